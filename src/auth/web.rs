@@ -1,0 +1,455 @@
+//! Sign-in, sign-out, change password, switch tenant.
+
+use anyhow::Context;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::domain::{self, Email, NewPassword, UserId};
+use super::repo;
+use crate::audit::{self, Actor, Changes, Event};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::tenancy::domain::TenantId;
+use crate::web::extract::{Ctx, RequestMeta, SignedIn, session_cookie_name};
+use crate::web::forms::FieldErrors;
+use crate::web::layout::Layout;
+use crate::web::{AppState, redirect_with_flash, render, render_status, safe_next};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(root))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route(
+            "/account/password",
+            get(password_form).post(change_password),
+        )
+        .route("/session/tenant", post(switch_tenant))
+}
+
+/// "/" sends a signed-in user to their role's home page.
+async fn root(ctx: Ctx) -> Response {
+    Redirect::to(ctx.role.home_path()).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    l: Layout,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(
+    signed_in: Result<Ctx, AppError>,
+    meta: RequestMeta,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    if let Ok(ctx) = signed_in {
+        return Ok(Redirect::to(ctx.role.home_path()).into_response());
+    }
+    let next = q
+        .next
+        .as_deref()
+        .map(|n| safe_next(Some(n)))
+        .unwrap_or_default();
+    render(&LoginPage {
+        l: meta.anonymous_layout("auth.sign_in"),
+        email: String::new(),
+        next,
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let ip = meta.ip_string();
+    let typed = form.email.trim().to_lowercase();
+    let refuse = |status: StatusCode, message: String| {
+        let l = meta.anonymous_layout("auth.sign_in");
+        let page = LoginPage {
+            l,
+            email: form.email.clone(),
+            next: form.next.clone(),
+            error: Some(message),
+        };
+        render_status(status, &page)
+    };
+    let lang = meta.lang(crate::web::i18n::Lang::Id);
+
+    {
+        let mut conn = state.db.acquire().await?;
+        if repo::ip_is_blocked(&mut conn, ip.as_deref(), now).await? {
+            return refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                lang.t("auth.ip_throttled").to_owned(),
+            );
+        }
+        if let Some(until) = repo::locked_until(&mut conn, &typed, now).await? {
+            return refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                locked_message(lang, until, now),
+            );
+        }
+    }
+
+    let email = Email::parse(&form.email).ok();
+    let user = match &email {
+        Some(e) => {
+            let mut tx = db::lookup_tx(&state.db, e.as_str()).await?;
+            let user = repo::find_user_by_email(&mut tx, e.as_str()).await?;
+            tx.commit().await?;
+            user
+        }
+        None => None,
+    };
+    // Unknown emails are checked against a dummy hash, so both answers take the same time.
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| domain::dummy_hash().to_owned());
+    let password = form.password.clone();
+    let password_ok =
+        tokio::task::spawn_blocking(move || domain::verify_password(&password, &stored))
+            .await
+            .context("password verification task failed")?;
+
+    let actor = Actor {
+        user: user.as_ref().map(|u| u.id),
+        label: typed.clone(),
+        ip: meta.ip,
+        request_id: meta.request_id.clone(),
+    };
+    let Some(user) = user.filter(|_| password_ok) else {
+        let locked = record_failed_sign_in(&state, &typed, ip.as_deref(), now, &actor).await?;
+        return match locked {
+            Some(until) => refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                locked_message(lang, until, now),
+            ),
+            None => refuse(
+                StatusCode::UNAUTHORIZED,
+                lang.t("auth.invalid_credentials").to_owned(),
+            ),
+        };
+    };
+
+    let memberships = {
+        let mut tx = db::user_tx(&state.db, user.id).await?;
+        repo::clear_failures(&mut tx, &typed).await?;
+        let m = repo::enabled_memberships(&mut tx, user.id).await?;
+        tx.commit().await?;
+        m
+    };
+    let Some(first) = memberships.first() else {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            lang.t("auth.no_membership").to_owned(),
+        );
+    };
+    let tenant = first.tenant_id;
+    let must_change = start_session_response(&state, &meta, user.id, tenant, now, &actor).await?;
+    let target = if must_change.0 {
+        "/account/password".to_owned()
+    } else if !form.next.is_empty() {
+        safe_next(Some(&form.next))
+    } else {
+        repo::role_of(&first.role).home_path().to_owned()
+    };
+    let mut response = Redirect::to(&target).into_response();
+    set_session_cookie(&mut response, &state, &must_change.1);
+    Ok(response)
+}
+
+fn locked_message(
+    lang: crate::web::i18n::Lang,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> String {
+    let minutes = ((until - now).num_seconds() + 59) / 60;
+    lang.tf("auth.locked", &[("minutes", &minutes.max(1).to_string())])
+}
+
+/// Counts the failure (per email and per address) and audits it in every tenant the person belongs to.
+async fn record_failed_sign_in(
+    state: &AppState,
+    typed: &str,
+    ip: Option<&str>,
+    now: DateTime<Utc>,
+    actor: &Actor,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let mut tx = state.db.begin().await?;
+    let locked = repo::record_failure(&mut tx, typed, ip, now).await?;
+    if let Some(user) = actor.user {
+        db::set_local(&mut tx, "app.user_id", &user.to_string()).await?;
+        let tenants = repo::all_membership_tenants(&mut tx, user).await?;
+        audit::repo::record_in_tenants(&mut tx, &tenants, now, actor, || {
+            Event::new("auth.sign_in_failed", "user", Some(user.0))
+        })
+        .await?;
+        if let Some(until) = locked {
+            audit::repo::record_in_tenants(&mut tx, &tenants, now, actor, || {
+                Event::new("auth.locked", "user", Some(user.0))
+                    .with(Changes::new().created("locked_until", until.to_rfc3339()))
+            })
+            .await?;
+        }
+    }
+    if rand_percent() < 2 {
+        repo::prune_throttle(&mut tx, now).await?;
+    }
+    tx.commit().await?;
+    Ok(locked)
+}
+
+fn rand_percent() -> u8 {
+    let mut b = [0u8; 1];
+    let _ = getrandom::fill(&mut b);
+    b[0] % 100
+}
+
+/// Opens a new session (a new id at every sign-in, so a planted cookie is worthless), ends the one the
+/// browser came with, and audits the sign-in. Returns whether the password must be changed, and the
+/// new session's secret.
+async fn start_session_response(
+    state: &AppState,
+    meta: &RequestMeta,
+    user: UserId,
+    tenant: TenantId,
+    now: DateTime<Utc>,
+    actor: &Actor,
+) -> AppResult<(bool, String)> {
+    let token = domain::random_token();
+    let mut tx = db::tenant_tx(&state.db, tenant, Some(user)).await?;
+    if let Some(old) = &meta.session_token {
+        repo::delete_session(&mut tx, &domain::token_hash(old)).await?;
+    }
+    repo::create_session(
+        &mut tx,
+        &domain::token_hash(&token),
+        user,
+        tenant,
+        now,
+        meta.ip_string().as_deref(),
+        &meta.user_agent,
+    )
+    .await?;
+    repo::record_sign_in(&mut tx, user, now).await?;
+    audit::repo::record(
+        &mut tx,
+        now,
+        actor,
+        Event::new("auth.sign_in", "user", Some(user.0)),
+    )
+    .await?;
+    let must_change = sqlx::query_scalar!(
+        "select must_change_password from users where id = $1",
+        user.0
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((must_change, token))
+}
+
+fn set_session_cookie(response: &mut Response, state: &AppState, token: &str) {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let max_age = state.config.session_absolute_timeout.num_seconds();
+    let cookie = format!(
+        "{}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+        session_cookie_name(state.config.secure_cookies)
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn clear_session_cookie(response: &mut Response, state: &AppState) {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}",
+        session_cookie_name(state.config.secure_cookies)
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    signed_in: Result<SignedIn, AppError>,
+) -> AppResult<Response> {
+    if let Ok(SignedIn(ctx)) = signed_in {
+        let now = state.clock.now();
+        let mut tx = ctx.tx(&state).await?;
+        repo::delete_session(&mut tx, &ctx.session_hash).await?;
+        audit::repo::record(
+            &mut tx,
+            now,
+            &ctx.actor(),
+            Event::new("auth.sign_out", "user", Some(ctx.user_id.0)),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let mut response = redirect_with_flash("/login", true, "auth.signed_out");
+    clear_session_cookie(&mut response, &state);
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "auth/password.html")]
+struct PasswordPage {
+    l: Layout,
+    must_change: bool,
+    errors: FieldErrors,
+}
+
+async fn password_form(SignedIn(ctx): SignedIn) -> AppResult<Response> {
+    render(&PasswordPage {
+        l: ctx.layout("auth.change_password"),
+        must_change: ctx.must_change_password,
+        errors: FieldErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    SignedIn(ctx): SignedIn,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let row = {
+        let mut tx = db::user_tx(&state.db, ctx.user_id).await?;
+        repo::password_row(&mut tx, ctx.user_id).await?
+    };
+    let mut errors = FieldErrors::default();
+    let (current, stored) = (form.current.clone(), row.password_hash.clone());
+    let current_ok =
+        tokio::task::spawn_blocking(move || domain::verify_password(&current, &stored))
+            .await
+            .context("password verification task failed")?;
+    if !current_ok {
+        errors.add("current", "auth.current_password_wrong");
+    }
+    let new = errors.check(
+        "new",
+        NewPassword::parse(&form.new, &[&row.email, &row.name]),
+    );
+    if new.is_some() && form.new == form.current {
+        errors.add("new", "auth.password_unchanged");
+    }
+    if form.confirm != form.new {
+        errors.add("confirm", "auth.password_mismatch");
+    }
+    let Some(new) = new.filter(|_| errors.is_empty()) else {
+        let page = PasswordPage {
+            l: ctx.layout("auth.change_password"),
+            must_change: ctx.must_change_password,
+            errors,
+        };
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let password = new.expose().to_owned();
+    let hash = tokio::task::spawn_blocking(move || domain::hash_password(&password))
+        .await
+        .context("password hashing task failed")??;
+    let mut tx = ctx.tx(&state).await?;
+    repo::set_password(&mut tx, ctx.user_id, &hash, false, now).await?;
+    // Whoever else holds a session of this person is signed out: the new password is the only key.
+    repo::delete_user_sessions(&mut tx, ctx.user_id, Some(&ctx.session_hash)).await?;
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new("auth.password_changed", "user", Some(ctx.user_id.0)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        ctx.role.home_path(),
+        true,
+        "auth.password_changed",
+    ))
+}
+
+#[derive(Deserialize)]
+struct SwitchForm {
+    tenant: uuid::Uuid,
+}
+
+async fn switch_tenant(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SwitchForm>,
+) -> AppResult<Response> {
+    let target = TenantId(form.tenant);
+    // Only a tenant the user is an enabled member of; anything else looks like it does not exist.
+    let Some(choice) = ctx.memberships.iter().find(|m| m.tenant_id == target) else {
+        return Err(AppError::NotFound);
+    };
+    let now = state.clock.now();
+    let mut tx = db::tenant_tx(&state.db, target, Some(ctx.user_id)).await?;
+    repo::set_session_tenant(&mut tx, &ctx.session_hash, target).await?;
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new("auth.tenant_switched", "tenant", Some(target.0)).with(Changes::new().field(
+            "tenant",
+            ctx.tenant.name.as_str(),
+            choice.tenant_name.as_str(),
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        repo::role_of(&choice.role).home_path(),
+        true,
+        "auth.tenant_switched",
+    ))
+}

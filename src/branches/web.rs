@@ -1,0 +1,284 @@
+//! Admin pages for branch offices: list, create, edit, archive and restore.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::domain::BranchCode;
+use super::repo::{self, Branch, BranchFields, UpdateOutcome};
+use crate::audit::{self, Changes, Event};
+use crate::error::{AppError, AppResult};
+use crate::tenancy::domain::Permission;
+use crate::web::extract::Ctx;
+use crate::web::forms::{FieldErrors, optional_text, required_text};
+use crate::web::layout::Layout;
+use crate::web::{AppState, redirect_with_flash, render, render_status};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/branches", get(index).post(create))
+        .route("/admin/branches/new", get(new))
+        .route("/admin/branches/{id}", get(edit).post(update))
+        .route("/admin/branches/{id}/archive", post(archive))
+        .route("/admin/branches/{id}/restore", post(restore))
+}
+
+#[derive(Template)]
+#[template(path = "admin/branches/index.html")]
+struct IndexPage {
+    l: Layout,
+    branches: Vec<Branch>,
+}
+
+async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.require(Permission::ManageBranches)?;
+    let mut tx = ctx.tx(&state).await?;
+    let branches = repo::list(&mut tx).await?;
+    tx.commit().await?;
+    render(&IndexPage {
+        l: ctx.layout("branch.title"),
+        branches,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct BranchForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    version: i32,
+}
+
+impl BranchForm {
+    fn parse(&self, errors: &mut FieldErrors) -> Option<BranchFields> {
+        let code = errors.check("code", BranchCode::parse(&self.code));
+        let name = errors.check("name", required_text(&self.name, 200));
+        let region = errors.check("region", optional_text(&self.region, 200));
+        let address = errors.check("address", optional_text(&self.address, 500));
+        Some(BranchFields {
+            code: code?.as_str().to_owned(),
+            name: name?,
+            region: region?,
+            address: address?,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/branches/form.html")]
+struct FormPage {
+    l: Layout,
+    /// None for a new branch.
+    id: Option<Uuid>,
+    f: BranchForm,
+    archived: bool,
+    errors: FieldErrors,
+    stale: bool,
+}
+
+async fn new(ctx: Ctx) -> AppResult<Response> {
+    ctx.require(Permission::ManageBranches)?;
+    render(&FormPage {
+        l: ctx.layout("branch.new"),
+        id: None,
+        f: BranchForm::default(),
+        archived: false,
+        errors: FieldErrors::default(),
+        stale: false,
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<BranchForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageBranches)?;
+    let now = state.clock.now();
+    let mut errors = FieldErrors::default();
+    let fields = form.parse(&mut errors).filter(|_| errors.is_empty());
+    let again = |errors: FieldErrors, form: BranchForm| {
+        let page = FormPage {
+            l: ctx.layout("branch.new"),
+            id: None,
+            f: form,
+            archived: false,
+            errors,
+            stale: false,
+        };
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    };
+    let Some(fields) = fields else {
+        return again(errors, form);
+    };
+    let id = Uuid::new_v4();
+    let mut tx = ctx.tx(&state).await?;
+    if !repo::insert(&mut tx, id, &fields, now).await? {
+        errors.add("code", "branch.code_taken");
+        return again(errors, form);
+    }
+    let changes = Changes::new()
+        .created("code", &fields.code)
+        .created("name", &fields.name)
+        .created("region", &fields.region)
+        .created("address", &fields.address);
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new("branch.created", "branch_office", Some(id)).with(changes),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        "/admin/branches",
+        true,
+        "branch.created",
+    ))
+}
+
+fn form_of(b: &Branch) -> BranchForm {
+    BranchForm {
+        code: b.code.clone(),
+        name: b.name.clone(),
+        region: b.region.clone(),
+        address: b.address.clone(),
+        version: b.version,
+    }
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageBranches)?;
+    let mut tx = ctx.tx(&state).await?;
+    let b = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    render(&FormPage {
+        l: ctx.layout_titled(b.name.clone()),
+        id: Some(id),
+        f: form_of(&b),
+        archived: b.archived_at.is_some(),
+        errors: FieldErrors::default(),
+        stale: false,
+    })
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<BranchForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageBranches)?;
+    let now = state.clock.now();
+    let mut tx = ctx.tx(&state).await?;
+    let old = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    let fields = form.parse(&mut errors).filter(|_| errors.is_empty());
+    let page = |f: BranchForm, errors: FieldErrors, stale: bool| FormPage {
+        l: ctx.layout_titled(old.name.clone()),
+        id: Some(id),
+        f,
+        archived: old.archived_at.is_some(),
+        errors,
+        stale,
+    };
+    let Some(fields) = fields else {
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(form, errors, false));
+    };
+    match repo::update(&mut tx, id, &fields, form.version, now).await? {
+        UpdateOutcome::Saved => {}
+        UpdateOutcome::CodeTaken => {
+            errors.add("code", "branch.code_taken");
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(form, errors, false));
+        }
+        UpdateOutcome::Stale => {
+            // Show the version someone else saved; nothing of this edit is written.
+            return render_status(StatusCode::CONFLICT, &page(form_of(&old), errors, true));
+        }
+    }
+    let changes = Changes::new()
+        .field("code", &old.code, &fields.code)
+        .field("name", &old.name, &fields.name)
+        .field("region", &old.region, &fields.region)
+        .field("address", &old.address, &fields.address);
+    if !changes.is_empty() {
+        audit::repo::record(
+            &mut tx,
+            now,
+            &ctx.actor(),
+            Event::new("branch.updated", "branch_office", Some(id)).with(changes),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(redirect_with_flash("/admin/branches", true, "admin.saved"))
+}
+
+#[derive(Deserialize)]
+struct VersionForm {
+    version: i32,
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    set_archived(state, ctx, id, form.version, true).await
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    set_archived(state, ctx, id, form.version, false).await
+}
+
+async fn set_archived(
+    state: AppState,
+    ctx: Ctx,
+    id: Uuid,
+    version: i32,
+    archive: bool,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageBranches)?;
+    let now = state.clock.now();
+    let mut tx = ctx.tx(&state).await?;
+    repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if !repo::set_archived(&mut tx, id, archive.then_some(now), version, now).await? {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
+    let (action, old, new, flash) = if archive {
+        ("branch.archived", "active", "archived", "branch.archived")
+    } else {
+        ("branch.restored", "archived", "active", "branch.restored")
+    };
+    let changes = Changes::new().field("status", old, new);
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new(action, "branch_office", Some(id)).with(changes),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash("/admin/branches", true, flash))
+}

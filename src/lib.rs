@@ -1,0 +1,17 @@
+//! Relasi: relationship management for the corporate & institutional participation division of
+//! BPJS Ketenagakerjaan. See `docs/architecture.md` for the request path and the isolation model.
+
+pub mod audit;
+pub mod auth;
+pub mod branches;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod home;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
+pub mod tenancy;
+pub mod web;

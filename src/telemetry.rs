@@ -1,0 +1,15 @@
+//! Logging: human-readable lines by default, JSON lines for log collectors (`RELASI_LOG_FORMAT=json`).
+
+use tracing_subscriber::{EnvFilter, fmt};
+
+pub fn init(json: bool) {
+    let filter = EnvFilter::try_from_env("RELASI_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = fmt().with_env_filter(filter).with_target(false);
+    // A second initialisation (tests) is harmless; ignore its error.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

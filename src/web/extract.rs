@@ -1,0 +1,338 @@
+//! Extractors: what a handler knows about the request before it does anything.
+//!
+//! * `RequestMeta` — language choice, client address, request id, flash message, session cookie.
+//! * `Ctx` — a signed-in user working in their active tenant. The tenant always comes from the
+//!   session, never from a form or a URL.
+//! * `SignedIn` — like `Ctx`, but also for a user who must still change a one-time password.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use chrono_tz::Tz;
+
+use crate::audit::Actor;
+use crate::auth::domain::{UserId, token_hash};
+use crate::auth::repo::{self, MembershipChoice};
+use crate::db::{self, Tx};
+use crate::error::{AppError, AppResult};
+use crate::tenancy::domain::{Permission, Role, TenantId};
+use crate::web::AppState;
+use crate::web::i18n::Lang;
+use crate::web::layout::{Flash, Layout, TenantChoice};
+
+pub const LANG_COOKIE: &str = "relasi_lang";
+pub const FLASH_COOKIE: &str = "relasi_flash";
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    // The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and on "/".
+    if secure {
+        "__Host-relasi_session"
+    } else {
+        "relasi_session"
+    }
+}
+
+pub struct RequestMeta {
+    pub lang_choice: Option<Lang>,
+    pub accept_lang: Option<Lang>,
+    pub ip: Option<IpAddr>,
+    pub request_id: Option<String>,
+    pub path: String,
+    pub flash: Option<Flash>,
+    pub session_token: Option<String>,
+    pub user_agent: String,
+}
+
+impl RequestMeta {
+    pub fn from_parts(parts: &Parts, secure_cookies: bool) -> Self {
+        let cookie = |name: &str| cookie_value(&parts.headers, name);
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        RequestMeta {
+            lang_choice: cookie(LANG_COOKIE).and_then(|v| Lang::parse(&v)),
+            accept_lang: header("accept-language").and_then(|v| Lang::negotiate(&v)),
+            ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+            request_id: header("x-request-id"),
+            path: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| "/".into()),
+            flash: cookie(FLASH_COOKIE).and_then(|v| parse_flash(&v)),
+            session_token: cookie(session_cookie_name(secure_cookies)).filter(|t| t.len() == 64),
+            user_agent: header("user-agent").unwrap_or_default(),
+        }
+    }
+
+    /// The user's choice, then the browser's, then the tenant's default.
+    pub fn lang(&self, tenant_default: Lang) -> Lang {
+        self.lang_choice
+            .or(self.accept_lang)
+            .unwrap_or(tenant_default)
+    }
+
+    pub fn ip_string(&self) -> Option<String> {
+        self.ip.map(|ip| ip.to_string())
+    }
+
+    /// A layout for pages seen before signing in (sign-in, errors).
+    pub fn anonymous_layout(&self, title_key: &str) -> Layout {
+        let lang = self.lang(Lang::Id);
+        Layout {
+            lang,
+            title: lang.t(title_key).to_owned(),
+            here: self.path.clone(),
+            user_name: None,
+            tenant_name: None,
+            role: None,
+            tenants: Vec::new(),
+            nav: Vec::new(),
+            flash: self.flash.as_ref().map(|f| Flash {
+                success: f.success,
+                message: f.message,
+            }),
+        }
+    }
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// A flash cookie holds a kind and a catalog key, never free text, so it cannot carry markup.
+fn parse_flash(raw: &str) -> Option<Flash> {
+    let (kind, key) = raw.split_once(':')?;
+    let key = crate::web::i18n::known_key(key)?;
+    Some(Flash {
+        success: kind == "s",
+        message: key,
+    })
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestMeta
+where
+    AppState: axum::extract::FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = <AppState as axum::extract::FromRef<S>>::from_ref(state);
+        Ok(RequestMeta::from_parts(parts, app.config.secure_cookies))
+    }
+}
+
+pub struct ActiveTenant {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    pub tz: Tz,
+    pub default_lang: Lang,
+}
+
+pub struct Ctx {
+    pub user_id: UserId,
+    pub user_name: String,
+    pub email: String,
+    pub must_change_password: bool,
+    pub role: Role,
+    pub tenant: ActiveTenant,
+    pub memberships: Vec<MembershipChoice>,
+    pub lang: Lang,
+    pub meta: RequestMeta,
+    pub session_hash: Vec<u8>,
+}
+
+impl Ctx {
+    /// Begins a transaction in the active tenant, acting as this user.
+    pub async fn tx(&self, state: &AppState) -> AppResult<Tx> {
+        Ok(db::tenant_tx(&state.db, self.tenant.id, Some(self.user_id)).await?)
+    }
+
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
+        if self.role.can(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: Some(self.user_id),
+            label: self.email.clone(),
+            ip: self.meta.ip,
+            request_id: self.meta.request_id.clone(),
+        }
+    }
+
+    pub fn layout(&self, title_key: &str) -> Layout {
+        self.layout_titled(self.lang.t(title_key).to_owned())
+    }
+
+    pub fn layout_titled(&self, title: String) -> Layout {
+        let path = self.meta.path.split('?').next().unwrap_or("/");
+        Layout {
+            lang: self.lang,
+            title,
+            here: self.meta.path.clone(),
+            user_name: Some(self.user_name.clone()),
+            tenant_name: Some(self.tenant.name.clone()),
+            role: Some(self.role),
+            tenants: self
+                .memberships
+                .iter()
+                .map(|m| TenantChoice {
+                    id: m.tenant_id,
+                    name: m.tenant_name.clone(),
+                    active: m.tenant_id == self.tenant.id,
+                })
+                .collect(),
+            nav: if self.must_change_password {
+                Vec::new()
+            } else {
+                Layout::nav_for(self.role, self.lang, path)
+            },
+            flash: self.meta.flash.as_ref().map(|f| Flash {
+                success: f.success,
+                message: f.message,
+            }),
+        }
+    }
+
+    pub fn datetime(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        self.lang.datetime(at, self.tenant.tz)
+    }
+}
+
+/// Loads the signed-in context from the session cookie, or says why there is none.
+async fn load_ctx(
+    parts: &Parts,
+    state: &AppState,
+    enforce_password_change: bool,
+) -> AppResult<Ctx> {
+    let meta = RequestMeta::from_parts(parts, state.config.secure_cookies);
+    let token = meta
+        .session_token
+        .clone()
+        .ok_or(AppError::Unauthenticated)?;
+    let hash = token_hash(&token);
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(session) = repo::find_session(&mut tx, &hash).await? else {
+        return Err(AppError::Unauthenticated);
+    };
+    let idle = now - session.last_seen_at > state.config.session_idle_timeout;
+    let too_old = now - session.created_at > state.config.session_absolute_timeout;
+    if idle || too_old {
+        repo::delete_session(&mut tx, &hash).await?;
+        tx.commit().await?;
+        return Err(AppError::SessionExpired);
+    }
+    set_request_settings(&mut tx, session.user_id, session.tenant_id).await?;
+    let memberships = repo::enabled_memberships(&mut tx, session.user_id).await?;
+    // The active tenant must still be an enabled membership; otherwise fall back to another one.
+    let tenant = match session
+        .tenant_id
+        .filter(|t| memberships.iter().any(|m| m.tenant_id == *t))
+    {
+        Some(t) => t,
+        None => {
+            let Some(first) = memberships.first() else {
+                repo::delete_session(&mut tx, &hash).await?;
+                tx.commit().await?;
+                return Err(AppError::NoMembership);
+            };
+            repo::set_session_tenant(&mut tx, &hash, first.tenant_id).await?;
+            set_request_settings(&mut tx, session.user_id, Some(first.tenant_id)).await?;
+            first.tenant_id
+        }
+    };
+    let Some(row) = repo::session_context(&mut tx, session.user_id, tenant).await? else {
+        return Err(AppError::Unauthenticated);
+    };
+    // Writing on every request would cost a row update per page view; a minute's precision is
+    // plenty for an idle timeout measured in hours.
+    if now - session.last_seen_at > chrono::Duration::minutes(1) {
+        repo::touch_session(&mut tx, &hash, now).await?;
+    }
+    tx.commit().await?;
+
+    if enforce_password_change && row.must_change_password {
+        return Err(AppError::MustChangePassword);
+    }
+    let default_lang = Lang::parse(&row.default_language).unwrap_or(Lang::Id);
+    Ok(Ctx {
+        user_id: row.user_id,
+        user_name: row.user_name,
+        email: row.email,
+        must_change_password: row.must_change_password,
+        role: repo::role_of(&row.role),
+        tenant: ActiveTenant {
+            id: row.tenant_id,
+            slug: row.tenant_slug,
+            name: row.tenant_name,
+            tz: row.timezone.parse().unwrap_or(chrono_tz::Asia::Jakarta),
+            default_lang,
+        },
+        memberships,
+        lang: meta.lang(default_lang),
+        meta,
+        session_hash: hash,
+    })
+}
+
+async fn set_request_settings(
+    tx: &mut Tx,
+    user: UserId,
+    tenant: Option<TenantId>,
+) -> sqlx::Result<()> {
+    db::set_local(tx, "app.user_id", &user.to_string()).await?;
+    db::set_local(
+        tx,
+        "app.tenant_id",
+        &tenant.map(|t| t.to_string()).unwrap_or_default(),
+    )
+    .await
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        load_ctx(parts, state, true).await
+    }
+}
+
+/// A signed-in user who may still have to replace a one-time password (the password page itself).
+pub struct SignedIn(pub Ctx);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        load_ctx(parts, state, false).await.map(SignedIn)
+    }
+}

@@ -1,0 +1,206 @@
+//! Middleware of our own: security headers, the cross-site request check, error pages and flash
+//! messages. The tower-http layers around them are assembled in `web::router`.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::error::ErrorPage;
+use crate::web::AppState;
+use crate::web::extract::{FLASH_COOKIE, RequestMeta};
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+                   object-src 'none'; frame-ancestors 'none'";
+
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let is_static = request.uri().path().starts_with("/static/");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    if state.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    // Pages carry personal data: no shared or back-button cache keeps a copy.
+    if !is_static && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Refuses a state-changing request that another site made the browser send. Browsers send `Origin`
+/// on every cross-origin POST and on same-origin ones too (Chromium, Firefox, Safari); `Referer` is
+/// the fallback; a request with neither is refused, as no form of ours produces one.
+pub async fn cross_site_check(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let expected = match &state.config.public_url {
+        Some(url) => origin_of(url),
+        None => text(header::HOST).map(|host| {
+            let scheme = if state.config.secure_cookies {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{host}")
+        }),
+    };
+    let sent = text(header::ORIGIN)
+        .filter(|o| *o != "null")
+        .map(str::to_owned)
+        .or_else(|| text(header::REFERER).and_then(origin_of));
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v == "cross-site");
+    let same_origin = matches!((&sent, &expected), (Some(s), Some(e)) if s.eq_ignore_ascii_case(e));
+    if cross_site || !same_origin {
+        tracing::warn!(origin = ?sent, expected = ?expected, "refused a cross-site request");
+        let mut response = StatusCode::FORBIDDEN.into_response();
+        response.extensions_mut().insert(ErrorPage {
+            status: StatusCode::FORBIDDEN,
+            detail: Some("error.cross_site"),
+        });
+        return response;
+    }
+    next.run(request).await
+}
+
+/// "https://example.org:8443/path?q" → "https://example.org:8443".
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    if host.is_empty() {
+        return None;
+    }
+    Some(format!("{scheme}://{host}"))
+}
+
+/// Turns every error response — from a handler, an extractor, a timeout, a body limit or a panic —
+/// into a translated page with the request id, and never shows internals. A missing session on a page
+/// becomes a redirect to the sign-in page that comes back afterwards.
+pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let meta = {
+        let (parts, body) = request.into_parts();
+        let meta = RequestMeta::from_parts(&parts, state.config.secure_cookies);
+        (meta, Request::from_parts(parts, body))
+    };
+    let (meta, request) = meta;
+    let is_get = request.method() == Method::GET;
+    let is_htmx = request.headers().contains_key("hx-request");
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let page = response.extensions().get::<ErrorPage>().copied();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    // Handlers that render their own error page (a form with messages, status 422) keep it.
+    if page.is_none() && is_html {
+        return response;
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        return sign_in_redirect(&meta, is_get, is_htmx, page.and_then(|p| p.detail));
+    }
+    crate::web::pages::error_page(&meta, status, page.and_then(|p| p.detail))
+}
+
+fn sign_in_redirect(
+    meta: &RequestMeta,
+    is_get: bool,
+    is_htmx: bool,
+    reason: Option<&'static str>,
+) -> Response {
+    let target = if is_get && meta.path != "/" {
+        format!("/login?next={}", percent_encode(&meta.path))
+    } else {
+        "/login".to_owned()
+    };
+    let mut response = if is_htmx {
+        // htmx follows a redirect inside the swapped fragment; this makes it load the whole page.
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        r.headers_mut().insert(
+            "hx-redirect",
+            HeaderValue::from_str(&target).expect("ascii path"),
+        );
+        r
+    } else {
+        Redirect::to(&target).into_response()
+    };
+    if let Some(key) = reason {
+        crate::web::set_flash(&mut response, false, key);
+    }
+    response
+}
+
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A flash message is shown once: the first page that is not a redirect clears its cookie.
+pub async fn flash_once(request: Request, next: Next) -> Response {
+    let had_flash = crate::web::extract::cookie_value(request.headers(), FLASH_COOKIE).is_some();
+    let mut response = next.run(request).await;
+    let sets_flash = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(FLASH_COOKIE)));
+    if had_flash && !sets_flash && !response.status().is_redirection() {
+        let clear = format!("{FLASH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&clear).expect("ascii cookie"),
+        );
+    }
+    response
+}

@@ -1,0 +1,98 @@
+//! The page shell every template extends: who is signed in, the active tenant and its switcher, the
+//! navigation for the role, the language, flash messages. One `Layout` value per page.
+
+use crate::tenancy::domain::{Permission, Role, TenantId};
+use crate::web::i18n::Lang;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct TenantChoice {
+    pub id: TenantId,
+    pub name: String,
+    pub active: bool,
+}
+
+pub struct Flash {
+    pub success: bool,
+    pub message: &'static str,
+}
+
+pub struct Layout {
+    pub lang: Lang,
+    pub title: String,
+    /// Path and query of this page, so the language switch can come back to it.
+    pub here: String,
+    pub user_name: Option<String>,
+    pub tenant_name: Option<String>,
+    pub role: Option<Role>,
+    pub tenants: Vec<TenantChoice>,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<Flash>,
+}
+
+impl Layout {
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.lang.tf(key, args)
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        crate::web::assets::url(name)
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        self.role.is_some_and(|r| r.can(permission))
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user_name.is_some()
+    }
+
+    pub fn other_language(&self) -> Lang {
+        match self.lang {
+            Lang::Id => Lang::En,
+            Lang::En => Lang::Id,
+        }
+    }
+
+    pub fn integer(&self, n: i64) -> String {
+        self.lang.integer(n)
+    }
+
+    /// The navigation a role sees: only pages it may open.
+    pub fn nav_for(role: Role, lang: Lang, path: &str) -> Vec<NavItem> {
+        let entries: [(&'static str, &'static str, Permission, bool); 4] = [
+            ("/my-month", "nav.my_month", Permission::ViewMyMonth, true),
+            (
+                "/dashboard",
+                "nav.dashboard",
+                Permission::ViewDashboard,
+                true,
+            ),
+            (
+                "/admin/audit",
+                "nav.audit_log",
+                Permission::ReadAuditLog,
+                !role.can(Permission::OpenAdmin),
+            ),
+            ("/admin", "nav.admin", Permission::OpenAdmin, true),
+        ];
+        entries
+            .into_iter()
+            .filter(|(_, _, permission, shown)| *shown && role.can(*permission))
+            .map(|(href, key, _, _)| NavItem {
+                href,
+                label: lang.t(key),
+                active: path == href
+                    || (path.starts_with(href) && path[href.len()..].starts_with('/')),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,139 @@
+//! The web layer: application state, the router with its layers, and helpers every handler shares.
+
+pub mod assets;
+pub mod extract;
+pub mod forms;
+pub mod i18n;
+pub mod layers;
+pub mod layout;
+pub mod pages;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::from_fn_with_state;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use sqlx::PgPool;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::AppResult;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+}
+
+/// Form posts are small; file uploads (imports) raise this on their own routes.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(pages::router())
+        .merge(crate::auth::web::router())
+        .merge(crate::home::web::router())
+        .merge(crate::tenancy::web::router())
+        .merge(crate::branches::web::router())
+        .merge(crate::audit::web::router())
+        .route("/static/{hash}/{*name}", get(assets::serve))
+        .fallback(pages::not_found);
+
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let timeout = Duration::from_secs(state.config.request_timeout_secs);
+    // Outside in (DESIGN.md §5): request id → trace → security headers → error pages → catch panic →
+    // timeout → body limit → cross-site check → flash → routes.
+    // Each `.layer` wraps everything above it, so they are listed inside out.
+    routes
+        .layer(axum::middleware::from_fn(layers::flash_once))
+        .layer(from_fn_with_state(state.clone(), layers::cross_site_check))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(CatchPanicLayer::new())
+        .layer(from_fn_with_state(state.clone(), layers::error_pages))
+        .layer(from_fn_with_state(state.clone(), layers::security_headers))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+pub fn render<T: Template>(page: &T) -> AppResult<Response> {
+    render_status(StatusCode::OK, page)
+}
+
+pub fn render_status<T: Template>(status: StatusCode, page: &T) -> AppResult<Response> {
+    let html = page.render().context("rendering a template failed")?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// POST → 303 → GET, with a message for the next page.
+pub fn redirect_with_flash(to: &str, success: bool, key: &'static str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    set_flash(&mut response, success, key);
+    response
+}
+
+pub fn set_flash(response: &mut Response, success: bool, key: &'static str) {
+    let kind = if success { "s" } else { "e" };
+    let cookie = format!(
+        "{}={kind}:{key}; Path=/; Max-Age=120; HttpOnly; SameSite=Lax",
+        extract::FLASH_COOKIE
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// A local path to come back to after signing in or switching language; anything else (another host,
+/// a scheme-relative `//host`, a backslash trick) becomes "/".
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains("://") =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_paths_stay_on_this_site() {
+        assert_eq!(
+            safe_next(Some("/admin/users?page=2")),
+            "/admin/users?page=2"
+        );
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "/x?u=https://e",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}
