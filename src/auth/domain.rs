@@ -201,7 +201,15 @@ mod tests {
     fn strong_and_long_passwords_are_accepted() {
         assert!(NewPassword::parse("kopi-tubruk-di-menteng-42", &[]).is_ok());
         // 128 characters is allowed, and so is anything a password manager pastes.
-        let long: String = "Zq7!".repeat(32);
+        let words = [
+            "kopi", "Menteng", "hujan", "Senin", "7", "batik", "ojek", "rapat", "!", "Sudirman",
+        ];
+        let long: String = (0..200)
+            .map(|i| words[(i * 7 + i / 3) % words.len()])
+            .collect::<String>()
+            .chars()
+            .take(128)
+            .collect();
         assert_eq!(long.chars().count(), 128);
         assert!(NewPassword::parse(&long, &[]).is_ok());
     }

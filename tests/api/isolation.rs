@@ -1,0 +1,283 @@
+//! Tenant isolation enforced by the database: for every tenant-owned table, raw SQL inside
+//! `tenant_tx(A)` can neither see, change nor create tenant B's rows; and B's records requested by URL
+//! from A answer 404.
+
+use relasi::db::{self, tenant_tx};
+use relasi::tenancy::domain::{Role, TenantId};
+use sqlx::Row;
+
+use crate::helpers::{TestApp, spawn_app};
+
+struct Two {
+    app: TestApp,
+    a: TenantId,
+    b: TenantId,
+}
+
+/// Two tenants, each with an admin, a branch office and audit events.
+async fn two_tenants() -> Two {
+    let app = spawn_app().await;
+    let a = app.tenant("unit-a", "Unit A").await;
+    let b = app.tenant("unit-b", "Unit B").await;
+    app.user(a, "admin-a@x.example", "Admin A", Role::Admin)
+        .await;
+    app.user(b, "admin-b@x.example", "Admin B", Role::Admin)
+        .await;
+    for (email, code) in [("admin-a@x.example", "KC-A"), ("admin-b@x.example", "KC-B")] {
+        let c = app.signed_in(email).await;
+        assert_eq!(
+            c.post(
+                "/admin/branches",
+                &[("code", code), ("name", code), ("version", "0")]
+            )
+            .await
+            .status,
+            303
+        );
+    }
+    Two { app, a, b }
+}
+
+/// How many of tenant B's rows raw SQL sees, changes and may create inside tenant A's transaction.
+async fn probe(t: &Two, table: &str, tenant_column: &str, update_set: &str, insert: &str) {
+    let count_sql = format!("select count(*) from {table} where {tenant_column} = $1");
+    // Seen as superuser: B has rows, so seeing none below means isolation, not emptiness.
+    let b_rows: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
+        .bind(t.b.0)
+        .fetch_one(&t.app.admin)
+        .await
+        .unwrap();
+    assert!(b_rows > 0, "{table}: tenant B has rows to hide");
+
+    let mut tx = tenant_tx(&t.app.pool, t.a, None).await.unwrap();
+    let seen: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
+        .bind(t.b.0)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0, "{table}: A sees none of B's rows");
+    let all: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from {table}")))
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let own: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
+        .bind(t.a.0)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(all, own, "{table}: everything A sees is A's");
+
+    if !update_set.is_empty() {
+        let sql = format!("update {table} set {update_set} where {tenant_column} = $1");
+        let changed = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(t.b.0)
+            .execute(&mut *tx)
+            .await
+            .unwrap()
+            .rows_affected();
+        assert_eq!(changed, 0, "{table}: A changes none of B's rows");
+    }
+    tx.rollback().await.unwrap();
+
+    if !insert.is_empty() {
+        let mut tx = tenant_tx(&t.app.pool, t.a, None).await.unwrap();
+        let err = sqlx::query(sqlx::AssertSqlSafe(insert.to_owned()))
+            .bind(t.b.0)
+            .execute(&mut *tx)
+            .await
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("row-level security") || msg.contains("permission denied"),
+            "{table}: {msg}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tenants_are_isolated() {
+    let t = two_tenants().await;
+    probe(&t, "tenants", "id", "name = 'taken'", "insert into tenants (id, slug, name, created_at, updated_at) values ($1, 'x', 'x', now(), now())").await;
+}
+
+#[tokio::test]
+async fn memberships_are_isolated() {
+    let t = two_tenants().await;
+    let user: uuid::Uuid =
+        sqlx::query_scalar("select id from users where email = 'admin-a@x.example'")
+            .fetch_one(&t.app.admin)
+            .await
+            .unwrap();
+    let insert = format!(
+        "insert into memberships (tenant_id, id, user_id, role, created_at, updated_at) values ($1, gen_random_uuid(), '{user}', 'admin', now(), now())"
+    );
+    probe(&t, "memberships", "tenant_id", "role = 'viewer'", &insert).await;
+}
+
+#[tokio::test]
+async fn branch_offices_are_isolated() {
+    let t = two_tenants().await;
+    probe(
+        &t,
+        "branch_offices",
+        "tenant_id",
+        "name = 'taken'",
+        "insert into branch_offices (tenant_id, id, code, name, created_at, updated_at) values ($1, gen_random_uuid(), 'KC-Z', 'Z', now(), now())",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn audit_events_are_isolated_and_append_only() {
+    let t = two_tenants().await;
+    probe(
+        &t,
+        "audit_events",
+        "tenant_id",
+        "",
+        "insert into audit_events (tenant_id, id, occurred_at, action, entity_type) values ($1, gen_random_uuid(), now(), 'x.y', 'x')",
+    )
+    .await;
+    // Not even its own tenant's events may be changed or removed by the runtime role.
+    let mut tx = tenant_tx(&t.app.pool, t.a, None).await.unwrap();
+    let err = sqlx::query("update audit_events set action = 'x.y'")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    tx.rollback().await.unwrap();
+    let mut tx = tenant_tx(&t.app.pool, t.a, None).await.unwrap();
+    let err = sqlx::query("delete from audit_events")
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+}
+
+#[tokio::test]
+async fn users_of_another_tenant_are_invisible() {
+    let t = two_tenants().await;
+    let mut tx = tenant_tx(&t.app.pool, t.a, None).await.unwrap();
+    let emails: Vec<String> = sqlx::query_scalar("select email from users")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(emails, vec!["admin-a@x.example".to_owned()]);
+    let changed = sqlx::query("update users set name = 'taken' where email = 'admin-b@x.example'")
+        .execute(&mut *tx)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(changed, 0);
+}
+
+#[tokio::test]
+async fn without_a_tenant_nothing_is_visible() {
+    let t = two_tenants().await;
+    // A plain transaction, and one whose setting is the empty string (as PostgreSQL leaves it after a
+    // transaction-local set_config): both fail closed.
+    let mut conn = t.app.pool.acquire().await.unwrap();
+    for table in [
+        "tenants",
+        "memberships",
+        "branch_offices",
+        "audit_events",
+        "users",
+    ] {
+        let n: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from {table}")))
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(n, 0, "{table} without a tenant");
+    }
+    let mut tx = t.app.pool.begin().await.unwrap();
+    db::set_local(&mut tx, "app.tenant_id", "").await.unwrap();
+    let n: i64 = sqlx::query_scalar("select count(*) from branch_offices")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[tokio::test]
+async fn the_tenant_setting_does_not_outlive_its_transaction() {
+    let t = two_tenants().await;
+    let mut conn = t.app.pool.acquire().await.unwrap();
+    let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+    db::set_local(&mut tx, "app.tenant_id", &t.a.to_string())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let row = sqlx::query("select count(*) as n from branch_offices")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        row.get::<i64, _>("n"),
+        0,
+        "the same pooled connection sees nothing afterwards"
+    );
+}
+
+#[tokio::test]
+async fn records_of_another_tenant_by_url_are_not_found() {
+    let t = two_tenants().await;
+    let a = t.app.signed_in("admin-a@x.example").await;
+    let b_branch: uuid::Uuid =
+        sqlx::query_scalar("select id from branch_offices where code = 'KC-B'")
+            .fetch_one(&t.app.admin)
+            .await
+            .unwrap();
+    let b_user: uuid::Uuid =
+        sqlx::query_scalar("select id from users where email = 'admin-b@x.example'")
+            .fetch_one(&t.app.admin)
+            .await
+            .unwrap();
+    assert_eq!(
+        a.get(&format!("/admin/branches/{b_branch}")).await.status,
+        404
+    );
+    assert_eq!(a.get(&format!("/admin/users/{b_user}")).await.status, 404);
+    let r = a
+        .post(
+            &format!("/admin/branches/{b_branch}"),
+            &[("code", "KC-B"), ("name", "taken"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        a.post(
+            &format!("/admin/branches/{b_branch}/archive"),
+            &[("version", "1")]
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        a.post(
+            &format!("/admin/users/{b_user}/disable"),
+            &[("version", "1")]
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        a.post(&format!("/admin/users/{b_user}/reset-password"), &[])
+            .await
+            .status,
+        404
+    );
+    let list = a.get("/admin/branches").await.body;
+    assert!(list.contains("KC-A") && !list.contains("KC-B"));
+    let audit = a.get("/admin/audit").await.body;
+    assert!(!audit.contains("admin-b@x.example") && !audit.contains("Admin B"));
+    let name: String = sqlx::query_scalar("select name from branch_offices where id = $1")
+        .bind(b_branch)
+        .fetch_one(&t.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(name, "KC-B");
+}
