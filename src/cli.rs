@@ -7,12 +7,12 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
 use crate::audit::{self, Actor, Changes, Event};
-use crate::auth::domain::{Email, NewPassword, hash_password, one_time_password};
+use crate::auth::domain::{Email, NewPassword, one_time_password};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
 use crate::tenancy::domain::{Role, Slug, TenantId, TimeZone};
-use crate::tenancy::{Added, add_person, repo as tenancy_repo};
+use crate::tenancy::{Added, NewPerson, add_person, repo as tenancy_repo};
 use crate::web::i18n::Lang;
 
 #[derive(Parser)]
@@ -251,27 +251,20 @@ async fn create_user(
         }
         None => (one_time_password(), true),
     };
-    let to_hash = password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&to_hash)).await??;
+    let hash = crate::auth::hash_password(&password).await?;
     let now = chrono::Utc::now();
     let mut tx = db::tenant_tx(pool, tenant_id, None).await?;
-    let added = add_person(&mut tx, &email, name, role, &hash, generated, now).await?;
-    let (action, user) = match added {
-        Added::AlreadyMember(_) => bail!("{} is already a member of {tenant}", email.as_str()),
-        Added::NewUser(u) => ("user.created", u),
-        Added::ExistingUser(u) => ("user.added", u),
+    let person = NewPerson {
+        email: &email,
+        name,
+        role,
+        password_hash: &hash,
+        must_change_password: generated,
     };
-    let changes = Changes::new()
-        .created("email", email.as_str())
-        .created("name", name)
-        .created("role", role.as_str());
-    audit::repo::record(
-        &mut tx,
-        now,
-        &Actor::cli(),
-        Event::new(action, "user", Some(user.0)).with(changes),
-    )
-    .await?;
+    let added = add_person(&mut tx, person, &Actor::cli(), now).await?;
+    if let Added::AlreadyMember(_) = added {
+        bail!("{} is already a member of {tenant}", email.as_str());
+    }
     tx.commit().await?;
     match added {
         Added::NewUser(_) if generated => {

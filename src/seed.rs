@@ -7,12 +7,12 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Changes, Event};
-use crate::auth::domain::{Email, hash_password};
+use crate::auth::domain::Email;
 use crate::branches::repo::{self as branch_repo, BranchFields};
 use crate::clock::Clock;
 use crate::db;
 use crate::tenancy::domain::Role;
-use crate::tenancy::{Added, add_person};
+use crate::tenancy::{NewPerson, add_person};
 
 pub const DEMO_SLUG: &str = "demo";
 pub const DEMO_NAME: &str = "Kanwil DKI Jakarta — Korporasi";
@@ -78,7 +78,7 @@ pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
     };
     let now = clock.now();
     let actor = Actor::cli();
-    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD)).await??;
+    let hash = crate::auth::hash_password(DEMO_PASSWORD).await?;
     let mut tx = db::tenant_tx(pool, tenant, None).await?;
 
     sqlx::query!(
@@ -114,23 +114,14 @@ pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
 
     for (name, email, role) in USERS {
         let email = Email::parse(email).ok().context("demo email")?;
-        let added = add_person(&mut tx, &email, name, role, &hash, false, now).await?;
-        let (action, user) = match added {
-            Added::AlreadyMember(_) => continue,
-            Added::NewUser(u) => ("user.created", u),
-            Added::ExistingUser(u) => ("user.added", u),
+        let person = NewPerson {
+            email: &email,
+            name,
+            role,
+            password_hash: &hash,
+            must_change_password: false,
         };
-        let changes = Changes::new()
-            .created("email", email.as_str())
-            .created("name", name)
-            .created("role", role.as_str());
-        audit::repo::record(
-            &mut tx,
-            now,
-            &actor,
-            Event::new(action, "user", Some(user.0)).with(changes),
-        )
-        .await?;
+        add_person(&mut tx, person, &actor, now).await?;
     }
     tx.commit().await?;
     print_logins();

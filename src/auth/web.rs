@@ -1,6 +1,5 @@
 //! Sign-in, sign-out, change password, switch tenant.
 
-use anyhow::Context;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -134,11 +133,7 @@ async fn login(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| domain::dummy_hash().to_owned());
-    let password = form.password.clone();
-    let password_ok =
-        tokio::task::spawn_blocking(move || domain::verify_password(&password, &stored))
-            .await
-            .context("password verification task failed")?;
+    let password_ok = super::verify_password(&form.password, &stored).await?;
 
     let actor = Actor {
         user: user.as_ref().map(|u| u.id),
@@ -368,12 +363,7 @@ async fn change_password(
         repo::password_row(&mut tx, ctx.user_id).await?
     };
     let mut errors = FieldErrors::default();
-    let (current, stored) = (form.current.clone(), row.password_hash.clone());
-    let current_ok =
-        tokio::task::spawn_blocking(move || domain::verify_password(&current, &stored))
-            .await
-            .context("password verification task failed")?;
-    if !current_ok {
+    if !super::verify_password(&form.current, &row.password_hash).await? {
         errors.add("current", "auth.current_password_wrong");
     }
     let new = errors.check(
@@ -394,10 +384,7 @@ async fn change_password(
         };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let password = new.expose().to_owned();
-    let hash = tokio::task::spawn_blocking(move || domain::hash_password(&password))
-        .await
-        .context("password hashing task failed")??;
+    let hash = super::hash_password(new.expose()).await?;
     let mut tx = ctx.tx(&state).await?;
     repo::set_password(&mut tx, ctx.user_id, &hash, false, now).await?;
     // Whoever else holds a session of this person is signed out: the new password is the only key.

@@ -1,6 +1,5 @@
 //! Admin pages for the tenant: overview, users and memberships, settings.
 
-use anyhow::Context;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
@@ -11,7 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::domain::{Permission, Role, TimeZone};
-use super::{Added, add_person, repo};
+use super::{Added, NewPerson, add_person, repo};
 use crate::audit::{self, Changes, Event};
 use crate::auth::domain::{self as auth_domain, Email, UserId};
 use crate::auth::repo as auth_repo;
@@ -169,40 +168,29 @@ async fn users_create(
         return users_new_again(&ctx, form, errors);
     };
     let password = auth_domain::one_time_password();
-    let to_hash = password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth_domain::hash_password(&to_hash))
-        .await
-        .context("password hashing task failed")??;
+    let hash = crate::auth::hash_password(&password).await?;
     let mut tx = ctx.tx(&state).await?;
-    let added = add_person(&mut tx, &email, &name, role, &hash, true, now).await?;
-    let (event, user) = match added {
+    let person = NewPerson {
+        email: &email,
+        name: &name,
+        role,
+        password_hash: &hash,
+        must_change_password: true,
+    };
+    let user = match add_person(&mut tx, person, &ctx.actor(), now).await? {
         Added::AlreadyMember(_) => {
             tx.rollback().await?;
             errors.add("email", "admin.already_member");
             return users_new_again(&ctx, form, errors);
         }
-        Added::NewUser(id) => ("user.created", id),
-        Added::ExistingUser(id) => ("user.added", id),
+        Added::ExistingUser(id) => {
+            tx.commit().await?;
+            let to = format!("/admin/users/{}", id.0);
+            return Ok(redirect_with_flash(&to, true, "admin.existing_user_added"));
+        }
+        Added::NewUser(id) => id,
     };
-    let changes = Changes::new()
-        .created("email", email.as_str())
-        .created("name", name.as_str())
-        .created("role", role.as_str());
-    audit::repo::record(
-        &mut tx,
-        now,
-        &ctx.actor(),
-        Event::new(event, "user", Some(user.0)).with(changes),
-    )
-    .await?;
     tx.commit().await?;
-    if event == "user.added" {
-        return Ok(redirect_with_flash(
-            &format!("/admin/users/{}", user.0),
-            true,
-            "admin.existing_user_added",
-        ));
-    }
     // The one-time password is shown once, on this response, and stored nowhere in clear.
     render(&OneTimePasswordPage {
         l: ctx.layout("admin.one_time_password"),
@@ -422,10 +410,7 @@ async fn users_reset_password(
         ));
     }
     let password = auth_domain::one_time_password();
-    let to_hash = password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth_domain::hash_password(&to_hash))
-        .await
-        .context("password hashing task failed")??;
+    let hash = crate::auth::hash_password(&password).await?;
     auth_repo::set_password(&mut tx, user, &hash, true, now).await?;
     auth_repo::delete_user_sessions(&mut tx, user, None).await?;
     audit::repo::record(

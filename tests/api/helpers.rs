@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use chrono::TimeZone;
-use relasi::auth::domain::{Email, UserId, hash_password, hex};
+use relasi::audit::Actor;
+use relasi::auth::domain::{Email, UserId, hex};
 use relasi::clock::Clock;
 use relasi::config::Config;
 use relasi::db;
 use relasi::startup::Application;
 use relasi::tenancy::domain::{Role, TenantId};
-use relasi::tenancy::{Added, add_person};
+use relasi::tenancy::{Added, NewPerson, add_person};
 use reqwest::cookie::CookieStore;
 use reqwest::header::HeaderMap;
 use sha2::{Digest, Sha256};
@@ -201,22 +202,19 @@ impl TestApp {
         role: Role,
         must_change: bool,
     ) -> UserId {
-        let hash = tokio::task::spawn_blocking(|| hash_password(PASSWORD))
-            .await
-            .unwrap()
-            .unwrap();
+        let hash = relasi::auth::hash_password(PASSWORD).await.unwrap();
         let mut tx = db::tenant_tx(&self.pool, tenant, None).await.unwrap();
-        let added = add_person(
-            &mut tx,
-            &Email::parse(email).unwrap(),
+        let email = Email::parse(email).unwrap();
+        let person = NewPerson {
+            email: &email,
             name,
             role,
-            &hash,
-            must_change,
-            self.clock.now(),
-        )
-        .await
-        .unwrap();
+            password_hash: &hash,
+            must_change_password: must_change,
+        };
+        let added = add_person(&mut tx, person, &Actor::cli(), self.clock.now())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         match added {
             Added::NewUser(id) | Added::ExistingUser(id) | Added::AlreadyMember(id) => id,
