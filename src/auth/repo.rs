@@ -204,14 +204,14 @@ pub struct SessionRow {
     pub last_seen_at: DateTime<Utc>,
 }
 
-pub async fn find_session(
-    conn: &mut PgConnection,
-    token_hash: &[u8],
-) -> sqlx::Result<Option<SessionRow>> {
+/// Finds a session and, in the same round trip, makes its user the transaction's acting user, so the
+/// next query may read that user's memberships.
+pub async fn find_session(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result<Option<SessionRow>> {
     sqlx::query_as!(
         SessionRow,
         r#"select user_id as "user_id: UserId", tenant_id as "tenant_id: TenantId", created_at, last_seen_at
-             from sessions where token_hash = $1"#,
+             from sessions, set_config('app.user_id', user_id::text, true)
+            where token_hash = $1"#,
         token_hash
     )
     .fetch_optional(conn)
@@ -287,38 +287,33 @@ pub async fn delete_user_tenant_sessions(
     Ok(done.rows_affected())
 }
 
-/// What every signed-in request needs, read inside a transaction that carries the user and tenant.
-pub struct SessionContext {
-    pub user_id: UserId,
-    pub user_name: String,
-    pub email: String,
-    pub must_change_password: bool,
-    pub role: String,
+/// What every signed-in request needs: the person and every tenant they may work in, read in one
+/// query inside a transaction whose acting user is set (`find_session`).
+pub struct MemberContext {
     pub tenant_id: TenantId,
     pub tenant_slug: String,
     pub tenant_name: String,
     pub timezone: String,
     pub default_language: String,
+    pub role: String,
+    pub user_name: String,
+    pub email: String,
+    pub must_change_password: bool,
 }
 
-pub async fn session_context(
-    conn: &mut PgConnection,
-    user: UserId,
-    tenant: TenantId,
-) -> sqlx::Result<Option<SessionContext>> {
+pub async fn member_contexts(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Vec<MemberContext>> {
     sqlx::query_as!(
-        SessionContext,
-        r#"select u.id as "user_id: UserId", u.name as user_name, u.email, u.must_change_password, m.role,
-                  t.id as "tenant_id: TenantId", t.slug as tenant_slug, t.name as tenant_name,
-                  t.timezone, t.default_language
-             from users u
-             join memberships m on m.user_id = u.id and m.tenant_id = $2 and m.disabled_at is null
+        MemberContext,
+        r#"select t.id as "tenant_id: TenantId", t.slug as tenant_slug, t.name as tenant_name, t.timezone,
+                  t.default_language, m.role, u.name as user_name, u.email, u.must_change_password
+             from memberships m
              join tenants t on t.id = m.tenant_id
-            where u.id = $1"#,
-        user.0,
-        tenant.0
+             join users u on u.id = m.user_id
+            where m.user_id = $1 and m.disabled_at is null
+            order by t.name"#,
+        user.0
     )
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await
 }
 

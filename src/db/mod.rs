@@ -129,10 +129,12 @@ pub async fn set_local(
 /// A transaction inside one tenant, acting as `user` (None for the command line and background work).
 pub async fn tenant_tx(pool: &PgPool, tenant: TenantId, user: Option<UserId>) -> sqlx::Result<Tx> {
     let mut tx = pool.begin().await?;
-    set_local(&mut tx, "app.tenant_id", &tenant.to_string()).await?;
-    if let Some(user) = user {
-        set_local(&mut tx, "app.user_id", &user.to_string()).await?;
-    }
+    // Both settings in one round trip.
+    sqlx::query("select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)")
+        .bind(tenant.to_string())
+        .bind(user.map(|u| u.to_string()).unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
     Ok(tx)
 }
 

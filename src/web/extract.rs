@@ -245,27 +245,22 @@ async fn load_ctx(
         tx.commit().await?;
         return Err(AppError::SessionExpired);
     }
-    set_request_settings(&mut tx, session.user_id, session.tenant_id).await?;
-    let memberships = repo::enabled_memberships(&mut tx, session.user_id).await?;
+    let contexts = repo::member_contexts(&mut tx, session.user_id).await?;
     // The active tenant must still be an enabled membership; otherwise fall back to another one.
-    let tenant = match session
+    let active = session
         .tenant_id
-        .filter(|t| memberships.iter().any(|m| m.tenant_id == *t))
-    {
-        Some(t) => t,
-        None => {
-            let Some(first) = memberships.first() else {
-                repo::delete_session(&mut tx, &hash).await?;
-                tx.commit().await?;
-                return Err(AppError::NoMembership);
-            };
-            repo::set_session_tenant(&mut tx, &hash, first.tenant_id).await?;
-            set_request_settings(&mut tx, session.user_id, Some(first.tenant_id)).await?;
-            first.tenant_id
+        .and_then(|t| contexts.iter().position(|c| c.tenant_id == t));
+    let active = match active {
+        Some(i) => i,
+        None if contexts.is_empty() => {
+            repo::delete_session(&mut tx, &hash).await?;
+            tx.commit().await?;
+            return Err(AppError::NoMembership);
         }
-    };
-    let Some(row) = repo::session_context(&mut tx, session.user_id, tenant).await? else {
-        return Err(AppError::Unauthenticated);
+        None => {
+            repo::set_session_tenant(&mut tx, &hash, contexts[0].tenant_id).await?;
+            0
+        }
     };
     // Writing on every request would cost a row update per page view; a minute's precision is
     // plenty for an idle timeout measured in hours.
@@ -274,12 +269,17 @@ async fn load_ctx(
     }
     tx.commit().await?;
 
+    let memberships = contexts
+        .iter()
+        .map(|c| MembershipChoice { tenant_id: c.tenant_id, tenant_name: c.tenant_name.clone(), role: c.role.clone() })
+        .collect();
+    let row = contexts.into_iter().nth(active).expect("the index came from this list");
     if enforce_password_change && row.must_change_password {
         return Err(AppError::MustChangePassword);
     }
     let default_lang = Lang::parse(&row.default_language).unwrap_or(Lang::Id);
     Ok(Ctx {
-        user_id: row.user_id,
+        user_id: session.user_id,
         user_name: row.user_name,
         email: row.email,
         must_change_password: row.must_change_password,
@@ -296,20 +296,6 @@ async fn load_ctx(
         meta,
         session_hash: hash,
     })
-}
-
-async fn set_request_settings(
-    tx: &mut Tx,
-    user: UserId,
-    tenant: Option<TenantId>,
-) -> sqlx::Result<()> {
-    db::set_local(tx, "app.user_id", &user.to_string()).await?;
-    db::set_local(
-        tx,
-        "app.tenant_id",
-        &tenant.map(|t| t.to_string()).unwrap_or_default(),
-    )
-    .await
 }
 
 impl FromRequestParts<AppState> for Ctx {

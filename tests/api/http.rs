@@ -260,3 +260,82 @@ mod url_parts {
         }
     }
 }
+
+#[tokio::test]
+async fn oversized_bodies_wrong_methods_and_htmx_requests_get_clear_answers() {
+    let app = spawn_app().await;
+    let t = app.tenant("t1", "Unit Satu").await;
+    app.user(t, "admin@x.example", "Admin", Role::Admin).await;
+    let c = app.signed_in("admin@x.example").await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let r = c
+        .post(
+            "/admin/branches",
+            &[("code", "KC-BIG"), ("name", &big), ("version", "0")],
+        )
+        .await;
+    assert_eq!(r.status, 413);
+    assert!(r.body.contains("Kiriman terlalu besar"));
+    let r = c.get("/logout").await;
+    assert_eq!(r.status, 405, "signing out is a POST only");
+    // An htmx request without a session is told to load the sign-in page as a whole.
+    let r = app
+        .client()
+        .get_with("/admin", &[("hx-request", "true")])
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("hx-redirect"), "/login?next=/admin");
+}
+
+#[tokio::test]
+async fn cookies_flash_messages_and_the_language_switch() {
+    let app = spawn_app().await;
+    let t = app.tenant("t1", "Unit Satu").await;
+    app.user(t, "rm@x.example", "RM", Role::Rm).await;
+    let c = app.client();
+    let r = c.sign_in("rm@x.example", crate::helpers::PASSWORD).await;
+    let cookie = r.header("set-cookie");
+    assert!(
+        cookie.starts_with("relasi_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP on loopback has no Secure flag"
+    );
+
+    // A flash message is shown once.
+    let r = c.post("/logout", &[]).await;
+    assert!(r.header("set-cookie").contains("relasi_flash="));
+    let first = c.get("/login").await;
+    assert!(first.body.contains("Anda telah keluar."));
+    let second = c.get("/login").await;
+    assert!(!second.body.contains("Anda telah keluar."));
+    // A forged flash cookie cannot inject text.
+    let forged = app.client();
+    let url = forged.base.clone();
+    let r = forged
+        .get_with(
+            "/login",
+            &[("cookie", "relasi_flash=e:<script>alert(1)</script>")],
+        )
+        .await;
+    assert!(!r.body.contains("<script>alert"));
+    let _ = url;
+
+    // The language switch returns to a page of this site only.
+    let r = c
+        .post(
+            "/language",
+            &[("lang", "en"), ("next", "https://evil.example/")],
+        )
+        .await;
+    assert_eq!((r.status, r.location()), (303, "/"));
+    assert!(c.get("/login").await.body.contains("Sign in"));
+    let r = c
+        .post("/language", &[("lang", "id"), ("next", "/login?x=1")])
+        .await;
+    assert_eq!(r.location(), "/login?x=1");
+    assert!(c.get("/login").await.body.contains("Masuk"));
+}

@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod browser;
+mod cli;
 mod helpers;
 mod http;
 mod isolation;
