@@ -110,6 +110,78 @@ pub const ACTIONS: [&str; 18] = [
 
 pub const ENTITY_TYPES: [&str; 4] = ["user", "membership", "tenant", "branch_office"];
 
+/// The catalog key naming an action for people; None for an action this version does not know
+/// (shown as its code).
+pub fn action_label_key(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "auth.sign_in" => "audit.action.sign_in",
+        "auth.sign_in_failed" => "audit.action.sign_in_failed",
+        "auth.locked" => "audit.action.locked",
+        "auth.sign_out" => "audit.action.sign_out",
+        "auth.password_changed" => "audit.action.password_changed",
+        "auth.tenant_switched" => "audit.action.tenant_switched",
+        "tenant.created" => "audit.action.tenant_created",
+        "tenant.updated" => "audit.action.tenant_updated",
+        "user.created" => "audit.action.user_created",
+        "user.added" => "audit.action.user_added",
+        "user.role_changed" => "audit.action.role_changed",
+        "user.disabled" => "audit.action.user_disabled",
+        "user.enabled" => "audit.action.user_enabled",
+        "user.password_reset" => "audit.action.password_reset",
+        "branch.created" => "audit.action.branch_created",
+        "branch.updated" => "audit.action.branch_updated",
+        "branch.archived" => "audit.action.branch_archived",
+        "branch.restored" => "audit.action.branch_restored",
+        _ => return None,
+    })
+}
+
+pub fn entity_label_key(entity_type: &str) -> Option<&'static str> {
+    Some(match entity_type {
+        "user" => "audit.entity.user",
+        "membership" => "audit.entity.membership",
+        "tenant" => "audit.entity.tenant",
+        "branch_office" => "audit.entity.branch_office",
+        _ => return None,
+    })
+}
+
+/// The catalog key of a recorded field's name, where the field is one people edit on a form.
+pub fn field_label_key(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "name" => "audit.field.name",
+        "email" => "audit.field.email",
+        "role" => "audit.field.role",
+        "status" => "audit.field.status",
+        "code" => "audit.field.code",
+        "region" => "audit.field.region",
+        "address" => "audit.field.address",
+        "slug" => "audit.field.slug",
+        "timezone" => "settings.timezone",
+        "default_language" => "settings.default_language",
+        "tenant" => "tenant.switch",
+        "locked_until" => "audit.field.locked_until",
+        "letterhead_office" => "settings.letterhead_office",
+        "letterhead_address" => "settings.letterhead_address",
+        "letterhead_city" => "settings.letterhead_city",
+        "letterhead_phone" => "settings.letterhead_phone",
+        "letterhead_email" => "settings.letterhead_email",
+        "letterhead_signatory_name" => "settings.signatory_name",
+        "letterhead_signatory_title" => "settings.signatory_title",
+        _ => return None,
+    })
+}
+
+/// Where the page of an audited record is, for a link from the log.
+pub fn entity_href(entity_type: &str, id: Uuid) -> Option<String> {
+    match entity_type {
+        "user" | "membership" => Some(format!("/admin/users/{id}")),
+        "branch_office" => Some(format!("/admin/branches/{id}")),
+        "tenant" => Some("/admin/settings".to_owned()),
+        _ => None,
+    }
+}
+
 /// One changed field, flattened for display.
 pub struct FieldChange {
     pub field: String,
@@ -153,6 +225,16 @@ mod tests {
             (flat[0].old.as_str(), flat[0].new.as_str()),
             ("rm", "supervisor")
         );
+    }
+
+    #[test]
+    fn every_action_and_entity_has_a_label() {
+        for a in ACTIONS {
+            assert!(action_label_key(a).is_some(), "{a}");
+        }
+        for e in ENTITY_TYPES {
+            assert!(entity_label_key(e).is_some(), "{e}");
+        }
     }
 
     #[test]

@@ -9,13 +9,17 @@ use chrono::{NaiveDate, TimeZone as _, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{ACTIONS, ENTITY_TYPES, FieldChange, flatten};
+use super::domain::{
+    ACTIONS, ENTITY_TYPES, FieldChange, action_label_key, entity_href, entity_label_key,
+    field_label_key, flatten,
+};
 use super::repo::{self, Filter};
 use crate::auth::domain::UserId;
 use crate::error::AppResult;
 use crate::tenancy::domain::Permission;
 use crate::tenancy::repo as tenancy_repo;
 use crate::web::extract::Ctx;
+use crate::web::i18n::Lang;
 use crate::web::layers::percent_encode;
 use crate::web::layout::Layout;
 use crate::web::{AppState, render};
@@ -65,7 +69,7 @@ struct EventRow {
     actor: String,
     action: String,
     entity_type: String,
-    entity_id: String,
+    href: Option<String>,
     changes: Vec<FieldChange>,
     ip: String,
     request_id: String,
@@ -92,12 +96,22 @@ struct AuditPage {
     bad_dates: bool,
 }
 
-fn choices(values: &[&str], selected: &str) -> Vec<Choice> {
+/// A translated label where the catalog has one, the code itself otherwise.
+fn label(lang: Lang, key: Option<&'static str>, code: String) -> String {
+    key.map(|k| lang.t(k).to_owned()).unwrap_or(code)
+}
+
+fn choices(
+    lang: Lang,
+    values: &[&str],
+    label_key: fn(&str) -> Option<&'static str>,
+    selected: &str,
+) -> Vec<Choice> {
     values
         .iter()
         .map(|v| Choice {
             value: (*v).to_owned(),
-            label: (*v).to_owned(),
+            label: label(lang, label_key(v), (*v).to_owned()),
             selected: *v == selected,
         })
         .collect()
@@ -154,11 +168,22 @@ async fn index(
         .into_iter()
         .map(|r| EventRow {
             at: ctx.datetime(r.occurred_at),
-            actor: r.actor,
-            action: r.action,
-            entity_type: r.entity_type,
-            entity_id: r.entity_id.map(|i| i.to_string()).unwrap_or_default(),
-            changes: flatten(&r.changes),
+            // Work done from the command line has no person behind it in this tenant.
+            actor: if r.actor == "cli" {
+                ctx.lang.t("audit.actor_cli").to_owned()
+            } else {
+                r.actor
+            },
+            href: r.entity_id.and_then(|id| entity_href(&r.entity_type, id)),
+            action: label(ctx.lang, action_label_key(&r.action), r.action),
+            entity_type: label(ctx.lang, entity_label_key(&r.entity_type), r.entity_type),
+            changes: flatten(&r.changes)
+                .into_iter()
+                .map(|c| FieldChange {
+                    field: label(ctx.lang, field_label_key(&c.field), c.field),
+                    ..c
+                })
+                .collect(),
             ip: r.ip.unwrap_or_default(),
             request_id: r.request_id.unwrap_or_default(),
         })
@@ -174,8 +199,8 @@ async fn index(
     render(&AuditPage {
         l: ctx.layout("audit.title"),
         actors,
-        actions: choices(&ACTIONS, &q.action),
-        entities: choices(&ENTITY_TYPES, &q.entity),
+        actions: choices(ctx.lang, &ACTIONS, action_label_key, &q.action),
+        entities: choices(ctx.lang, &ENTITY_TYPES, entity_label_key, &q.entity),
         events,
         page,
         has_next,

@@ -206,7 +206,10 @@ pub struct SessionRow {
 
 /// Finds a session and, in the same round trip, makes its user the transaction's acting user, so the
 /// next query may read that user's memberships.
-pub async fn find_session(conn: &mut PgConnection, token_hash: &[u8]) -> sqlx::Result<Option<SessionRow>> {
+pub async fn find_session(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<SessionRow>> {
     sqlx::query_as!(
         SessionRow,
         r#"select user_id as "user_id: UserId", tenant_id as "tenant_id: TenantId", created_at, last_seen_at
@@ -301,7 +304,10 @@ pub struct MemberContext {
     pub must_change_password: bool,
 }
 
-pub async fn member_contexts(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Vec<MemberContext>> {
+pub async fn member_contexts(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> sqlx::Result<Vec<MemberContext>> {
     sqlx::query_as!(
         MemberContext,
         r#"select t.id as "tenant_id: TenantId", t.slug as tenant_slug, t.name as tenant_name, t.timezone,

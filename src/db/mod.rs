@@ -130,11 +130,13 @@ pub async fn set_local(
 pub async fn tenant_tx(pool: &PgPool, tenant: TenantId, user: Option<UserId>) -> sqlx::Result<Tx> {
     let mut tx = pool.begin().await?;
     // Both settings in one round trip.
-    sqlx::query("select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)")
-        .bind(tenant.to_string())
-        .bind(user.map(|u| u.to_string()).unwrap_or_default())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
+    )
+    .bind(tenant.to_string())
+    .bind(user.map(|u| u.to_string()).unwrap_or_default())
+    .execute(&mut *tx)
+    .await?;
     Ok(tx)
 }
 

@@ -271,9 +271,16 @@ async fn load_ctx(
 
     let memberships = contexts
         .iter()
-        .map(|c| MembershipChoice { tenant_id: c.tenant_id, tenant_name: c.tenant_name.clone(), role: c.role.clone() })
+        .map(|c| MembershipChoice {
+            tenant_id: c.tenant_id,
+            tenant_name: c.tenant_name.clone(),
+            role: c.role.clone(),
+        })
         .collect();
-    let row = contexts.into_iter().nth(active).expect("the index came from this list");
+    let row = contexts
+        .into_iter()
+        .nth(active)
+        .expect("the index came from this list");
     if enforce_password_change && row.must_change_password {
         return Err(AppError::MustChangePassword);
     }

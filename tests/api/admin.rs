@@ -572,21 +572,39 @@ async fn the_audit_log_filters_and_paginates() {
     let page1 = c.get("/admin/audit?action=branch.created").await;
     assert_eq!(page1.status, 200);
     assert_eq!(
-        page1.body.matches("<code>branch.created</code>").count(),
+        page1
+            .body
+            .matches("<td class=\"audit-action\">Kantor cabang dibuat</td>")
+            .count(),
         50
     );
     assert!(page1.body.contains("page=2"));
     let page2 = c.get("/admin/audit?action=branch.created&page=2").await;
-    assert_eq!(page2.body.matches("<code>branch.created</code>").count(), 5);
+    assert_eq!(
+        page2
+            .body
+            .matches("<td class=\"audit-action\">Kantor cabang dibuat</td>")
+            .count(),
+        5
+    );
     let signins = c.get("/admin/audit?action=auth.sign_in").await;
-    assert_eq!(signins.body.matches("<code>auth.sign_in</code>").count(), 1);
+    assert_eq!(
+        signins
+            .body
+            .matches("<td class=\"audit-action\">Masuk</td>")
+            .count(),
+        1
+    );
     let future = c.get("/admin/audit?from=2030-01-01").await;
     assert!(future.body.contains("Tidak ada kejadian yang cocok."));
     let today = c
         .get("/admin/audit?from=2026-11-16&to=2026-11-16&entity=branch_office")
         .await;
     assert_eq!(
-        today.body.matches("<code>branch.created</code>").count(),
+        today
+            .body
+            .matches("<td class=\"audit-action\">Kantor cabang dibuat</td>")
+            .count(),
         50
     );
     let garbage = c.get("/admin/audit?from=yesterday&actor=zzz&page=-4").await;

@@ -112,3 +112,48 @@ async fn the_shell_fits_a_360_px_phone_and_works_without_javascript_for_forms() 
     b.screenshot("branch-error-360").await;
     b.quit().await;
 }
+
+#[tokio::test]
+async fn admin_pages_and_error_pages_render_for_a_person() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    app.user(t, "rina@x.example", "Rina Kusumawati", Role::Admin)
+        .await;
+    app.user(t, "dewi@x.example", "Dewi Lestari", Role::Rm)
+        .await;
+    let b = Browser::start(1280, 900).await;
+    b.goto(&format!("{}/login", app.base)).await;
+    b.fill("#f-email", "rina@x.example").await;
+    b.fill("#f-password", "wrong-password-here").await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    assert!(b.text().await.contains("Email atau kata sandi salah."));
+    b.screenshot("login-error").await;
+    b.fill("#f-password", PASSWORD).await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_path("/admin").await;
+
+    b.goto(&format!("{}/admin/branches/new", app.base)).await;
+    b.fill("#f-code", "KC-SDM").await;
+    b.fill("#f-name", "Kantor Cabang Jakarta Sudirman").await;
+    b.fill("#f-region", "DKI Jakarta").await;
+    b.click("main form button[type=submit]").await;
+    b.wait_for_path("/admin/branches").await;
+    assert!(b.text().await.contains("Kantor cabang ditambahkan."));
+    b.screenshot("branches").await;
+
+    b.goto(&format!("{}/admin/users", app.base)).await;
+    b.click("table a[href^='/admin/users/']:not([href='/admin/users/new'])")
+        .await;
+    b.find("main h1").await;
+    b.screenshot("user-show").await;
+
+    b.goto(&format!("{}/admin/settings", app.base)).await;
+    b.screenshot("settings").await;
+    b.goto(&format!("{}/admin/audit", app.base)).await;
+    assert!(b.text().await.contains("Kantor cabang dibuat"));
+    b.screenshot("audit").await;
+    b.goto(&format!("{}/no/such/page", app.base)).await;
+    assert!(b.text().await.contains("Halaman tidak ditemukan"));
+    b.screenshot("not-found").await;
+    b.quit().await;
+}
