@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use super::domain::UserId;
 use crate::tenancy::domain::{Role, TenantId};
@@ -361,27 +360,23 @@ pub async fn set_password(
     Ok(())
 }
 
+/// Notes the sign-in on the account; returns whether its password must be changed first.
 pub async fn record_sign_in(
     conn: &mut PgConnection,
     user: UserId,
     now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    sqlx::query!(
-        "update users set last_sign_in_at = $2 where id = $1",
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        "update users set last_sign_in_at = $2 where id = $1 returning must_change_password",
         user.0,
         now
     )
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await
 }
 
 pub fn role_of(raw: &str) -> Role {
     // The column's check constraint allows only the four names; anything else is a schema bug, and the
     // least privileged role is the safe reading of it.
     raw.parse().unwrap_or(Role::Viewer)
-}
-
-pub fn new_id() -> Uuid {
-    Uuid::new_v4()
 }

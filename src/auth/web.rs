@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::TenantId;
 use crate::web::extract::{Ctx, RequestMeta, SignedIn, session_cookie_name};
 use crate::web::forms::FieldErrors;
+use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::{AppState, redirect_with_flash, render, render_status, safe_next};
 
@@ -88,62 +89,31 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let now = state.clock.now();
-    let ip = meta.ip_string();
+    let lang = meta.lang(Lang::Id);
     let typed = form.email.trim().to_lowercase();
     let refuse = |status: StatusCode, message: String| {
-        let l = meta.anonymous_layout("auth.sign_in");
         let page = LoginPage {
-            l,
+            l: meta.anonymous_layout("auth.sign_in"),
             email: form.email.clone(),
             next: form.next.clone(),
             error: Some(message),
         };
         render_status(status, &page)
     };
-    let lang = meta.lang(crate::web::i18n::Lang::Id);
 
-    {
-        let mut conn = state.db.acquire().await?;
-        if repo::ip_is_blocked(&mut conn, ip.as_deref(), now).await? {
-            return refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                lang.t("auth.ip_throttled").to_owned(),
-            );
-        }
-        if let Some(until) = repo::locked_until(&mut conn, &typed, now).await? {
-            return refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                locked_message(lang, until, now),
-            );
-        }
+    if let Some(refusal) = throttled(&state, &meta, &typed, now, lang).await? {
+        return refuse(StatusCode::TOO_MANY_REQUESTS, refusal);
     }
-
-    let email = Email::parse(&form.email).ok();
-    let user = match &email {
-        Some(e) => {
-            let mut tx = db::lookup_tx(&state.db, e.as_str()).await?;
-            let user = repo::find_user_by_email(&mut tx, e.as_str()).await?;
-            tx.commit().await?;
-            user
-        }
-        None => None,
-    };
-    // Unknown emails are checked against a dummy hash, so both answers take the same time.
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| domain::dummy_hash().to_owned());
-    let password_ok = super::verify_password(&form.password, &stored).await?;
-
+    let user = check_credentials(&state, &form.email, &form.password).await?;
     let actor = Actor {
-        user: user.as_ref().map(|u| u.id),
+        user: user.as_ref().map(|(u, _)| u.id),
         label: typed.clone(),
         ip: meta.ip,
         request_id: meta.request_id.clone(),
     };
-    let Some(user) = user.filter(|_| password_ok) else {
-        let locked = record_failed_sign_in(&state, &typed, ip.as_deref(), now, &actor).await?;
-        return match locked {
+    let Some((user, true)) = user else {
+        let ip = meta.ip_string();
+        return match record_failed_sign_in(&state, &typed, ip.as_deref(), now, &actor).await? {
             Some(until) => refuse(
                 StatusCode::TOO_MANY_REQUESTS,
                 locked_message(lang, until, now),
@@ -162,15 +132,15 @@ async fn login(
         tx.commit().await?;
         m
     };
+    // The tenants are in name order; the first is where the person starts, and they can switch.
     let Some(first) = memberships.first() else {
         return refuse(
             StatusCode::FORBIDDEN,
             lang.t("auth.no_membership").to_owned(),
         );
     };
-    let tenant = first.tenant_id;
-    let must_change = start_session_response(&state, &meta, user.id, tenant, now, &actor).await?;
-    let target = if must_change.0 {
+    let session = start_session(&state, &meta, user.id, first.tenant_id, now, &actor).await?;
+    let target = if session.must_change_password {
         "/account/password".to_owned()
     } else if !form.next.is_empty() {
         safe_next(Some(&form.next))
@@ -178,15 +148,52 @@ async fn login(
         repo::role_of(&first.role).home_path().to_owned()
     };
     let mut response = Redirect::to(&target).into_response();
-    set_session_cookie(&mut response, &state, &must_change.1);
+    set_session_cookie(&mut response, &state, &session.token);
     Ok(response)
 }
 
-fn locked_message(
-    lang: crate::web::i18n::Lang,
-    until: DateTime<Utc>,
+/// Why a sign-in may not even be tried now: too many failures from this address, or this email is
+/// locked. Checked before the password, so a locked account cannot be probed.
+async fn throttled(
+    state: &AppState,
+    meta: &RequestMeta,
+    typed: &str,
     now: DateTime<Utc>,
-) -> String {
+    lang: Lang,
+) -> AppResult<Option<String>> {
+    let mut conn = state.db.acquire().await?;
+    if repo::ip_is_blocked(&mut conn, meta.ip_string().as_deref(), now).await? {
+        return Ok(Some(lang.t("auth.ip_throttled").to_owned()));
+    }
+    Ok(repo::locked_until(&mut conn, typed, now)
+        .await?
+        .map(|until| locked_message(lang, until, now)))
+}
+
+/// The account for the email, if any, and whether the password matches it. Unknown emails are checked
+/// against a dummy hash, so both answers take the same time.
+async fn check_credentials(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> AppResult<Option<(repo::SignInUser, bool)>> {
+    let user = match Email::parse(email) {
+        Ok(e) => {
+            let mut tx = db::lookup_tx(&state.db, e.as_str()).await?;
+            let user = repo::find_user_by_email(&mut tx, e.as_str()).await?;
+            tx.commit().await?;
+            user
+        }
+        Err(_) => None,
+    };
+    let stored = user
+        .as_ref()
+        .map_or_else(|| domain::dummy_hash(), |u| u.password_hash.as_str());
+    let matches = super::verify_password(password, stored).await?;
+    Ok(user.map(|u| (u, matches)))
+}
+
+fn locked_message(lang: Lang, until: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let minutes = ((until - now).num_seconds() + 59) / 60;
     lang.tf("auth.locked", &[("minutes", &minutes.max(1).to_string())])
 }
@@ -216,6 +223,7 @@ async fn record_failed_sign_in(
             .await?;
         }
     }
+    // Old failures matter to no limit; about one failure in fifty sweeps them away.
     if rand_percent() < 2 {
         repo::prune_throttle(&mut tx, now).await?;
     }
@@ -229,48 +237,45 @@ fn rand_percent() -> u8 {
     b[0] % 100
 }
 
+struct NewSession {
+    token: String,
+    must_change_password: bool,
+}
+
 /// Opens a new session (a new id at every sign-in, so a planted cookie is worthless), ends the one the
-/// browser came with, and audits the sign-in. Returns whether the password must be changed, and the
-/// new session's secret.
-async fn start_session_response(
+/// browser came with, and audits the sign-in.
+async fn start_session(
     state: &AppState,
     meta: &RequestMeta,
     user: UserId,
     tenant: TenantId,
     now: DateTime<Utc>,
     actor: &Actor,
-) -> AppResult<(bool, String)> {
+) -> AppResult<NewSession> {
     let token = domain::random_token();
     let mut tx = db::tenant_tx(&state.db, tenant, Some(user)).await?;
     if let Some(old) = &meta.session_token {
         repo::delete_session(&mut tx, &domain::token_hash(old)).await?;
     }
+    let ip = meta.ip_string();
     repo::create_session(
         &mut tx,
         &domain::token_hash(&token),
         user,
         tenant,
         now,
-        meta.ip_string().as_deref(),
+        ip.as_deref(),
         &meta.user_agent,
     )
     .await?;
-    repo::record_sign_in(&mut tx, user, now).await?;
-    audit::repo::record(
-        &mut tx,
-        now,
-        actor,
-        Event::new("auth.sign_in", "user", Some(user.0)),
-    )
-    .await?;
-    let must_change = sqlx::query_scalar!(
-        "select must_change_password from users where id = $1",
-        user.0
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let must_change_password = repo::record_sign_in(&mut tx, user, now).await?;
+    let event = Event::new("auth.sign_in", "user", Some(user.0));
+    audit::repo::record(&mut tx, now, actor, event).await?;
     tx.commit().await?;
-    Ok((must_change, token))
+    Ok(NewSession {
+        token,
+        must_change_password,
+    })
 }
 
 fn set_session_cookie(response: &mut Response, state: &AppState, token: &str) {
