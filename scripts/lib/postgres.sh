@@ -32,7 +32,8 @@ pg_ensure_binaries() {
 # pg_as_owner CMD...: run a command as the cluster's OS user.
 pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then
-    runuser -u postgres -- "$@"
+    # From /, which the postgres user can always enter, whatever folder we are in.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -45,7 +46,10 @@ pg_cluster_up() {
   local dir=$1 port=$2 bin
   bin=$(pg_bin_dir)
   mkdir -p "$dir"
-  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir"; fi
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$dir"
+    dir=$(pg_reachable_dir "$dir")
+  fi
   chmod 700 "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     pg_log "Creating a PostgreSQL cluster in $dir"
@@ -73,6 +77,22 @@ CONF
     pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
   fi
   printf 'postgres://postgres:%s@127.0.0.1:%s/postgres' "$(cat "$dir/superuser-password")" "$port"
+}
+
+# The `postgres` OS user must be able to reach the data folder. When the project lives below a folder
+# closed to other users (/root, say), the cluster's files go to /var/lib/relasi-clusters/<hash of the
+# project path> instead, and the project folder keeps a link to them. Prints the folder to use.
+pg_reachable_dir() {
+  local dir=$1 alt
+  if [ -L "$dir" ]; then readlink -f "$dir"; return; fi
+  if (cd / && runuser -u postgres -- test -x "$dir") 2>/dev/null; then printf '%s' "$dir"; return; fi
+  alt=/var/lib/relasi-clusters/$(printf '%s' "$dir" | sha1sum | cut -c1-16)
+  mkdir -p "$alt"
+  chown postgres:postgres "$alt"
+  rmdir "$dir" 2>/dev/null || rm -rf "$dir"
+  ln -s "$alt" "$dir"
+  pg_log "PostgreSQL cannot reach $dir; its cluster lives in $alt (linked from there)"
+  printf '%s' "$alt"
 }
 
 # pg_ensure_database SUPERUSER_URL DBNAME OWNER: an owner role (login, may create
