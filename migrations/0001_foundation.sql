@@ -83,6 +83,8 @@ create table users (
     must_change_password boolean not null default false,
     password_changed_at timestamptz,
     last_sign_in_at timestamptz,
+    -- Where a person who belongs to several tenants starts after signing in: where they last worked.
+    last_tenant_id uuid references tenants (id),
     -- How many tenants the person belongs to, kept by the code that adds memberships. An admin of one
     -- tenant may reset the password only of people who belong to no other tenant (row-level security
     -- hides the other memberships, so the count is kept here).

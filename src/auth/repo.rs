@@ -11,6 +11,7 @@ pub struct SignInUser {
     pub id: UserId,
     pub name: String,
     pub password_hash: String,
+    pub last_tenant_id: Option<TenantId>,
 }
 
 /// Needs a `db::lookup_tx` for the email.
@@ -20,7 +21,8 @@ pub async fn find_user_by_email(
 ) -> sqlx::Result<Option<SignInUser>> {
     sqlx::query_as!(
         SignInUser,
-        r#"select id as "id: UserId", name, password_hash from users where email = $1"#,
+        r#"select id as "id: UserId", name, password_hash, last_tenant_id as "last_tenant_id: TenantId"
+             from users where email = $1"#,
         email
     )
     .fetch_optional(conn)
@@ -229,6 +231,22 @@ pub async fn touch_session(
         "update sessions set last_seen_at = $2 where token_hash = $1",
         token_hash,
         now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Remembers the tenant a person switched to, to start there at the next sign-in.
+pub async fn remember_tenant(
+    conn: &mut PgConnection,
+    user: UserId,
+    tenant: TenantId,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update users set last_tenant_id = $2 where id = $1",
+        user.0,
+        tenant.0
     )
     .execute(conn)
     .await?;

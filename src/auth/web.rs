@@ -132,8 +132,11 @@ async fn login(
         tx.commit().await?;
         m
     };
-    // The tenants are in name order; the first is where the person starts, and they can switch.
-    let Some(first) = memberships.first() else {
+    // A person starts where they last worked, else in the first tenant by name; they can switch.
+    let last = memberships
+        .iter()
+        .find(|m| Some(m.tenant_id) == user.last_tenant_id);
+    let Some(first) = last.or(memberships.first()) else {
         return refuse(
             StatusCode::FORBIDDEN,
             lang.t("auth.no_membership").to_owned(),
@@ -427,6 +430,7 @@ async fn switch_tenant(
     let now = state.clock.now();
     let mut tx = db::tenant_tx(&state.db, target, Some(ctx.user_id)).await?;
     repo::set_session_tenant(&mut tx, &ctx.session_hash, target).await?;
+    repo::remember_tenant(&mut tx, ctx.user_id, target).await?;
     audit::repo::record(
         &mut tx,
         now,

@@ -306,6 +306,11 @@ async fn a_member_of_two_tenants_switches_between_them() {
             .await
             .contains(&"auth.tenant_switched".to_owned())
     );
+
+    // The next sign-in starts where they last worked.
+    c.post("/logout", &[]).await;
+    let r = c.sign_in("both@x.example", PASSWORD).await;
+    assert_eq!(r.location(), "/admin");
 }
 
 #[tokio::test]
