@@ -313,3 +313,66 @@ fn every_command_explains_itself() {
         );
     }
 }
+
+/// SIGTERM stops the server from taking new work but lets a request in flight finish.
+#[tokio::test]
+async fn sigterm_finishes_the_request_in_flight_then_exits() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::net::TcpStream;
+
+    let app = spawn_app().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_relasi"))
+        .arg("serve")
+        .env("DATABASE_URL", owner_url_for(&app.database))
+        .env_remove("RELASI_DB_ROLE")
+        .env("RELASI_LISTEN", format!("127.0.0.1:{port}"))
+        .env("RELASI_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(server.stdout.take().unwrap());
+    let wait_for = |log: &mut BufReader<std::process::ChildStdout>, needle: &str| {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(
+                log.read_line(&mut line).unwrap() > 0,
+                "the server ended before logging {needle:?}"
+            );
+            if line.contains(needle) {
+                return;
+            }
+        }
+    };
+    wait_for(&mut log, "serving Relasi");
+
+    // A request whose body has not fully arrived yet.
+    let mut conn = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let head = format!(
+        "POST /language HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 16\r\nConnection: close\r\n\r\nlang="
+    );
+    conn.write_all(head.as_bytes()).unwrap();
+    conn.flush().unwrap();
+
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_for(&mut log, "shutting down");
+
+    conn.write_all(b"en&next=/login").unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 303"), "{response}");
+    let exit = server.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
