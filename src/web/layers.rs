@@ -117,12 +117,9 @@ fn origin_of(url: &str) -> Option<String> {
 /// into a translated page with the request id, and never shows internals. A missing session on a page
 /// becomes a redirect to the sign-in page that comes back afterwards.
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let meta = {
-        let (parts, body) = request.into_parts();
-        let meta = RequestMeta::from_parts(&parts, state.config.secure_cookies);
-        (meta, Request::from_parts(parts, body))
-    };
-    let (meta, request) = meta;
+    let (parts, body) = request.into_parts();
+    let meta = RequestMeta::from_parts(&parts, state.config.secure_cookies);
+    let request = Request::from_parts(parts, body);
     let is_get = request.method() == Method::GET;
     let is_htmx = request.headers().contains_key("hx-request");
     let response = next.run(request).await;
@@ -203,4 +200,32 @@ pub async fn flash_once(request: Request, next: Next) -> Response {
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin_of("https://relasi.example:8443/a/b?c#d").as_deref(),
+            Some("https://relasi.example:8443")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("not a url"), None);
+        assert_eq!(origin_of("https:///path"), None);
+    }
+
+    #[test]
+    fn next_paths_are_encoded_for_a_query_string() {
+        assert_eq!(
+            percent_encode("/admin/audit?page=2&x=a b"),
+            "/admin/audit%3Fpage%3D2%26x%3Da%20b"
+        );
+        assert_eq!(percent_encode("/café"), "/caf%C3%A9");
+    }
 }
