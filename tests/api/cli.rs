@@ -36,226 +36,122 @@ fn text(o: &Output) -> String {
     )
 }
 
+fn tenant_create(database: &str, slug: &str, name: &str, more: &[&str]) -> Output {
+    let args = [
+        &["tenant", "create", "--slug", slug, "--name", name][..],
+        more,
+    ]
+    .concat();
+    relasi(database, &args, None)
+}
+
+fn user_create(
+    database: &str,
+    tenant: &str,
+    email: &str,
+    role: &str,
+    stdin: Option<&str>,
+) -> Output {
+    let mut args = vec![
+        "user",
+        "create",
+        "--tenant",
+        tenant,
+        "--email",
+        email,
+        "--name",
+        "Orang Uji",
+        "--role",
+        role,
+    ];
+    if stdin.is_some() {
+        args.push("--password-stdin");
+    }
+    relasi(database, &args, stdin)
+}
+
+fn fails_with(o: &Output, message: &str) {
+    assert!(!o.status.success(), "should fail: {}", text(o));
+    assert!(
+        text(o).contains(message),
+        "expected {message:?} in: {}",
+        text(o)
+    );
+}
+
 #[tokio::test]
 async fn tenants_and_users_from_the_command_line() {
     let app = spawn_app().await;
     let db = app.database.as_str();
 
-    let o = relasi(
-        db,
-        &[
-            "tenant",
-            "create",
-            "--slug",
-            "kanwil-jabar",
-            "--name",
-            "Kanwil Jawa Barat — Korporasi",
-        ],
-        None,
-    );
+    let o = tenant_create(db, "kanwil-jabar", "Kanwil Jawa Barat — Korporasi", &[]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = relasi(
-        db,
-        &[
-            "tenant",
-            "create",
-            "--slug",
-            "kanwil-jabar",
-            "--name",
-            "Again",
-        ],
-        None,
+    fails_with(
+        &tenant_create(db, "kanwil-jabar", "Again", &[]),
+        "already exists",
     );
-    assert!(!o.status.success());
-    assert!(text(&o).contains("already exists"), "{}", text(&o));
-    let o = relasi(
-        db,
-        &["tenant", "create", "--slug", "Bad Slug", "--name", "X"],
-        None,
+    fails_with(&tenant_create(db, "Bad Slug", "X", &[]), "invalid slug");
+    fails_with(
+        &tenant_create(db, "x", "X", &["--timezone", "Mars/Base"]),
+        "unknown time zone",
     );
-    assert!(!o.status.success() && text(&o).contains("invalid slug"));
-    let o = relasi(
-        db,
-        &[
-            "tenant",
-            "create",
-            "--slug",
-            "x",
-            "--name",
-            "X",
-            "--timezone",
-            "Mars/Base",
-        ],
-        None,
-    );
-    assert!(!o.status.success() && text(&o).contains("unknown time zone"));
 
     // A generated one-time password, printed once and to be changed at first sign-in.
-    let o = relasi(
-        db,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "kanwil-jabar",
-            "--email",
-            "Admin@Jabar.example",
-            "--name",
-            "Admin Jabar",
-            "--role",
-            "admin",
-        ],
-        None,
-    );
+    let o = user_create(db, "kanwil-jabar", "Admin@Jabar.example", "admin", None);
     assert!(o.status.success(), "{}", text(&o));
     let out = text(&o);
     let otp = out
         .lines()
         .find_map(|l| l.split("sign-in): ").nth(1))
-        .expect("password printed")
-        .trim()
-        .to_owned();
-    let c = app.client();
-    assert_eq!(
-        c.sign_in("admin@jabar.example", &otp).await.location(),
-        "/account/password"
-    );
+        .expect("password printed");
+    let r = app
+        .client()
+        .sign_in("admin@jabar.example", otp.trim())
+        .await;
+    assert_eq!(r.location(), "/account/password");
 
     // A password from standard input; weak ones are refused.
-    let o = relasi(
+    let weak = user_create(
         db,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "kanwil-jabar",
-            "--email",
-            "rm@jabar.example",
-            "--name",
-            "RM",
-            "--role",
-            "rm",
-            "--password-stdin",
-        ],
+        "kanwil-jabar",
+        "rm@jabar.example",
+        "rm",
         Some("password1234\n"),
     );
-    assert!(
-        !o.status.success() && text(&o).contains("too easy to guess"),
-        "{}",
-        text(&o)
-    );
-    let o = relasi(
-        db,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "kanwil-jabar",
-            "--email",
-            "rm@jabar.example",
-            "--name",
-            "RM",
-            "--role",
-            "rm",
-            "--password-stdin",
-        ],
-        Some("bandung-lautan-api-1946\n"),
-    );
+    fails_with(&weak, "too easy to guess");
+    let strong = Some("bandung-lautan-api-1946\n");
+    let o = user_create(db, "kanwil-jabar", "rm@jabar.example", "rm", strong);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(
-        app.client()
-            .sign_in("rm@jabar.example", "bandung-lautan-api-1946")
-            .await
-            .location(),
-        "/my-month"
-    );
+    let r = app
+        .client()
+        .sign_in("rm@jabar.example", "bandung-lautan-api-1946")
+        .await;
+    assert_eq!(r.location(), "/my-month");
 
     // An existing account gets a membership in another tenant; its password stays.
-    let o = relasi(
-        db,
-        &[
-            "tenant",
-            "create",
-            "--slug",
-            "kanwil-jatim",
-            "--name",
-            "Kanwil Jawa Timur",
-        ],
-        None,
+    assert!(
+        tenant_create(db, "kanwil-jatim", "Kanwil Jawa Timur", &[])
+            .status
+            .success()
     );
-    assert!(o.status.success());
-    let o = relasi(
-        db,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "kanwil-jatim",
-            "--email",
-            "rm@jabar.example",
-            "--name",
-            "RM",
-            "--role",
-            "supervisor",
-        ],
-        None,
-    );
+    let o = user_create(db, "kanwil-jatim", "rm@jabar.example", "supervisor", None);
     assert!(
         o.status.success() && text(&o).contains("password unchanged"),
         "{}",
         text(&o)
     );
-    let o = relasi(
-        db,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "kanwil-jatim",
-            "--email",
-            "rm@jabar.example",
-            "--name",
-            "RM",
-            "--role",
-            "rm",
-        ],
-        None,
+    fails_with(
+        &user_create(db, "kanwil-jatim", "rm@jabar.example", "rm", None),
+        "already a member",
     );
-    assert!(!o.status.success() && text(&o).contains("already a member"));
-    let o = relasi(
-        db,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "nowhere",
-            "--email",
-            "a@b.example",
-            "--name",
-            "A",
-            "--role",
-            "rm",
-        ],
-        None,
+    fails_with(
+        &user_create(db, "nowhere", "a@b.example", "rm", None),
+        "no tenant",
     );
-    assert!(!o.status.success() && text(&o).contains("no tenant"));
-    let o = relasi(
-        db,
-        &[
-            "user",
-            "create",
-            "--tenant",
-            "kanwil-jatim",
-            "--email",
-            "a@b.example",
-            "--name",
-            "A",
-            "--role",
-            "boss",
-        ],
-        None,
+    fails_with(
+        &user_create(db, "kanwil-jatim", "a@b.example", "boss", None),
+        "unknown role",
     );
-    assert!(!o.status.success() && text(&o).contains("unknown role"));
 }
 
 #[tokio::test]
