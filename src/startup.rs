@@ -43,9 +43,14 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        // The signal handlers are installed before the server says it is serving, so a SIGTERM that
+        // follows that line always gets the graceful path, never the default "terminate at once".
+        let shutdown = shutdown_signal()?;
+        let address = self.local_addr();
         let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        tracing::info!(%address, "serving Relasi on http://{address}");
         axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown)
             .await
             .context("the server stopped with an error")
     }
@@ -60,27 +65,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config.db_max_connections,
     )?;
     let app = Application::build(config, pool, Clock::System).await?;
-    tracing::info!(address = %app.local_addr(), "serving Relasi on http://{}", app.local_addr());
     app.run_until_stopped().await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Resolves at SIGTERM or Ctrl-C (SIGINT). The handlers are registered when this is called.
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
