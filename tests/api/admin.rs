@@ -136,10 +136,7 @@ async fn controls_a_role_may_not_use_are_not_shown() {
 
 #[tokio::test]
 async fn an_admin_creates_a_user_who_must_change_the_one_time_password() {
-    let app = spawn_app().await;
-    let t = app.tenant("t1", "Unit Satu").await;
-    app.user(t, "admin@x.example", "Admin", Role::Admin).await;
-    let c = app.signed_in("admin@x.example").await;
+    let (app, t, c) = crate::helpers::signed_in_admin().await;
 
     let bad = c
         .post(
@@ -369,10 +366,7 @@ async fn role_changes_disabling_and_resets_are_audited_and_take_effect() {
 
 #[tokio::test]
 async fn branch_offices_with_unique_codes_stale_edits_and_archiving() {
-    let app = spawn_app().await;
-    let t = app.tenant("t1", "Unit Satu").await;
-    app.user(t, "admin@x.example", "Admin", Role::Admin).await;
-    let c = app.signed_in("admin@x.example").await;
+    let (app, t, c) = crate::helpers::signed_in_admin().await;
     let r = c
         .post(
             "/admin/branches",
@@ -478,10 +472,7 @@ async fn branch_offices_with_unique_codes_stale_edits_and_archiving() {
 
 #[tokio::test]
 async fn tenant_settings_are_validated_saved_and_audited() {
-    let app = spawn_app().await;
-    let t = app.tenant("t1", "Unit Satu").await;
-    app.user(t, "admin@x.example", "Admin", Role::Admin).await;
-    let c = app.signed_in("admin@x.example").await;
+    let (app, _t, c) = crate::helpers::signed_in_admin().await;
     let bad = c
         .post(
             "/admin/settings",
@@ -557,10 +548,7 @@ async fn tenant_settings_are_validated_saved_and_audited() {
 
 #[tokio::test]
 async fn the_audit_log_filters_and_paginates() {
-    let app = spawn_app().await;
-    let t = app.tenant("t1", "Unit Satu").await;
-    app.user(t, "admin@x.example", "Admin", Role::Admin).await;
-    let c = app.signed_in("admin@x.example").await;
+    let (_app, _t, c) = crate::helpers::signed_in_admin().await;
     for i in 0..55 {
         let code = format!("KC-{i:03}");
         c.post(

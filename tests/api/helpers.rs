@@ -125,6 +125,15 @@ pub struct TestApp {
     pub database: String,
 }
 
+/// A server with one tenant ("Unit Satu") and its admin (admin@x.example), signed in.
+pub async fn signed_in_admin() -> (TestApp, TenantId, Client) {
+    let app = spawn_app().await;
+    let t = app.tenant("t1", "Unit Satu").await;
+    app.user(t, "admin@x.example", "Admin", Role::Admin).await;
+    let c = app.signed_in("admin@x.example").await;
+    (app, t, c)
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }

@@ -7,10 +7,7 @@ use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_post_from_another_site_is_refused() {
-    let app = spawn_app().await;
-    let t = app.tenant("t1", "Unit Satu").await;
-    app.user(t, "admin@x.example", "Admin", Role::Admin).await;
-    let c = app.signed_in("admin@x.example").await;
+    let (app, _t, c) = crate::helpers::signed_in_admin().await;
     let form = [("code", "KC-EVIL"), ("name", "Evil"), ("version", "0")];
     let r = c
         .post_with(
@@ -263,10 +260,7 @@ mod url_parts {
 
 #[tokio::test]
 async fn oversized_bodies_wrong_methods_and_htmx_requests_get_clear_answers() {
-    let app = spawn_app().await;
-    let t = app.tenant("t1", "Unit Satu").await;
-    app.user(t, "admin@x.example", "Admin", Role::Admin).await;
-    let c = app.signed_in("admin@x.example").await;
+    let (app, _t, c) = crate::helpers::signed_in_admin().await;
     let big = "x".repeat(2 * 1024 * 1024);
     let r = c
         .post(

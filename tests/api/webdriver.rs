@@ -121,25 +121,26 @@ impl Browser {
         .await;
     }
 
+    /// A command whose answer is a string (the address, the page source, an element's text).
+    async fn get_string(&self, path: &str) -> String {
+        self.cmd(reqwest::Method::GET, path, None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
     pub async fn goto(&self, url: &str) {
         self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})))
             .await;
     }
 
     pub async fn url(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/url", None)
-            .await
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+        self.get_string("/url").await
     }
 
     pub async fn source(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/source", None)
-            .await
-            .as_str()
-            .unwrap_or("")
-            .to_owned()
+        self.get_string("/source").await
     }
 
     /// The visible text of the page.
@@ -220,15 +221,7 @@ impl Browser {
 
     pub async fn element_text(&self, css: &str) -> String {
         let e = self.find(css).await;
-        self.cmd(
-            reqwest::Method::GET,
-            &format!("/element/{}/text", e.0),
-            None,
-        )
-        .await
-        .as_str()
-        .unwrap_or("")
-        .to_owned()
+        self.get_string(&format!("/element/{}/text", e.0)).await
     }
 
     pub async fn execute(&self, script: &str) -> Value {
