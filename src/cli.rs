@@ -43,6 +43,12 @@ enum Command {
         /// Create (or complete) the demo tenant `demo` and print its logins.
         #[arg(long)]
         demo: bool,
+        /// Build a benchmark data set: `large` is SPEC §8's (100,000 employers per tenant).
+        #[arg(long, value_parser = ["large"])]
+        scale: Option<String>,
+        /// How many benchmark tenants (`bench-1` …) to build.
+        #[arg(long, default_value_t = 2)]
+        tenants: usize,
     },
 }
 
@@ -147,12 +153,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             create_user(&pool, &tenant, &email, &name, &role, password).await
         }
-        Command::Seed { demo } => {
-            if !demo {
-                bail!("say what to seed: relasi seed --demo");
+        Command::Seed {
+            demo,
+            scale,
+            tenants,
+        } => {
+            if !demo && scale.is_none() {
+                bail!(
+                    "say what to seed: relasi seed --demo, or relasi seed --scale large --tenants 2"
+                );
             }
             let pool = ready_pool(&config).await?;
-            crate::seed::demo(&pool, &Clock::System).await
+            if demo {
+                crate::seed::demo(&pool, &Clock::System).await?;
+            }
+            if scale.is_some() {
+                crate::seed::large::build(
+                    &pool,
+                    &config.migrate_database_url,
+                    &Clock::System,
+                    tenants.clamp(1, 20),
+                )
+                .await?;
+            }
+            Ok(())
         }
     }
 }

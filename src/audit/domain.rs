@@ -68,6 +68,10 @@ pub struct Event {
     pub entity_type: &'static str,
     pub entity_id: Option<Uuid>,
     pub changes: Changes,
+    /// The employer whose history shows this event (the employer itself, its key person, its link).
+    pub employer_id: Option<Uuid>,
+    /// The other employer of a supply-chain link, whose history shows it too.
+    pub related_employer_id: Option<Uuid>,
 }
 
 impl Event {
@@ -77,7 +81,19 @@ impl Event {
             entity_type,
             entity_id,
             changes: Changes::new(),
+            employer_id: None,
+            related_employer_id: None,
         }
+    }
+
+    pub fn of_employer(mut self, employer: Uuid) -> Self {
+        self.employer_id = Some(employer);
+        self
+    }
+
+    pub fn also_of_employer(mut self, employer: Uuid) -> Self {
+        self.related_employer_id = Some(employer);
+        self
     }
 
     pub fn with(mut self, changes: Changes) -> Self {
@@ -87,7 +103,7 @@ impl Event {
 }
 
 /// The actions the audit-log filter offers, in the order shown.
-pub const ACTIONS: [&str; 18] = [
+pub const ACTIONS: [&str; 33] = [
     "auth.sign_in",
     "auth.sign_in_failed",
     "auth.locked",
@@ -106,9 +122,33 @@ pub const ACTIONS: [&str; 18] = [
     "branch.updated",
     "branch.archived",
     "branch.restored",
+    "employer.created",
+    "employer.updated",
+    "employer.archived",
+    "employer.restored",
+    "employer.reassigned",
+    "employer.exported",
+    "key_person.created",
+    "key_person.updated",
+    "key_person.left",
+    "key_person.archived",
+    "key_person.restored",
+    "key_person.exported",
+    "key_person.erased",
+    "link.added",
+    "link.removed",
 ];
 
-pub const ENTITY_TYPES: [&str; 4] = ["user", "membership", "tenant", "branch_office"];
+pub const ENTITY_TYPES: [&str; 8] = [
+    "user",
+    "membership",
+    "tenant",
+    "branch_office",
+    "employer",
+    "employer_list",
+    "key_person",
+    "supply_chain_link",
+];
 
 /// The catalog key naming an action for people; None for an action this version does not know
 /// (shown as its code).
@@ -132,6 +172,21 @@ pub fn action_label_key(action: &str) -> Option<&'static str> {
         "branch.updated" => "audit.action.branch_updated",
         "branch.archived" => "audit.action.branch_archived",
         "branch.restored" => "audit.action.branch_restored",
+        "employer.created" => "audit.action.employer_created",
+        "employer.updated" => "audit.action.employer_updated",
+        "employer.archived" => "audit.action.employer_archived",
+        "employer.restored" => "audit.action.employer_restored",
+        "employer.reassigned" => "audit.action.employer_reassigned",
+        "employer.exported" => "audit.action.employer_exported",
+        "key_person.created" => "audit.action.key_person_created",
+        "key_person.updated" => "audit.action.key_person_updated",
+        "key_person.left" => "audit.action.key_person_left",
+        "key_person.archived" => "audit.action.key_person_archived",
+        "key_person.restored" => "audit.action.key_person_restored",
+        "key_person.exported" => "audit.action.key_person_exported",
+        "key_person.erased" => "audit.action.key_person_erased",
+        "link.added" => "audit.action.link_added",
+        "link.removed" => "audit.action.link_removed",
         _ => return None,
     })
 }
@@ -142,6 +197,10 @@ pub fn entity_label_key(entity_type: &str) -> Option<&'static str> {
         "membership" => "audit.entity.membership",
         "tenant" => "audit.entity.tenant",
         "branch_office" => "audit.entity.branch_office",
+        "employer" => "audit.entity.employer",
+        "employer_list" => "audit.entity.employer_list",
+        "key_person" => "audit.entity.key_person",
+        "supply_chain_link" => "audit.entity.link",
         _ => return None,
     })
 }
@@ -168,8 +227,84 @@ pub fn field_label_key(field: &str) -> Option<&'static str> {
         "letterhead_email" => "settings.letterhead_email",
         "letterhead_signatory_name" => "settings.signatory_name",
         "letterhead_signatory_title" => "settings.signatory_title",
+        "npp" => "employer.npp",
+        "division_code" => "employer.division_code",
+        "npwp" => "employer.npwp",
+        "nib" => "employer.nib",
+        "legal_name" => "employer.legal_name",
+        "city" => "employer.city",
+        "province" => "employer.province",
+        "phone" => "employer.phone",
+        "website" => "employer.website",
+        "segment" => "employer.segment",
+        "institution_type" => "employer.institution_type",
+        "ownership" => "employer.ownership",
+        "country" => "employer.country",
+        "scale" => "employer.scale",
+        "industry" => "employer.industry",
+        "risk_band" => "employer.risk_band",
+        "programs" => "employer.programs",
+        "workers_reported" => "employer.workers_reported",
+        "workforce_estimate" => "employer.workforce_estimate",
+        "stage" => "employer.stage",
+        "stage_reason" => "employer.stage_reason",
+        "revisit_on" => "employer.revisit_on",
+        "rm" => "employer.rm",
+        "branch" => "employer.branch",
+        "approach_notes" => "employer.approach_notes",
+        "tags" => "employer.tags",
+        "full_name" => "key_person.full_name",
+        "position_title" => "key_person.position_title",
+        "level" => "key_person.level",
+        "department" => "key_person.department",
+        "influence" => "key_person.influence",
+        "roles" => "key_person.roles",
+        "primary" => "key_person.primary",
+        "reports_to" => "key_person.reports_to",
+        "active_since" => "key_person.active_since",
+        "left_on" => "key_person.left_on",
+        "left_reason" => "key_person.left_reason",
+        "moved_to" => "key_person.moved_to",
+        "legal_basis" => "key_person.legal_basis",
+        "consent_at" => "key_person.consent_at",
+        "source" => "key_person.source",
+        "parent" => "link.parent",
+        "member" => "link.member",
+        "relation" => "link.relation",
+        "started_on" => "link.started_on",
+        "notes" => "link.notes",
+        "archived" => "audit.field.archived",
+        "erased_fields" => "key_person.erased_fields",
+        "stage_entered_on" => "employer.stage_entered_on",
+        "format" => "export.format",
+        "rows" => "export.rows",
+        "filters" => "export.filters",
         _ => return None,
     })
+}
+
+/// The catalog key of a coded value (a stage, a level …) recorded for `field`.
+pub fn value_label_key(field: &str, value: &str) -> Option<&'static str> {
+    use crate::employers::domain::{
+        InstitutionType, Ownership, RiskBand, Scale, Segment, Stage, Status,
+    };
+    use crate::key_persons::domain::{LegalBasis, Level};
+    use crate::supply_chain::domain::Relation;
+    match field {
+        "segment" => Segment::parse(value).ok().map(Segment::label_key),
+        "institution_type" => InstitutionType::parse(value)
+            .ok()
+            .map(InstitutionType::label_key),
+        "ownership" => Ownership::parse(value).ok().map(Ownership::label_key),
+        "scale" => Scale::parse(value).ok().map(Scale::label_key),
+        "risk_band" => RiskBand::parse(value).ok().map(RiskBand::label_key),
+        "stage" => Stage::parse(value).ok().map(Stage::label_key),
+        "status" => Status::parse(value).ok().map(Status::label_key),
+        "level" => Level::parse(value).ok().map(Level::label_key),
+        "legal_basis" => LegalBasis::parse(value).ok().map(LegalBasis::label_key),
+        "relation" => Relation::parse(value).ok().map(Relation::label_key),
+        _ => None,
+    }
 }
 
 /// Where the page of an audited record is, for a link from the log.
@@ -177,6 +312,8 @@ pub fn entity_href(entity_type: &str, id: Uuid) -> Option<String> {
     match entity_type {
         "user" | "membership" => Some(format!("/admin/users/{id}")),
         "branch_office" => Some(format!("/admin/branches/{id}")),
+        "employer" => Some(format!("/employers/{id}")),
+        "key_person" => Some(format!("/key-persons/{id}")),
         "tenant" => Some("/admin/settings".to_owned()),
         _ => None,
     }

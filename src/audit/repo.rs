@@ -17,8 +17,9 @@ pub async fn record(
 ) -> sqlx::Result<()> {
     sqlx::query!(
         r#"insert into audit_events
-             (tenant_id, id, occurred_at, actor_id, actor_label, action, entity_type, entity_id, changes, ip, request_id)
-           values (app_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9::text::inet, $10)"#,
+             (tenant_id, id, occurred_at, actor_id, actor_label, action, entity_type, entity_id, changes, ip,
+              request_id, employer_id, related_employer_id)
+           values (app_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9::text::inet, $10, $11, $12)"#,
         Uuid::new_v4(),
         at,
         actor.user.map(|u| u.0),
@@ -29,6 +30,8 @@ pub async fn record(
         event.changes.into_value(),
         actor.ip.map(|ip| ip.to_string()),
         actor.request_id,
+        event.employer_id,
+        event.related_employer_id,
     )
     .execute(conn)
     .await?;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::domain::{
     ACTIONS, ENTITY_TYPES, FieldChange, action_label_key, entity_href, entity_label_key,
-    field_label_key, flatten,
+    field_label_key, flatten, value_label_key,
 };
 use super::repo::{self, Filter};
 use crate::auth::domain::UserId;
@@ -96,8 +96,20 @@ struct AuditPage {
     bad_dates: bool,
 }
 
+/// Changed fields with their names, and coded values such as a stage, translated.
+pub fn field_changes(lang: Lang, changes: &serde_json::Value) -> Vec<FieldChange> {
+    flatten(changes)
+        .into_iter()
+        .map(|c| FieldChange {
+            old: label(lang, value_label_key(&c.field, &c.old), c.old),
+            new: label(lang, value_label_key(&c.field, &c.new), c.new),
+            field: label(lang, field_label_key(&c.field), c.field),
+        })
+        .collect()
+}
+
 /// A translated label where the catalog has one, the code itself otherwise.
-fn label(lang: Lang, key: Option<&'static str>, code: String) -> String {
+pub fn label(lang: Lang, key: Option<&'static str>, code: String) -> String {
     key.map(|k| lang.t(k).to_owned()).unwrap_or(code)
 }
 
@@ -177,13 +189,7 @@ async fn index(
             href: r.entity_id.and_then(|id| entity_href(&r.entity_type, id)),
             action: label(ctx.lang, action_label_key(&r.action), r.action),
             entity_type: label(ctx.lang, entity_label_key(&r.entity_type), r.entity_type),
-            changes: flatten(&r.changes)
-                .into_iter()
-                .map(|c| FieldChange {
-                    field: label(ctx.lang, field_label_key(&c.field), c.field),
-                    ..c
-                })
-                .collect(),
+            changes: field_changes(ctx.lang, &r.changes),
             ip: r.ip.unwrap_or_default(),
             request_id: r.request_id.unwrap_or_default(),
         })

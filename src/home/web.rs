@@ -2,12 +2,16 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Query;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
+use crate::employers::domain::SearchTerm;
+use crate::employers::repo::{self as employer_repo, ListFilter, ListRow, Sort};
 use crate::error::AppResult;
+use crate::key_persons::repo::{self as kp_repo, Found};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::forms::optional_text;
@@ -60,15 +64,62 @@ struct SearchQuery {
 struct SearchPage {
     l: Layout,
     q: String,
+    r: SearchResults,
 }
 
-/// The header's search box submits here. Employers and key persons join the results as their
-/// modules arrive; the page already keeps the query and speaks both languages.
-async fn search(ctx: Ctx, Query(query): Query<SearchQuery>) -> AppResult<Response> {
+/// Only the grouped results, for the search page's search-as-you-type.
+#[derive(Template)]
+#[template(path = "home/_search_results.html")]
+struct SearchPartial {
+    l: Layout,
+    q: String,
+    r: SearchResults,
+}
+
+struct SearchResults {
+    employers: Vec<ListRow>,
+    people: Vec<Found>,
+}
+
+const SEARCH_LIMIT: i64 = 10;
+
+/// The header's search box: employers by name, NPP or NPWP, key persons by name, from the active
+/// tenant only (every query runs in its tenant transaction).
+async fn search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(query): Query<SearchQuery>,
+) -> AppResult<Response> {
     ctx.require(Permission::ReadRecords)?;
     let q = optional_text(&query.q, 200).unwrap_or_default();
-    render(&SearchPage {
-        l: ctx.layout("search.title"),
-        q,
-    })
+    let term = SearchTerm::parse(&q);
+    let mut filter = ListFilter::default();
+    let mut words = Vec::new();
+    match term {
+        SearchTerm::Npp(n) => filter.npp = Some(n),
+        SearchTerm::Npwp(n) => filter.npwp = Some(n),
+        SearchTerm::Name(w) => {
+            filter.words = w.clone();
+            words = w;
+        }
+        SearchTerm::Nothing => {}
+    }
+    let searching = filter.npp.is_some() || filter.npwp.is_some() || !words.is_empty();
+    let mut r = SearchResults {
+        employers: Vec::new(),
+        people: Vec::new(),
+    };
+    if searching {
+        let mut tx = ctx.tx(&state).await?;
+        r.employers =
+            employer_repo::list(&mut tx, &filter, Sort::Name, SEARCH_LIMIT - 1, 0).await?;
+        r.people = kp_repo::search(&mut tx, &words, SEARCH_LIMIT).await?;
+        tx.commit().await?;
+    }
+    let l = ctx.layout("search.title");
+    if headers.contains_key("hx-request") {
+        return render(&SearchPartial { l, q, r });
+    }
+    render(&SearchPage { l, q, r })
 }

@@ -105,9 +105,8 @@ impl Role {
                 matches!(self, Supervisor | Admin)
             }
             ViewDashboard => matches!(self, Viewer | Supervisor | Admin),
-            ImportFiles | ManageUsers | ManageBranches | ManageSettings | OpenAdmin => {
-                self == Admin
-            }
+            ImportFiles | ManageUsers | ManageBranches | ManageSettings | ManagePersonalData
+            | OpenAdmin => self == Admin,
         }
     }
 }
@@ -146,6 +145,8 @@ pub enum Permission {
     ManageUsers,
     ManageBranches,
     ManageSettings,
+    /// Export or erase a key person's personal data (UU PDP).
+    ManagePersonalData,
     OpenAdmin,
     ReadAuditLog,
     ReadOwnAuditTrail,
@@ -208,6 +209,7 @@ mod tests {
             (OpenAdmin, false, false, false, true),
             (ReadAuditLog, false, false, true, true),
             (ReadOwnAuditTrail, false, true, true, true),
+            (ManagePersonalData, false, false, false, true),
         ];
         for (p, viewer, rm, supervisor, admin) in table {
             assert_eq!(Role::Viewer.can(p), viewer, "viewer {p:?}");

@@ -101,6 +101,7 @@ impl RequestMeta {
                 success: f.success,
                 message: f.message,
             }),
+            tz: chrono_tz::Asia::Jakarta,
         }
     }
 }
@@ -213,7 +214,13 @@ impl Ctx {
                 success: f.success,
                 message: f.message,
             }),
+            tz: self.tenant.tz,
         }
+    }
+
+    /// Today in the tenant's zone: stage dates, "left on" and revisit dates are days there.
+    pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        now.with_timezone(&self.tenant.tz).date_naive()
     }
 
     pub fn datetime(&self, at: chrono::DateTime<chrono::Utc>) -> String {

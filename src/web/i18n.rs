@@ -94,6 +94,12 @@ impl Lang {
         )
     }
 
+    /// A calendar day: "25 Nov 2026".
+    pub fn date(self, d: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        format!("{} {} {}", d.day(), self.month_abbr(d.month()), d.year())
+    }
+
     pub fn month_abbr(self, month: u32) -> &'static str {
         const ID: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",

@@ -32,6 +32,8 @@ pub struct Layout {
     pub tenants: Vec<TenantChoice>,
     pub nav: Vec<NavItem>,
     pub flash: Option<Flash>,
+    /// The tenant's zone, in which every date and time is shown.
+    pub tz: chrono_tz::Tz,
 }
 
 impl Layout {
@@ -66,10 +68,29 @@ impl Layout {
         self.lang.integer(n)
     }
 
+    /// A count of people or rows, with the language's separators.
+    pub fn count(&self, n: &i32) -> String {
+        self.lang.integer(i64::from(*n))
+    }
+
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        self.lang.date(*d)
+    }
+
+    /// The day an instant falls on in the tenant's zone.
+    pub fn day_of(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        self.lang.date(at.with_timezone(&self.tz).date_naive())
+    }
+
+    pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        self.lang.datetime(*at, self.tz)
+    }
+
     /// The navigation a role sees: only pages it may open.
     pub fn nav_for(role: Role, lang: Lang, path: &str) -> Vec<NavItem> {
-        let entries: [(&'static str, &'static str, Permission, bool); 4] = [
+        let entries: [(&'static str, &'static str, Permission, bool); 5] = [
             ("/my-month", "nav.my_month", Permission::ViewMyMonth, true),
+            ("/employers", "nav.employers", Permission::ReadRecords, true),
             (
                 "/dashboard",
                 "nav.dashboard",

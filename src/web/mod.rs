@@ -47,6 +47,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::tenancy::web::router())
         .merge(crate::branches::web::router())
         .merge(crate::audit::web::router())
+        .merge(crate::employers::web::router())
+        .merge(crate::key_persons::web::router())
+        .merge(crate::supply_chain::web::router())
         .route("/static/{hash}/{*name}", get(assets::serve))
         .fallback(pages::not_found);
 

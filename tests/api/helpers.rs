@@ -316,6 +316,24 @@ impl Client {
         .await
     }
 
+    /// A download: status, content type and the raw bytes.
+    pub async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let kind = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        (status, kind, r.bytes().await.unwrap().to_vec())
+    }
+
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
         let mut req = self.http.get(format!("{}{path}", self.base));
         for (k, v) in headers {

@@ -281,3 +281,155 @@ async fn records_of_another_tenant_by_url_are_not_found() {
         .unwrap();
     assert_eq!(name, "KC-B");
 }
+
+/// Tenant B gets an employer with a key person, a tag and a link (hence name tokens of both kinds).
+async fn two_tenants_with_portfolios() -> (Two, uuid::Uuid, uuid::Uuid) {
+    let t = two_tenants().await;
+    let b = t.app.signed_in("admin-b@x.example").await;
+    let mut ids = Vec::new();
+    for name in ["PT Rahasia Bravo", "PT Mitra Bravo"] {
+        let r = b
+            .post(
+                "/employers",
+                &[
+                    ("name", name),
+                    ("segment", "corporate"),
+                    ("ownership", "private_domestic"),
+                    ("status", "active"),
+                    ("stage", "approach"),
+                    ("tags", "bravo"),
+                    ("version", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        ids.push(
+            r.location()
+                .trim_start_matches("/employers/")
+                .parse::<uuid::Uuid>()
+                .unwrap(),
+        );
+    }
+    let r = b
+        .post(
+            &format!("/employers/{}/key-persons", ids[0]),
+            &[
+                ("full_name", "Bravo Rahasia"),
+                ("level", "bod"),
+                ("influence", "5"),
+                ("legal_basis", "public_task"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = b
+        .post(
+            &format!("/employers/{}/links", ids[0]),
+            &[
+                ("side", "parent"),
+                ("other_id", &ids[1].to_string()),
+                ("relation", "vendor"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    (t, ids[0], ids[1])
+}
+
+#[tokio::test]
+async fn employer_tables_are_isolated() {
+    let (t, employer, _) = two_tenants_with_portfolios().await;
+    let e = format!("'{employer}'");
+    probe(&t, "employers", "tenant_id", "name = 'taken'", "insert into employers (tenant_id, id, name, segment, ownership, stage_entered_on, created_at, updated_at) values ($1, gen_random_uuid(), 'x', 'corporate', 'foreign', now(), now(), now())").await;
+    probe(
+        &t,
+        "employer_tags",
+        "tenant_id",
+        "",
+        &format!("insert into employer_tags (tenant_id, employer_id, tag) values ($1, {e}, 'x')"),
+    )
+    .await;
+    probe(
+        &t,
+        "employer_name_tokens",
+        "tenant_id",
+        "",
+        &format!(
+            "insert into employer_name_tokens (tenant_id, token, employer_id) values ($1, 'x', {e})"
+        ),
+    )
+    .await;
+    probe(&t, "key_persons", "tenant_id", "full_name = 'taken'", &format!("insert into key_persons (tenant_id, id, employer_id, full_name, level, created_at, updated_at) values ($1, gen_random_uuid(), {e}, 'x', 'bod', now(), now())")).await;
+    probe(&t, "key_person_name_tokens", "tenant_id", "", "insert into key_person_name_tokens (tenant_id, token, key_person_id) values ($1, 'x', gen_random_uuid())").await;
+    probe(&t, "supply_chain_links", "tenant_id", "notes = 'taken'", &format!("insert into supply_chain_links (tenant_id, id, parent_id, member_id, relation, created_at, updated_at) values ($1, gen_random_uuid(), {e}, {e}, 'vendor', now(), now())")).await;
+}
+
+#[tokio::test]
+async fn another_tenants_employer_key_person_and_link_answer_404_and_never_appear_in_search() {
+    let (t, employer, _) = two_tenants_with_portfolios().await;
+    let a = t.app.signed_in("admin-a@x.example").await;
+    let person: uuid::Uuid = sqlx::query_scalar("select id from key_persons")
+        .fetch_one(&t.app.admin)
+        .await
+        .unwrap();
+    let link: uuid::Uuid = sqlx::query_scalar("select id from supply_chain_links")
+        .fetch_one(&t.app.admin)
+        .await
+        .unwrap();
+    for path in [
+        format!("/employers/{employer}"),
+        format!("/employers/{employer}/edit"),
+        format!("/employers/{employer}/key-persons/new"),
+        format!("/employers/{employer}/links/new"),
+        format!("/key-persons/{person}"),
+        format!("/key-persons/{person}/edit"),
+        format!("/key-persons/{person}/export.json"),
+    ] {
+        assert_eq!(a.get(&path).await.status, 404, "{path}");
+    }
+    assert_eq!(
+        a.post(
+            &format!("/employers/{employer}/archive"),
+            &[("version", "1")]
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        a.post(&format!("/key-persons/{person}/erase"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        a.post(&format!("/links/{link}/remove"), &[("version", "1")])
+            .await
+            .status,
+        404
+    );
+    // Reassigning B's employer from A changes nothing.
+    a.post(
+        "/employers/reassign",
+        &[
+            ("ids", &employer.to_string()),
+            ("branch_id", &uuid::Uuid::new_v4().to_string()),
+        ],
+    )
+    .await;
+    for q in ["bravo", "rahasia", "PT"] {
+        let list = a.get(&format!("/employers?q={q}")).await.body;
+        let search = a.get(&format!("/search?q={q}")).await.body;
+        assert!(!list.contains("Bravo") && !search.contains("Bravo"), "{q}");
+    }
+    let names: Vec<String> = sqlx::query_scalar("select name from employers order by name")
+        .fetch_all(&t.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        names,
+        ["PT Mitra Bravo", "PT Rahasia Bravo"],
+        "nothing changed"
+    );
+}

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod browser;
 mod cli;
+mod employers;
 mod helpers;
 mod http;
 mod isolation;

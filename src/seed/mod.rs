@@ -1,6 +1,11 @@
 //! Demo data: `relasi seed --demo` builds the tenant `demo` with branch offices and realistic people.
 //! Idempotent: a second run adds what is missing and changes nothing else. Later capabilities extend
 //! it with their own records.
+//!
+//! `relasi seed --scale large --tenants N` builds the benchmark data set of SPEC §8 (`large`).
+
+pub mod large;
+pub mod portfolio;
 
 use anyhow::Context;
 use sqlx::PgPool;
@@ -123,6 +128,7 @@ pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
         };
         add_person(&mut tx, person, &actor, now).await?;
     }
+    demo_portfolio(&mut tx, clock).await?;
     tx.commit().await?;
     print_logins();
     Ok(())
@@ -134,4 +140,79 @@ pub fn print_logins() {
     for (name, email, role) in USERS {
         println!("  {:<11} {:<38} {name}", role.as_str(), email);
     }
+}
+
+/// About 200 employers for the demo tenant: companies from the generator (some with foreign owners,
+/// vendor chains under state-owned parents, former key persons), plus ministries and provinces.
+async fn demo_portfolio(tx: &mut sqlx::PgConnection, clock: &Clock) -> anyhow::Result<()> {
+    let now = clock.now();
+    let today = now.with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
+    let rms: Vec<Uuid> = sqlx::query_scalar!(
+        "select user_id from memberships where tenant_id = app_tenant_id() and role = 'rm' and disabled_at is null
+          order by user_id"
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let branches: Vec<Uuid> = sqlx::query_scalar!(
+        "select id from branch_offices where archived_at is null order by code"
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let spec = portfolio::Spec {
+        first: 1,
+        count: 192,
+        rms: &rms,
+        branches: &branches,
+        people_per_employer: 4,
+        parent_every: 40,
+        members_per_parent: 7,
+        today,
+        now,
+    };
+    let added = portfolio::generate(&mut *tx, &spec)
+        .await
+        .context("demo employers")?;
+    if added == 0 {
+        return Ok(());
+    }
+    // The chains' parents are state-owned enterprises (BUMN) with their vendors.
+    sqlx::query!(
+        "update employers set ownership = 'state_owned', country = null, scale = 'large',
+                name = name || ' (Persero)', legal_name = legal_name || ' (Persero)'
+          where id in (select parent_id from supply_chain_links) and ownership <> 'state_owned'"
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"insert into employers (tenant_id, id, npp, name, segment, institution_type, ownership, city, province,
+                  status, stage, stage_entered_on, rm_id, branch_id, programs, workers_reported,
+                  approach_notes, created_at, updated_at)
+           select app_tenant_id(), md5(app_tenant_id()::text || ':institution:' || n)::uuid,
+                  lpad((20000000 + n)::text, 8, '0'), name, 'institution', kind, 'government', city, province,
+                  'active', 'implementing', $1::date - 40 * n, ($3::uuid[])[1 + n % cardinality($3::uuid[])],
+                  ($4::uuid[])[1 + n % cardinality($4::uuid[])], array['JHT', 'JKK', 'JKM', 'JP'], workers,
+                  'Perjanjian kerja sama perlindungan pegawai non-ASN; koordinasi melalui Biro SDM.', $2, $2
+             from (values (1, 'Kementerian Ketenagakerjaan', 'ministry', 'Jakarta Selatan', 'DKI Jakarta', 2100),
+                          (2, 'Kementerian Perhubungan', 'ministry', 'Jakarta Pusat', 'DKI Jakarta', 3400),
+                          (3, 'Pemerintah Provinsi DKI Jakarta', 'local_government', 'Jakarta Pusat', 'DKI Jakarta', 52000),
+                          (4, 'Pemerintah Kota Bekasi', 'local_government', 'Kota Bekasi', 'Jawa Barat', 9800),
+                          (5, 'Badan Pusat Statistik', 'agency', 'Jakarta Pusat', 'DKI Jakarta', 1600),
+                          (6, 'Badan Riset dan Inovasi Nasional', 'agency', 'Jakarta Pusat', 'DKI Jakarta', 2700))
+                  as v(n, name, kind, city, province, workers)
+           on conflict do nothing"#,
+        today,
+        now,
+        &rms,
+        &branches,
+    )
+    .execute(&mut *tx)
+    .await?;
+    // One subsidiary chain, so the page shows parents and members of both kinds.
+    sqlx::query!(
+        "update supply_chain_links set relation = 'subsidiary'
+          where id in (select id from supply_chain_links order by id limit 3)"
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }

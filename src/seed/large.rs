@@ -1,0 +1,147 @@
+//! The benchmark data set (SPEC §8, "large"): tenants `bench-1` … `bench-N`, each with 150 users,
+//! 20 branch offices, 100,000 employers, 300,000 key persons and 20,000 supply-chain links.
+//! Deterministic and set-based; a tenant that already has its employers is left as it is.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use sqlx::{Connection, PgPool};
+use uuid::Uuid;
+
+use super::portfolio;
+use crate::clock::Clock;
+use crate::db;
+
+pub const EMPLOYERS_PER_TENANT: i64 = 100_000;
+pub const USERS_PER_TENANT: i64 = 150;
+/// Every benchmark account's password.
+pub const BENCH_PASSWORD: &str = "bench-BOD1-tiap-bulan";
+
+pub fn slug(n: usize) -> String {
+    format!("bench-{n}")
+}
+
+/// The email of user `i` (1-based) of tenant `n`: user 1 is the admin, 2–11 supervisors, 12–146 RMs,
+/// the rest viewers.
+pub fn email(n: usize, i: i64) -> String {
+    format!("user{i}@bench-{n}.relasi.example")
+}
+
+/// `owner_url` connects as the tables' owner, which alone may vacuum and analyze them.
+pub async fn build(
+    pool: &PgPool,
+    owner_url: &str,
+    clock: &Clock,
+    tenants: usize,
+) -> anyhow::Result<()> {
+    let hash = crate::auth::hash_password(BENCH_PASSWORD).await?;
+    for n in 1..=tenants {
+        let started = Instant::now();
+        let slug = slug(n);
+        let tenant = match crate::cli::tenant_by_slug(pool, &slug).await {
+            Ok(id) => id,
+            Err(_) => {
+                let name = format!("Benchmark {n} — Korporasi");
+                crate::cli::create_tenant(pool, &slug, &name, "Asia/Jakarta", "id").await?
+            }
+        };
+        let now = clock.now();
+        let today = now.with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
+        let mut tx = db::tenant_tx(pool, tenant, None).await?;
+        let existing: i64 = sqlx::query_scalar!(r#"select count(*) as "n!" from employers"#)
+            .fetch_one(&mut *tx)
+            .await?;
+        if existing >= EMPLOYERS_PER_TENANT {
+            println!("{slug}: already built ({existing} employers)");
+            continue;
+        }
+        people(&mut tx, n, &hash, now)
+            .await
+            .context("benchmark users")?;
+        sqlx::query!(
+            "insert into branch_offices (tenant_id, id, code, name, region, address, created_at, updated_at)
+             select app_tenant_id(), md5(app_tenant_id()::text || ':branch:' || b)::uuid, 'KC-' || lpad(b::text, 2, '0'),
+                    'Kantor Cabang ' || b, 'Kanwil ' || (1 + b / 5), '', $1, $1
+               from generate_series(1, 20) as b
+             on conflict do nothing",
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
+        let rms: Vec<Uuid> = sqlx::query_scalar!(
+            "select user_id from memberships where tenant_id = app_tenant_id() and role = 'rm' order by user_id"
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let branches: Vec<Uuid> =
+            sqlx::query_scalar!("select id from branch_offices order by code")
+                .fetch_all(&mut *tx)
+                .await?;
+        let spec = portfolio::Spec {
+            first: 1,
+            count: EMPLOYERS_PER_TENANT,
+            rms: &rms,
+            branches: &branches,
+            people_per_employer: 3,
+            parent_every: 100,
+            members_per_parent: 20,
+            today,
+            now,
+        };
+        portfolio::generate(&mut tx, &spec)
+            .await
+            .context("benchmark employers")?;
+        tx.commit().await?;
+        println!("{slug}: built in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    // Fresh statistics and visibility maps, so plans and index-only scans match a settled database.
+    let mut owner = sqlx::PgConnection::connect(owner_url)
+        .await
+        .context("connect as the owner")?;
+    sqlx::query(
+        "vacuum (analyze) employers, employer_name_tokens, employer_tags, key_persons, key_person_name_tokens,
+                supply_chain_links, memberships, users, audit_events",
+    )
+    .execute(&mut owner)
+    .await
+    .context("vacuum and analyze")?;
+    println!(
+        "benchmark accounts: {} … (password {BENCH_PASSWORD})",
+        email(1, 12)
+    );
+    Ok(())
+}
+
+async fn people(
+    tx: &mut sqlx::PgConnection,
+    n: usize,
+    hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let emails: Vec<String> = (1..=USERS_PER_TENANT).map(|i| email(n, i)).collect();
+    // One hash for every account: hashing 150 passwords would take longer than the data itself.
+    sqlx::query!(
+        r#"insert into users (id, email, name, password_hash, must_change_password, membership_count, created_at, updated_at)
+           select md5(e)::uuid, e, 'Pengguna ' || ord, $2, false, 1, $3, $3
+             from unnest($1::text[]) with ordinality as x(e, ord)
+           on conflict do nothing"#,
+        &emails,
+        hash,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"insert into memberships (tenant_id, id, user_id, role, created_at, updated_at)
+           select app_tenant_id(), md5('membership:' || e)::uuid, md5(e)::uuid,
+                  case when ord = 1 then 'admin' when ord <= 11 then 'supervisor' when ord <= 146 then 'rm' else 'viewer' end,
+                  $2, $2
+             from unnest($1::text[]) with ordinality as x(e, ord)
+           on conflict do nothing"#,
+        &emails,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
