@@ -157,3 +157,204 @@ async fn admin_pages_and_error_pages_render_for_a_person() {
     b.screenshot("not-found").await;
     b.quit().await;
 }
+
+/// Waits until the page's text contains `needle` (htmx swaps and redirects take a moment).
+async fn wait_for_text(b: &Browser, needle: &str) {
+    for _ in 0..100 {
+        if b.text().await.contains(needle) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{needle:?} never appeared in: {}", b.text().await);
+}
+
+#[tokio::test]
+async fn an_rm_creates_an_employer_adds_key_persons_and_finds_a_departure_in_the_history() {
+    use relasi::employers::domain::luhn_check_digit;
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    app.user(t, "dewi@x.example", "Dewi Lestari", Role::Rm)
+        .await;
+    let b = Browser::start(1280, 900).await;
+    b.goto(&format!("{}/login", app.base)).await;
+    b.fill("#f-email", "dewi@x.example").await;
+    b.fill("#f-password", PASSWORD).await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_path("/my-month").await;
+
+    b.goto(&format!("{}/employers/new", app.base)).await;
+    b.fill("#f-name", "PT Sinar Pelita Logistik").await;
+    let good = format!("01855081{}412000", luhn_check_digit("01855081"));
+    let wrong = (good.as_bytes()[8] - b'0' + 1) % 10;
+    b.fill("#f-npwp", &format!("{}{}{}", &good[..8], wrong, &good[9..]))
+        .await;
+    b.fill("#f-npp", "00770001").await;
+    b.click("form.employer-form button[type=submit]").await;
+    b.find("#e-npwp").await;
+    assert!(b.text().await.contains("Digit pemeriksa NPWP"));
+    assert_eq!(
+        b.execute("return document.getElementById('f-name').value")
+            .await,
+        "PT Sinar Pelita Logistik",
+        "the form comes back filled"
+    );
+    b.screenshot("employer-form-npwp-error").await;
+    b.fill("#f-npwp", &good).await;
+    b.click("form.employer-form button[type=submit]").await;
+    wait_for_text(&b, "Pemberi kerja disimpan.").await;
+    let employer_url = b.url().await;
+
+    for (name, level) in [
+        ("Hendra Wijaya", "bod"),
+        ("Siti Rahmawati", "bod_minus_one"),
+    ] {
+        b.click("a[href$='/key-persons/new']").await;
+        b.fill("#f-full_name", name).await;
+        b.click(&format!("#f-level option[value={level}]")).await;
+        b.click("form[action$='/key-persons'] button[type=submit]")
+            .await;
+        wait_for_text(&b, name).await;
+    }
+    b.goto(&employer_url).await;
+    b.click("#key-persons a[href$='/left']").await;
+    b.fill("#f-left_reason", "Pensiun").await;
+    b.click("form.narrow button[type=submit]").await;
+    wait_for_text(&b, "Tercatat keluar dari perusahaan.").await;
+    let former = b.element_text("ul.former-list").await;
+    assert!(former.contains("Pensiun"), "{former}");
+    let history = b.element_text("#history").await;
+    assert!(
+        history.contains("Tokoh kunci keluar dari perusahaan"),
+        "{history}"
+    );
+    assert!(history.contains("Pensiun"));
+    b.screenshot("employer-page").await;
+    b.quit().await;
+}
+
+#[tokio::test]
+async fn a_supervisor_filters_the_list_and_reassigns_two_employers() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    app.user(t, "bambang@x.example", "Bambang Hartono", Role::Supervisor)
+        .await;
+    let agus = app
+        .user(t, "agus@x.example", "Agus Setiawan", Role::Rm)
+        .await;
+    let sup = app.signed_in("bambang@x.example").await;
+    for (name, status) in [
+        ("PT Alfa Karya", "active"),
+        ("PT Beta Karya", "active"),
+        ("PT Gama Karya", "inactive"),
+        ("PT Delta Niaga", "active"),
+    ] {
+        let r = sup
+            .post(
+                "/employers",
+                &[
+                    ("name", name),
+                    ("segment", "corporate"),
+                    ("ownership", "private_domestic"),
+                    ("status", status),
+                    ("stage", "approach"),
+                    ("version", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+    }
+    let b = Browser::start(1280, 900).await;
+    b.goto(&format!("{}/login", app.base)).await;
+    b.fill("#f-email", "bambang@x.example").await;
+    b.fill("#f-password", PASSWORD).await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_path("/dashboard").await;
+    b.goto(&format!("{}/employers", app.base)).await;
+    b.fill("#q", "karya").await;
+    b.click("details.filter-more summary").await;
+    b.click("select[name=status] option[value=active]").await;
+    // Search-as-you-type and the filter swap the results in place.
+    for _ in 0..100 {
+        let t = b.element_text("#results").await;
+        if t.contains("PT Alfa Karya")
+            && !t.contains("PT Gama Karya")
+            && !t.contains("PT Delta Niaga")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let results = b.element_text("#results").await;
+    assert!(
+        results.contains("PT Beta Karya") && !results.contains("PT Gama Karya"),
+        "{results}"
+    );
+    assert!(
+        b.url().await.contains("status=active"),
+        "the filters are in the URL"
+    );
+    b.click("input[name=ids][aria-label$='PT Alfa Karya']")
+        .await;
+    b.click("input[name=ids][aria-label$='PT Beta Karya']")
+        .await;
+    b.click(&format!("select[name=rm_id] option[value='{}']", agus.0))
+        .await;
+    b.screenshot("employer-list-reassign").await;
+    b.click("#reassign-form button[type=submit]").await;
+    wait_for_text(&b, "Pemberi kerja terpilih telah dipindahkan.").await;
+    let moved: Vec<String> =
+        sqlx::query_scalar("select name from employers where rm_id = $1 order by name")
+            .bind(agus.0)
+            .fetch_all(&app.admin)
+            .await
+            .unwrap();
+    assert_eq!(moved, ["PT Alfa Karya", "PT Beta Karya"]);
+    b.quit().await;
+}
+
+#[tokio::test]
+async fn the_employer_list_fits_a_phone() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    app.user(t, "bambang@x.example", "Bambang Hartono", Role::Supervisor)
+        .await;
+    let sup = app.signed_in("bambang@x.example").await;
+    for i in 0..12 {
+        let name = format!("PT Perusahaan Dengan Nama Yang Cukup Panjang Nomor {i}");
+        let npp = format!("{:08}", 10_000_000 + i);
+        sup.post(
+            "/employers",
+            &[
+                ("name", name.as_str()),
+                ("npp", npp.as_str()),
+                ("segment", "corporate"),
+                ("ownership", "private_domestic"),
+                ("status", "active"),
+                ("stage", "monitoring"),
+                ("city", "Jakarta Selatan"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    }
+    let b = Browser::start(360, 740).await;
+    b.goto(&format!("{}/login", app.base)).await;
+    b.fill("#f-email", "bambang@x.example").await;
+    b.fill("#f-password", PASSWORD).await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_path("/dashboard").await;
+    b.goto(&format!("{}/employers", app.base)).await;
+    b.find("table.employer-table").await;
+    assert!(b.fits_width().await, "no sideways scrolling at 360 px");
+    b.screenshot("employer-list-360").await;
+    let id: uuid::Uuid = sqlx::query_scalar("select id from employers limit 1")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    b.goto(&format!("{}/employers/{id}", app.base)).await;
+    b.find("#profile").await;
+    assert!(b.fits_width().await, "the employer page fits too");
+    b.screenshot("employer-page-360").await;
+    b.quit().await;
+}
