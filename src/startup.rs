@@ -28,6 +28,7 @@ impl Application {
             db: pool,
             config: Arc::new(config),
             clock,
+            directory: Default::default(),
         };
         Ok(Application { listener, state })
     }

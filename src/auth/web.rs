@@ -209,7 +209,7 @@ async fn record_failed_sign_in(
     now: DateTime<Utc>,
     actor: &Actor,
 ) -> AppResult<Option<DateTime<Utc>>> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let locked = repo::record_failure(&mut tx, typed, ip, now).await?;
     if let Some(user) = actor.user {
         db::set_local(&mut tx, "app.user_id", &user.to_string()).await?;

@@ -15,7 +15,7 @@ use crate::audit::{self, Changes, Event};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, optional_text, required_text};
+use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
 use crate::web::layout::Layout;
 use crate::web::{AppState, redirect_with_flash, render, render_status};
 
@@ -141,6 +141,7 @@ async fn create(
     )
     .await?;
     tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
     Ok(redirect_with_flash(
         "/admin/branches",
         true,
@@ -226,12 +227,8 @@ async fn update(
         .await?;
     }
     tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
     Ok(redirect_with_flash("/admin/branches", true, "admin.saved"))
-}
-
-#[derive(Deserialize)]
-struct VersionForm {
-    version: i32,
 }
 
 async fn archive(
@@ -280,5 +277,6 @@ async fn set_archived(
     )
     .await?;
     tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
     Ok(redirect_with_flash("/admin/branches", true, flash))
 }

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,9 +32,9 @@ use crate::supply_chain::domain::{Coverage, Relation};
 use crate::supply_chain::repo::{self as link_repo, LinkRow};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, optional_text, required_text};
+use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
 use crate::web::layout::Layout;
-use crate::web::{AppState, redirect_with_flash, render, render_status};
+use crate::web::{AppState, download, redirect_with_flash, render, render_status};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -266,8 +266,8 @@ async fn index(
         (page - 1) * PAGE_SIZE,
     )
     .await?;
-    let assignees = repo::assignees(&mut tx).await?;
-    let branches = repo::branch_choices(&mut tx).await?;
+    let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
+    let (assignees, branches) = (&lists.people, &lists.branches);
     tx.commit().await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
@@ -401,21 +401,6 @@ async fn export_rows(
     Ok((rows, truncated))
 }
 
-fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 async fn export_csv(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -428,7 +413,7 @@ async fn export_csv(
     let stamp = state.clock.now().format("%Y%m%d");
     Ok(download(
         "text/csv; charset=utf-8",
-        format!("employers-{stamp}.csv"),
+        &format!("employers-{stamp}.csv"),
         body,
     ))
 }
@@ -447,7 +432,7 @@ async fn export_xlsx(
     let stamp = state.clock.now().format("%Y%m%d");
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        format!("employers-{stamp}.xlsx"),
+        &format!("employers-{stamp}.xlsx"),
         body,
     ))
 }
@@ -1388,11 +1373,6 @@ async fn update(
         true,
         "employer.saved",
     ))
-}
-
-#[derive(Deserialize)]
-struct VersionForm {
-    version: i32,
 }
 
 async fn archive(

@@ -171,8 +171,7 @@ pub async fn insert(
     f: &KeyPersonFields,
     now: DateTime<Utc>,
 ) -> sqlx::Result<SaveOutcome> {
-    let mut savepoint = sqlx::Connection::begin(&mut *conn).await?;
-    let done = sqlx::query!(
+    let query = sqlx::query!(
         "insert into key_persons (tenant_id, id, employer_id, full_name, position_title, level, department,
                 email, phone, influence, roles, is_primary, reports_to_id, active_since, legal_basis,
                 consent_at, source, created_at, updated_at)
@@ -194,16 +193,8 @@ pub async fn insert(
         f.consent_at,
         f.source,
         now
-    )
-    .execute(&mut *savepoint)
-    .await;
-    // A refused row aborts only the savepoint, so the caller's transaction can still render the form.
-    if done.is_err() {
-        savepoint.rollback().await?;
-    } else {
-        savepoint.commit().await?;
-    }
-    match done {
+    );
+    match crate::db::execute_in_savepoint(&mut *conn, query).await? {
         Ok(_) => Ok(SaveOutcome::Saved),
         Err(e) if primary_clash(&e) => Ok(SaveOutcome::PrimaryTaken),
         Err(e) => Err(e),
@@ -217,8 +208,7 @@ pub async fn update(
     version: i32,
     now: DateTime<Utc>,
 ) -> sqlx::Result<SaveOutcome> {
-    let mut savepoint = sqlx::Connection::begin(&mut *conn).await?;
-    let done = sqlx::query!(
+    let query = sqlx::query!(
         "update key_persons set full_name = $2, position_title = $3, level = $4, department = $5,
                 email = $6, phone = $7, influence = $8, roles = $9, is_primary = $10, reports_to_id = $11,
                 active_since = $12, legal_basis = $13, consent_at = $14, source = $15, updated_at = $16,
@@ -241,16 +231,8 @@ pub async fn update(
         f.source,
         now,
         version
-    )
-    .execute(&mut *savepoint)
-    .await;
-    // A refused row aborts only the savepoint, so the caller's transaction can still render the form.
-    if done.is_err() {
-        savepoint.rollback().await?;
-    } else {
-        savepoint.commit().await?;
-    }
-    match done {
+    );
+    match crate::db::execute_in_savepoint(&mut *conn, query).await? {
         Ok(d) if d.rows_affected() == 1 => Ok(SaveOutcome::Saved),
         Ok(_) => Ok(SaveOutcome::Stale),
         Err(e) if primary_clash(&e) => Ok(SaveOutcome::PrimaryTaken),
@@ -417,8 +399,10 @@ pub struct Found {
     pub left_on: Option<NaiveDate>,
 }
 
-/// Key persons whose name has a word starting with each search word (leakproof token ranges, as for
-/// employers), current people first.
+/// Key persons whose name has a word starting with each search word, in name order. One word reads
+/// its matches in order from the search index (tokens with the name as sort key), like the employer
+/// search: each distinct token in the word's prefix range gives at most `limit` rows. Several words
+/// intersect their index ranges first.
 pub async fn search(
     conn: &mut PgConnection,
     words: &[(String, String)],
@@ -431,22 +415,52 @@ pub async fn search(
     sqlx::query("select set_config('plan_cache_mode', 'force_custom_plan', true)")
         .execute(&mut *conn)
         .await?;
-    let mut q = sqlx::QueryBuilder::new(
-        "select k.id, k.full_name, k.position_title, k.employer_id, e.name as employer_name, k.left_on
-           from key_persons k join employers e on e.id = k.employer_id
-          where k.archived_at is null and k.erased_at is null",
-    );
-    for (word, upper) in words {
-        q.push(
-            " and k.id in (select t.key_person_id from key_person_name_tokens t where t.token >= ",
-        )
-        .push_bind(word.clone())
-        .push(" and t.token < ")
-        .push_bind(upper.clone())
-        .push(")");
-    }
-    q.push(" order by k.left_on is not null, k.full_name, k.id limit ")
-        .push_bind(limit);
+    let mut q = match words {
+        [(word, upper)] => {
+            let mut q = sqlx::QueryBuilder::new(
+                "with recursive toks (token) as (
+                     select min(t.token) from key_person_name_tokens t where t.token >= ",
+            );
+            q.push_bind(word.clone())
+                .push(" and t.token < ")
+                .push_bind(upper.clone())
+                .push(
+                    " union all
+                     select (select min(t.token) from key_person_name_tokens t where t.token > toks.token and t.token < ",
+                )
+                .push_bind(upper.clone())
+                .push(
+                    ") from toks where toks.token is not null)
+                 select distinct on (m.full_name, m.id) m.* from toks cross join lateral (
+                     select k.id, k.full_name, k.position_title, k.employer_id, e.name as employer_name, k.left_on
+                       from key_person_name_tokens tk
+                       join key_persons k on k.id = tk.key_person_id
+                       join employers e on e.id = k.employer_id
+                      where tk.token = toks.token and k.archived_at is null and k.erased_at is null
+                      order by tk.full_name, tk.key_person_id limit ",
+                )
+                .push_bind(limit)
+                .push(") m order by m.full_name, m.id limit ")
+                .push_bind(limit);
+            q
+        }
+        _ => {
+            let mut q = sqlx::QueryBuilder::new(
+                "select k.id, k.full_name, k.position_title, k.employer_id, e.name as employer_name, k.left_on
+                   from key_persons k join employers e on e.id = k.employer_id
+                  where k.archived_at is null and k.erased_at is null and k.id = any(array(",
+            );
+            crate::employers::repo::push_word_matches(
+                &mut q,
+                "key_person_name_tokens",
+                "key_person_id",
+                words,
+            );
+            q.push(")) order by k.full_name, k.id limit ")
+                .push_bind(limit);
+            q
+        }
+    };
     let rows = q.build().fetch_all(conn).await?;
     rows.iter()
         .map(|r| {

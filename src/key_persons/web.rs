@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
@@ -24,9 +24,9 @@ use crate::employers::{may_edit, require_editable};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, optional_text, required_text};
+use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
 use crate::web::layout::Layout;
-use crate::web::{AppState, redirect_with_flash, render, render_status};
+use crate::web::{AppState, download, redirect_with_flash, render, render_status};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -797,11 +797,6 @@ async fn mark_left(
 
 // Archive, restore ------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-struct VersionForm {
-    version: i32,
-}
-
 async fn archive(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -903,18 +898,11 @@ async fn export(
     });
     let text = serde_json::to_vec_pretty(&body)
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("personal data export")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"key-person-{id}.json\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(download(
+        "application/json",
+        &format!("key-person-{id}.json"),
         text,
-    )
-        .into_response())
+    ))
 }
 
 async fn erase(

@@ -185,12 +185,14 @@ async fn users_create(
         }
         Added::ExistingUser(id) => {
             tx.commit().await?;
+            state.directory.forget(ctx.tenant.id);
             let to = format!("/admin/users/{}", id.0);
             return Ok(redirect_with_flash(&to, true, "admin.existing_user_added"));
         }
         Added::NewUser(id) => id,
     };
     tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
     // The one-time password is shown once, on this response, and stored nowhere in clear.
     render(&OneTimePasswordPage {
         l: ctx.layout("admin.one_time_password"),
@@ -304,6 +306,7 @@ async fn users_set_role(
     )
     .await?;
     tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
     Ok(redirect_with_flash(&back, true, "admin.saved"))
 }
 
@@ -350,6 +353,7 @@ async fn users_disable(
     )
     .await?;
     tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
     Ok(redirect_with_flash(&back, true, "admin.user_disabled"))
 }
 
@@ -378,6 +382,7 @@ async fn users_enable(
     )
     .await?;
     tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
     Ok(redirect_with_flash(
         &format!("/admin/users/{id}"),
         true,

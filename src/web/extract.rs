@@ -241,7 +241,7 @@ async fn load_ctx(
         .ok_or(AppError::Unauthenticated)?;
     let hash = token_hash(&token);
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin(&state.db).await?;
     let Some(session) = repo::find_session(&mut tx, &hash).await? else {
         return Err(AppError::Unauthenticated);
     };

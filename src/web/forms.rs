@@ -1,5 +1,12 @@
 //! Form helpers: messages beside fields, the same way on every form.
 
+/// The version a page was rendered with, for archive/restore buttons and other one-click changes that
+/// must not apply to a record someone else changed meanwhile.
+#[derive(serde::Deserialize)]
+pub struct VersionForm {
+    pub version: i32,
+}
+
 /// Field name → catalog key of the message shown beside it.
 #[derive(Default, Debug)]
 pub struct FieldErrors(Vec<(&'static str, &'static str)>);

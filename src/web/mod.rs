@@ -34,6 +34,8 @@ pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// Per-tenant pickers (people, branch offices), cached briefly.
+    pub directory: crate::tenancy::directory::Directory,
 }
 
 /// Form posts are small; file uploads (imports) raise this on their own routes.
@@ -73,6 +75,22 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A file to save, never cached (exports hold personal and business data).
+pub fn download(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 pub fn render<T: Template>(page: &T) -> AppResult<Response> {

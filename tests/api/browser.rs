@@ -158,6 +158,15 @@ async fn admin_pages_and_error_pages_render_for_a_person() {
     b.quit().await;
 }
 
+/// Signs in through the form and waits for the role's home page.
+async fn sign_in(b: &Browser, base: &str, email: &str, home: &str) {
+    b.goto(&format!("{base}/login")).await;
+    b.fill("#f-email", email).await;
+    b.fill("#f-password", PASSWORD).await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_path(home).await;
+}
+
 /// Waits until the page's text contains `needle` (htmx swaps and redirects take a moment).
 async fn wait_for_text(b: &Browser, needle: &str) {
     for _ in 0..100 {
@@ -177,11 +186,7 @@ async fn an_rm_creates_an_employer_adds_key_persons_and_finds_a_departure_in_the
     app.user(t, "dewi@x.example", "Dewi Lestari", Role::Rm)
         .await;
     let b = Browser::start(1280, 900).await;
-    b.goto(&format!("{}/login", app.base)).await;
-    b.fill("#f-email", "dewi@x.example").await;
-    b.fill("#f-password", PASSWORD).await;
-    b.click("form[action='/login'] button[type=submit]").await;
-    b.wait_for_path("/my-month").await;
+    sign_in(&b, &app.base, "dewi@x.example", "/my-month").await;
 
     b.goto(&format!("{}/employers/new", app.base)).await;
     b.fill("#f-name", "PT Sinar Pelita Logistik").await;
@@ -265,11 +270,7 @@ async fn a_supervisor_filters_the_list_and_reassigns_two_employers() {
         assert_eq!(r.status, 303);
     }
     let b = Browser::start(1280, 900).await;
-    b.goto(&format!("{}/login", app.base)).await;
-    b.fill("#f-email", "bambang@x.example").await;
-    b.fill("#f-password", PASSWORD).await;
-    b.click("form[action='/login'] button[type=submit]").await;
-    b.wait_for_path("/dashboard").await;
+    sign_in(&b, &app.base, "bambang@x.example", "/dashboard").await;
     b.goto(&format!("{}/employers", app.base)).await;
     b.fill("#q", "karya").await;
     b.click("details.filter-more summary").await;
@@ -339,11 +340,7 @@ async fn the_employer_list_fits_a_phone() {
         .await;
     }
     let b = Browser::start(360, 740).await;
-    b.goto(&format!("{}/login", app.base)).await;
-    b.fill("#f-email", "bambang@x.example").await;
-    b.fill("#f-password", PASSWORD).await;
-    b.click("form[action='/login'] button[type=submit]").await;
-    b.wait_for_path("/dashboard").await;
+    sign_in(&b, &app.base, "bambang@x.example", "/dashboard").await;
     b.goto(&format!("{}/employers", app.base)).await;
     b.find("table.employer-table").await;
     assert!(b.fits_width().await, "no sideways scrolling at 360 px");

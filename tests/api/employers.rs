@@ -527,6 +527,39 @@ async fn the_list_searches_by_partial_word_npp_and_npwp_and_filters() {
         names(&tm.rm1.get("/employers?q=nothingmatches").await),
         [false, false, false]
     );
+    // The search box finds key persons by several words too, in name order.
+    let sentosa: Uuid = sqlx::query_scalar("select id from employers where name like '%Sentosa%'")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    for name in ["Budi Santoso", "Budi Hartono", "Sari Santoso"] {
+        let r = tm
+            .sup
+            .post(
+                &format!("/employers/{sentosa}/key-persons"),
+                &[
+                    ("full_name", name),
+                    ("level", "bod"),
+                    ("influence", "3"),
+                    ("legal_basis", "public_task"),
+                    ("version", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+    }
+    let found = tm.rm1.get("/search?q=santo+bud").await.body;
+    assert!(
+        found.contains("Budi Santoso")
+            && !found.contains("Budi Hartono")
+            && !found.contains("Sari Santoso")
+    );
+    let found = tm.rm1.get("/search?q=santoso").await.body;
+    assert!(found.contains("Budi Santoso") && found.contains("Sari Santoso"));
+    assert!(
+        found.find("Budi Santoso") < found.find("Sari Santoso"),
+        "in name order"
+    );
     // htmx asks for the results only.
     let partial = tm
         .rm1

@@ -356,12 +356,12 @@ async fn employer_tables_are_isolated() {
         "tenant_id",
         "",
         &format!(
-            "insert into employer_name_tokens (tenant_id, token, employer_id) values ($1, 'x', {e})"
+            "insert into employer_name_tokens (tenant_id, token, employer_id, name) values ($1, 'x', {e}, 'x')"
         ),
     )
     .await;
     probe(&t, "key_persons", "tenant_id", "full_name = 'taken'", &format!("insert into key_persons (tenant_id, id, employer_id, full_name, level, created_at, updated_at) values ($1, gen_random_uuid(), {e}, 'x', 'bod', now(), now())")).await;
-    probe(&t, "key_person_name_tokens", "tenant_id", "", "insert into key_person_name_tokens (tenant_id, token, key_person_id) values ($1, 'x', gen_random_uuid())").await;
+    probe(&t, "key_person_name_tokens", "tenant_id", "", "insert into key_person_name_tokens (tenant_id, token, key_person_id, full_name) values ($1, 'x', gen_random_uuid(), 'x')").await;
     probe(&t, "supply_chain_links", "tenant_id", "notes = 'taken'", &format!("insert into supply_chain_links (tenant_id, id, parent_id, member_id, relation, created_at, updated_at) values ($1, gen_random_uuid(), {e}, {e}, 'vendor', now(), now())")).await;
 }
 
