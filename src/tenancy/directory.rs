@@ -21,8 +21,11 @@ pub struct Lists {
     pub branches: Vec<BranchChoice>,
 }
 
+/// When each tenant's lists were read, and the lists.
+type Entries = HashMap<TenantId, (Instant, Arc<Lists>)>;
+
 #[derive(Clone, Default)]
-pub struct Directory(Arc<Mutex<HashMap<TenantId, (Instant, Arc<Lists>)>>>);
+pub struct Directory(Arc<Mutex<Entries>>);
 
 impl Directory {
     /// The lists of the transaction's tenant, from the cache or read in `conn`.
@@ -54,7 +57,7 @@ impl Directory {
             .map(|(_, lists)| lists.clone())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, (Instant, Arc<Lists>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A poisoned lock only means another request panicked mid-insert; the map is still usable.
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
