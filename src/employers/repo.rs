@@ -724,10 +724,3 @@ pub async fn history(
     .fetch_all(conn)
     .await
 }
-
-/// Names of employers by id, for showing reassignment targets and links.
-pub async fn user_name(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar!("select name from users where id = $1", user)
-        .fetch_optional(conn)
-        .await
-}

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -1445,13 +1445,4 @@ async fn set_archived(
         true,
         flash,
     ))
-}
-
-/// Formats an instant for the list's "last update" column.
-pub fn short_date(
-    ctx_lang: crate::web::i18n::Lang,
-    tz: chrono_tz::Tz,
-    at: DateTime<Utc>,
-) -> String {
-    ctx_lang.date(at.with_timezone(&tz).date_naive())
 }

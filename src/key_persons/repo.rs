@@ -445,18 +445,29 @@ pub async fn search(
             q
         }
         _ => {
+            // Intersect (id, name) pairs straight from the search index and keep the first names in
+            // order, so only the people shown are looked up. A few more than asked for are kept, in
+            // case some of them are archived.
             let mut q = sqlx::QueryBuilder::new(
                 "select k.id, k.full_name, k.position_title, k.employer_id, e.name as employer_name, k.left_on
-                   from key_persons k join employers e on e.id = k.employer_id
-                  where k.archived_at is null and k.erased_at is null and k.id = any(array(",
+                   from (",
             );
-            crate::employers::repo::push_word_matches(
-                &mut q,
-                "key_person_name_tokens",
-                "key_person_id",
-                words,
-            );
-            q.push(")) order by k.full_name, k.id limit ")
+            for (i, (word, upper)) in words.iter().enumerate() {
+                if i > 0 {
+                    q.push(" intersect ");
+                }
+                q.push("select w.key_person_id, w.full_name from key_person_name_tokens w where w.token >= ")
+                    .push_bind(word.clone())
+                    .push(" and w.token < ")
+                    .push_bind(upper.clone());
+            }
+            q.push(" order by 2, 1 limit ")
+                .push_bind(limit * 2)
+                .push(
+                    ") m join key_persons k on k.id = m.key_person_id join employers e on e.id = k.employer_id
+                     where k.archived_at is null and k.erased_at is null
+                     order by m.full_name, m.key_person_id limit ",
+                )
                 .push_bind(limit);
             q
         }
