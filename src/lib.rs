@@ -4,14 +4,17 @@
 pub mod audit;
 pub mod auth;
 pub mod branches;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod employers;
 pub mod error;
+pub mod follow_ups;
 pub mod home;
 pub mod key_persons;
+pub mod meetings;
 pub mod seed;
 pub mod startup;
 pub mod supply_chain;

@@ -20,3 +20,8 @@ document.addEventListener("keydown", (event) => {
   if (next < 0) { if (box) box.focus(); return; }
   links[Math.min(next, links.length - 1)].focus();
 });
+
+// The meeting brief's print button (without JavaScript the browser's own print does the same).
+document.addEventListener("click", (event) => {
+  if (event.target instanceof Element && event.target.closest("[data-print]")) window.print();
+});

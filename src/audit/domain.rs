@@ -103,7 +103,7 @@ impl Event {
 }
 
 /// The actions the audit-log filter offers, in the order shown.
-pub const ACTIONS: [&str; 33] = [
+pub const ACTIONS: [&str; 45] = [
     "auth.sign_in",
     "auth.sign_in_failed",
     "auth.locked",
@@ -137,9 +137,21 @@ pub const ACTIONS: [&str; 33] = [
     "key_person.erased",
     "link.added",
     "link.removed",
+    "meeting.planned",
+    "meeting.logged",
+    "meeting.updated",
+    "meeting.completed",
+    "meeting.cancelled",
+    "meeting.archived",
+    "meeting.restored",
+    "follow_up.created",
+    "follow_up.updated",
+    "follow_up.done",
+    "follow_up.reopened",
+    "calendar.regenerated",
 ];
 
-pub const ENTITY_TYPES: [&str; 8] = [
+pub const ENTITY_TYPES: [&str; 11] = [
     "user",
     "membership",
     "tenant",
@@ -148,6 +160,9 @@ pub const ENTITY_TYPES: [&str; 8] = [
     "employer_list",
     "key_person",
     "supply_chain_link",
+    "meeting",
+    "follow_up",
+    "calendar_feed",
 ];
 
 /// The catalog key naming an action for people; None for an action this version does not know
@@ -187,6 +202,18 @@ pub fn action_label_key(action: &str) -> Option<&'static str> {
         "key_person.erased" => "audit.action.key_person_erased",
         "link.added" => "audit.action.link_added",
         "link.removed" => "audit.action.link_removed",
+        "meeting.planned" => "audit.action.meeting_planned",
+        "meeting.logged" => "audit.action.meeting_logged",
+        "meeting.updated" => "audit.action.meeting_updated",
+        "meeting.completed" => "audit.action.meeting_completed",
+        "meeting.cancelled" => "audit.action.meeting_cancelled",
+        "meeting.archived" => "audit.action.meeting_archived",
+        "meeting.restored" => "audit.action.meeting_restored",
+        "follow_up.created" => "audit.action.follow_up_created",
+        "follow_up.updated" => "audit.action.follow_up_updated",
+        "follow_up.done" => "audit.action.follow_up_done",
+        "follow_up.reopened" => "audit.action.follow_up_reopened",
+        "calendar.regenerated" => "audit.action.calendar_regenerated",
         _ => return None,
     })
 }
@@ -201,6 +228,9 @@ pub fn entity_label_key(entity_type: &str) -> Option<&'static str> {
         "employer_list" => "audit.entity.employer_list",
         "key_person" => "audit.entity.key_person",
         "supply_chain_link" => "audit.entity.link",
+        "meeting" => "audit.entity.meeting",
+        "follow_up" => "audit.entity.follow_up",
+        "calendar_feed" => "audit.entity.calendar_feed",
         _ => return None,
     })
 }
@@ -279,6 +309,25 @@ pub fn field_label_key(field: &str) -> Option<&'static str> {
         "format" => "export.format",
         "rows" => "export.rows",
         "filters" => "export.filters",
+        "regulation_briefing_on" => "employer.regulation_briefing_on",
+        "meeting_status" => "meeting.status",
+        "starts_at" => "meeting.starts_at",
+        "duration" => "meeting.duration",
+        "kind" => "meeting.kind",
+        "channel" => "meeting.channel",
+        "location" => "meeting.location",
+        "topics" => "meeting.topics",
+        "summary" => "meeting.summary",
+        "outcomes" => "meeting.outcomes",
+        "commitments" => "meeting.commitments",
+        "sentiment" => "meeting.sentiment",
+        "attendees" => "meeting.attendees",
+        "staff" => "meeting.staff",
+        "cancel_reason" => "meeting.cancel_reason",
+        "title" => "follow_up.title",
+        "assignee" => "follow_up.assignee",
+        "due_on" => "follow_up.due_on",
+        "done" => "follow_up.done",
         _ => return None,
     })
 }
@@ -289,6 +338,7 @@ pub fn value_label_key(field: &str, value: &str) -> Option<&'static str> {
         InstitutionType, Ownership, RiskBand, Scale, Segment, Stage, Status,
     };
     use crate::key_persons::domain::{LegalBasis, Level};
+    use crate::meetings::domain as meetings;
     use crate::supply_chain::domain::Relation;
     match field {
         "segment" => Segment::parse(value).ok().map(Segment::label_key),
@@ -303,6 +353,18 @@ pub fn value_label_key(field: &str, value: &str) -> Option<&'static str> {
         "level" => Level::parse(value).ok().map(Level::label_key),
         "legal_basis" => LegalBasis::parse(value).ok().map(LegalBasis::label_key),
         "relation" => Relation::parse(value).ok().map(Relation::label_key),
+        "meeting_status" => meetings::Status::parse(value)
+            .ok()
+            .map(meetings::Status::label_key),
+        "kind" => meetings::Kind::parse(value)
+            .ok()
+            .map(meetings::Kind::label_key),
+        "channel" => meetings::Channel::parse(value)
+            .ok()
+            .map(meetings::Channel::label_key),
+        "sentiment" => meetings::Sentiment::parse(value)
+            .ok()
+            .map(meetings::Sentiment::label_key),
         _ => None,
     }
 }
@@ -314,6 +376,8 @@ pub fn entity_href(entity_type: &str, id: Uuid) -> Option<String> {
         "branch_office" => Some(format!("/admin/branches/{id}")),
         "employer" => Some(format!("/employers/{id}")),
         "key_person" => Some(format!("/key-persons/{id}")),
+        "meeting" => Some(format!("/meetings/{id}")),
+        "follow_up" => Some(format!("/follow-ups/{id}/edit")),
         "tenant" => Some("/admin/settings".to_owned()),
         _ => None,
     }

@@ -35,6 +35,8 @@ pub struct Employer {
     pub stage_reason: String,
     pub revisit_on: Option<NaiveDate>,
     pub regulation_briefing_on: Option<NaiveDate>,
+    /// Kept by the meetings module: the start of the latest held BOD-1 meeting.
+    pub last_bod1_meeting_at: Option<DateTime<Utc>>,
     pub rm_id: Option<Uuid>,
     pub rm_name: Option<String>,
     pub branch_id: Option<Uuid>,
@@ -87,7 +89,7 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Empl
                   e.province, e.phone, e.website, e.segment, e.institution_type, e.ownership, e.country,
                   e.scale, e.industry, e.risk_band, e.programs, e.workers_reported, e.workforce_estimate,
                   e.status, e.stage, e.stage_entered_on, e.stage_reason, e.revisit_on,
-                  e.regulation_briefing_on, e.rm_id, u.name as "rm_name?", e.branch_id,
+                  e.regulation_briefing_on, e.last_bod1_meeting_at, e.rm_id, u.name as "rm_name?", e.branch_id,
                   b.name as "branch_name?", e.approach_notes,
                   array(select t.tag from employer_tags t where t.employer_id = e.id order by t.tag) as "tags!",
                   e.archived_at, e.created_at, e.updated_at, e.version

@@ -26,8 +26,13 @@ use crate::audit::domain::{FieldChange, action_label_key};
 use crate::audit::web::{field_changes, label};
 use crate::audit::{self, Changes, Event};
 use crate::error::{AppError, AppResult};
+use crate::follow_ups::repo as follow_up_repo;
+use crate::follow_ups::web::{FollowUpView, views as follow_up_views};
 use crate::key_persons::domain::Level;
 use crate::key_persons::repo::{self as kp_repo, KeyPersonRow};
+use crate::meetings::domain::{Month, met_in};
+use crate::meetings::repo as meeting_repo;
+use crate::meetings::web::{MeetingView, may_log_for, views as meeting_views};
 use crate::supply_chain::domain::{Coverage, Relation};
 use crate::supply_chain::repo::{self as link_repo, LinkRow};
 use crate::tenancy::domain::Permission;
@@ -197,7 +202,7 @@ impl ListRow {
     }
 }
 
-fn npp_text(npp: Option<&str>, division: &str) -> String {
+pub fn npp_text(npp: Option<&str>, division: &str) -> String {
     match (npp, division) {
         (None, _) => String::new(),
         (Some(n), "") => n.to_owned(),
@@ -589,7 +594,27 @@ struct ShowPage {
     can_edit: bool,
     can_restore: bool,
     can_manage_data: bool,
+    can_log: bool,
+    meetings: Vec<MeetingView>,
+    meeting_count: i64,
+    meeting_page: i64,
+    more_meetings: bool,
+    met_this_month: bool,
+    last_bod1: Option<String>,
+    follow_ups: Vec<FollowUpView>,
 }
+
+#[derive(Deserialize, Default)]
+struct ShowQuery {
+    /// The page of the meetings timeline.
+    #[serde(default)]
+    mp: Option<i64>,
+}
+
+/// Meetings on one page of the employer's timeline.
+const TIMELINE_PAGE: i64 = 10;
+/// Done follow-ups the employer page shows after the open ones.
+const DONE_FOLLOW_UPS: i64 = 10;
 
 impl KeyPersonRow {
     pub fn level_key(&self) -> &'static str {
@@ -618,12 +643,27 @@ async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<Uuid>,
+    Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ReadRecords)?;
-    let today = ctx.today(state.clock.now());
+    let now = state.clock.now();
+    let today = ctx.today(now);
+    let meeting_page = q.mp.unwrap_or(1).clamp(1, 10_000);
     let mut tx = ctx.tx(&state).await?;
     let e = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let people = kp_repo::for_employer(&mut tx, id).await?;
+    let meetings = meeting_repo::timeline(
+        &mut tx,
+        id,
+        TIMELINE_PAGE,
+        (meeting_page - 1) * TIMELINE_PAGE,
+    )
+    .await?;
+    let meeting_count = meeting_repo::count_for_employer(&mut tx, id).await?;
+    let meeting_ids: Vec<Uuid> = meetings.iter().map(|m| m.id).collect();
+    let attendees = meeting_repo::attendees_of(&mut tx, &meeting_ids).await?;
+    let staff = meeting_repo::staff_of(&mut tx, &meeting_ids).await?;
+    let follow_ups = follow_up_repo::for_employer(&mut tx, id, DONE_FOLLOW_UPS).await?;
     let parents = link_repo::parents(&mut tx, id).await?;
     let members = link_repo::members(&mut tx, id).await?;
     let show_history = may_read_history(&ctx, e.rm_id);
@@ -655,8 +695,18 @@ async fn show(
         })
         .collect();
     let can_edit = may_edit(&ctx, e.rm_id);
+    let l = ctx.layout_titled(e.name.clone());
+    let month = Month::containing(now, ctx.tenant.tz);
     render(&ShowPage {
-        l: ctx.layout_titled(e.name.clone()),
+        meetings: meeting_views(&l, &meetings, &attendees, &staff),
+        more_meetings: meeting_page * TIMELINE_PAGE < meeting_count,
+        meeting_count,
+        meeting_page,
+        met_this_month: met_in(&month, e.last_bod1_meeting_at),
+        last_bod1: e.last_bod1_meeting_at.map(|at| l.day_of(&at)),
+        follow_ups: follow_up_views(&l, &ctx, &follow_ups, today),
+        can_log: may_log_for(&ctx, e.rm_id) && e.archived_at.is_none(),
+        l,
         npp: npp_text(e.npp.as_deref(), &e.division_code),
         npwp: e.npwp.as_deref().map(Npwp::display).unwrap_or_default(),
         status_key: Status::from_db(&e.status).label_key(),

@@ -51,48 +51,17 @@ pub async fn build(
         let existing: i64 = sqlx::query_scalar!(r#"select count(*) as "n!" from employers"#)
             .fetch_one(&mut *tx)
             .await?;
-        if existing >= EMPLOYERS_PER_TENANT {
-            println!("{slug}: already built ({existing} employers)");
-            continue;
+        if existing < EMPLOYERS_PER_TENANT {
+            portfolio_of(&mut tx, n, &hash, today, now).await?;
         }
-        people(&mut tx, n, &hash, now)
+        let meetings = super::meetings::generate(&mut tx, now, "Asia/Jakarta")
             .await
-            .context("benchmark users")?;
-        sqlx::query!(
-            "insert into branch_offices (tenant_id, id, code, name, region, address, created_at, updated_at)
-             select app_tenant_id(), md5(app_tenant_id()::text || ':branch:' || b)::uuid, 'KC-' || lpad(b::text, 2, '0'),
-                    'Kantor Cabang ' || b, 'Kanwil ' || (1 + b / 5), '', $1, $1
-               from generate_series(1, 20) as b
-             on conflict do nothing",
-            now
-        )
-        .execute(&mut *tx)
-        .await?;
-        let rms: Vec<Uuid> = sqlx::query_scalar!(
-            "select user_id from memberships where tenant_id = app_tenant_id() and role = 'rm' order by user_id"
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let branches: Vec<Uuid> =
-            sqlx::query_scalar!("select id from branch_offices order by code")
-                .fetch_all(&mut *tx)
-                .await?;
-        let spec = portfolio::Spec {
-            first: 1,
-            count: EMPLOYERS_PER_TENANT,
-            rms: &rms,
-            branches: &branches,
-            people_per_employer: 3,
-            parent_every: 100,
-            members_per_parent: 20,
-            today,
-            now,
-        };
-        portfolio::generate(&mut tx, &spec)
-            .await
-            .context("benchmark employers")?;
+            .context("benchmark meetings")?;
         tx.commit().await?;
-        println!("{slug}: built in {:.1} s", started.elapsed().as_secs_f64());
+        println!(
+            "{slug}: built in {:.1} s ({meetings} meetings added)",
+            started.elapsed().as_secs_f64()
+        );
     }
     // Fresh statistics and visibility maps, so plans and index-only scans match a settled database.
     let mut owner = sqlx::PgConnection::connect(owner_url)
@@ -100,7 +69,8 @@ pub async fn build(
         .context("connect as the owner")?;
     sqlx::query(
         "vacuum (analyze) employers, employer_name_tokens, employer_tags, key_persons, key_person_name_tokens,
-                supply_chain_links, memberships, users, audit_events",
+                supply_chain_links, memberships, users, audit_events, meetings, meeting_attendees,
+                meeting_staff, follow_ups",
     )
     .execute(&mut owner)
     .await
@@ -109,6 +79,52 @@ pub async fn build(
         "benchmark accounts: {} … (password {BENCH_PASSWORD})",
         email(1, 12)
     );
+    Ok(())
+}
+
+/// The tenant's people, branch offices, employers, key persons and links.
+async fn portfolio_of(
+    tx: &mut sqlx::PgConnection,
+    n: usize,
+    hash: &str,
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    people(&mut *tx, n, hash, now)
+        .await
+        .context("benchmark users")?;
+    sqlx::query!(
+        "insert into branch_offices (tenant_id, id, code, name, region, address, created_at, updated_at)
+         select app_tenant_id(), md5(app_tenant_id()::text || ':branch:' || b)::uuid, 'KC-' || lpad(b::text, 2, '0'),
+                'Kantor Cabang ' || b, 'Kanwil ' || (1 + b / 5), '', $1, $1
+           from generate_series(1, 20) as b
+         on conflict do nothing",
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    let rms: Vec<Uuid> = sqlx::query_scalar!(
+        "select user_id from memberships where tenant_id = app_tenant_id() and role = 'rm' order by user_id"
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let branches: Vec<Uuid> = sqlx::query_scalar!("select id from branch_offices order by code")
+        .fetch_all(&mut *tx)
+        .await?;
+    let spec = portfolio::Spec {
+        first: 1,
+        count: EMPLOYERS_PER_TENANT,
+        rms: &rms,
+        branches: &branches,
+        people_per_employer: 3,
+        parent_every: 100,
+        members_per_parent: 20,
+        today,
+        now,
+    };
+    portfolio::generate(&mut *tx, &spec)
+        .await
+        .context("benchmark employers")?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! `relasi seed --scale large --tenants N` builds the benchmark data set of SPEC §8 (`large`).
 
 pub mod large;
+pub mod meetings;
 pub mod portfolio;
 
 use anyhow::Context;
@@ -129,6 +130,9 @@ pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
         add_person(&mut tx, person, &actor, now).await?;
     }
     demo_portfolio(&mut tx, clock).await?;
+    meetings::generate(&mut tx, now, "Asia/Jakarta")
+        .await
+        .context("demo meetings")?;
     tx.commit().await?;
     print_logins();
     Ok(())

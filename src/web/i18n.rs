@@ -100,6 +100,45 @@ impl Lang {
         format!("{} {} {}", d.day(), self.month_abbr(d.month()), d.year())
     }
 
+    /// A month and its year: "November 2026" / "November 2026", "Agustus 2026" / "August 2026".
+    pub fn month_year(self, first_day: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        const ID: [&str; 12] = [
+            "Januari",
+            "Februari",
+            "Maret",
+            "April",
+            "Mei",
+            "Juni",
+            "Juli",
+            "Agustus",
+            "September",
+            "Oktober",
+            "November",
+            "Desember",
+        ];
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let i = (first_day.month().clamp(1, 12) - 1) as usize;
+        let name = match self {
+            Lang::Id => ID[i],
+            Lang::En => EN[i],
+        };
+        format!("{name} {}", first_day.year())
+    }
+
     pub fn month_abbr(self, month: u32) -> &'static str {
         const ID: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",

@@ -64,8 +64,9 @@ impl Layout {
         }
     }
 
-    pub fn integer(&self, n: i64) -> String {
-        self.lang.integer(n)
+    /// Takes the number by value or by reference, as templates pass either.
+    pub fn integer(&self, n: impl std::borrow::Borrow<i64>) -> String {
+        self.lang.integer(*n.borrow())
     }
 
     /// A count of people or rows, with the language's separators.
@@ -88,9 +89,15 @@ impl Layout {
 
     /// The navigation a role sees: only pages it may open.
     pub fn nav_for(role: Role, lang: Lang, path: &str) -> Vec<NavItem> {
-        let entries: [(&'static str, &'static str, Permission, bool); 5] = [
+        let entries: [(&'static str, &'static str, Permission, bool); 6] = [
             ("/my-month", "nav.my_month", Permission::ViewMyMonth, true),
             ("/employers", "nav.employers", Permission::ReadRecords, true),
+            (
+                "/follow-ups",
+                "nav.follow_ups",
+                Permission::ReadRecords,
+                true,
+            ),
             (
                 "/dashboard",
                 "nav.dashboard",

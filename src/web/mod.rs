@@ -52,6 +52,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::employers::web::router())
         .merge(crate::key_persons::web::router())
         .merge(crate::supply_chain::web::router())
+        .merge(crate::meetings::web::router())
+        .merge(crate::follow_ups::web::router())
+        .merge(crate::calendar::web::router())
         .route("/static/{hash}/{*name}", get(assets::serve))
         .fallback(pages::not_found);
 

@@ -355,3 +355,114 @@ async fn the_employer_list_fits_a_phone() {
     b.screenshot("employer-page-360").await;
     b.quit().await;
 }
+
+#[tokio::test]
+async fn an_rm_logs_a_bod1_meeting_with_a_follow_up_from_a_phone() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    app.user(t, "dewi@x.example", "Dewi Lestari", Role::Rm)
+        .await;
+    let api = app.signed_in("dewi@x.example").await;
+    let mut people = Vec::new();
+    for (company, person, level) in [
+        ("PT Alfa Samudra Logistik", "Nur Sitompul", "bod_minus_one"),
+        ("PT Beta Karya Konstruksi", "Rudi Susanto", "bod"),
+    ] {
+        let (r, id) = crate::employers::create(&api, company, &[]).await;
+        assert_eq!(r.status, 303);
+        let id = id.unwrap();
+        let r = api
+            .post(
+                &format!("/employers/{id}/key-persons"),
+                &[
+                    ("full_name", person),
+                    ("position_title", "Kepala Divisi Human Capital"),
+                    ("level", level),
+                    ("influence", "4"),
+                    ("legal_basis", "legitimate_interest"),
+                    ("version", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        let person_id: uuid::Uuid =
+            sqlx::query_scalar("select id from key_persons where full_name = $1")
+                .bind(person)
+                .fetch_one(&app.admin)
+                .await
+                .unwrap();
+        people.push((id, person_id));
+    }
+    let (alfa, nur) = people[0];
+
+    let b = Browser::start(360, 740).await;
+    sign_in(&b, &app.base, "dewi@x.example", "/my-month").await;
+    wait_for_text(&b, "Bertemu 0 dari 2 bulan ini").await;
+    assert!(b.text().await.contains("PT Alfa Samudra Logistik"));
+    assert!(b.fits_width().await, "My month fits 360 px");
+
+    // From My month to the phone-size form for the first employer still to meet.
+    b.click(&format!("a[href^='/meetings/new?employer={alfa}']"))
+        .await;
+    b.find("form.meeting-form").await;
+    assert!(b.fits_width().await, "the meeting form fits 360 px");
+    b.click(&format!("input[name=attendees][value='{nur}']"))
+        .await;
+    b.click("input[name=topics][value=regulation_education]")
+        .await;
+    b.fill("#f-commitments", "HC mengirim daftar pekerja kontrak")
+        .await;
+    b.click("details.more summary").await;
+    b.fill(
+        "#f-follow_up_title",
+        "Kirim materi JKP dalam bahasa Inggris",
+    )
+    .await;
+    // Submitted without a summary: the form comes back intact, the message beside the field.
+    b.click("form.meeting-form button[type=submit]").await;
+    let error = b.element_text("#e-summary").await;
+    assert!(error.contains("ringkasan"), "{error}");
+    let still = b
+        .execute(&format!(
+            "return [document.querySelector(\"input[name=attendees][value='{nur}']\").checked,
+                     document.querySelector('input[name=topics][value=regulation_education]').checked,
+                     document.querySelector('#f-follow_up_title').value,
+                     document.querySelector('#f-commitments').value]"
+        ))
+        .await;
+    assert_eq!(
+        still,
+        serde_json::json!([
+            true,
+            true,
+            "Kirim materi JKP dalam bahasa Inggris",
+            "HC mengirim daftar pekerja kontrak"
+        ])
+    );
+    b.screenshot("meeting-form-error-360").await;
+    b.fill(
+        "#f-summary",
+        "Sosialisasi regulasi JKP kepada Kepala Divisi HC; sepakat mendaftarkan pekerja kontrak.",
+    )
+    .await;
+    b.click("form.meeting-form button[type=submit]").await;
+    b.wait_for_path("/my-month").await;
+    wait_for_text(&b, "Pertemuan disimpan.").await;
+    let text = b.text().await;
+    assert!(text.contains("Bertemu 1 dari 2 bulan ini"), "{text}");
+    assert!(text.contains("Kirim materi JKP dalam bahasa Inggris"));
+    assert!(b.fits_width().await);
+    b.screenshot("my-month-360").await;
+
+    // The employer is marked met, with the follow-up on its page and in the brief.
+    b.goto(&format!("{}/my-month?show=met", app.base)).await;
+    wait_for_text(&b, "PT Alfa Samudra Logistik").await;
+    assert!(!b.text().await.contains("PT Beta Karya Konstruksi"));
+    b.goto(&format!("{}/employers/{alfa}/brief", app.base))
+        .await;
+    wait_for_text(&b, "HC mengirim daftar pekerja kontrak").await;
+    assert!(b.text().await.contains("Nur Sitompul"));
+    assert!(b.fits_width().await, "the brief fits 360 px");
+    b.screenshot("meeting-brief-360").await;
+    b.quit().await;
+}

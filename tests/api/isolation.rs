@@ -433,3 +433,108 @@ async fn another_tenants_employer_key_person_and_link_answer_404_and_never_appea
         "nothing changed"
     );
 }
+
+/// Tenant B's meeting (with its BOD attendee, its agency attendee and a follow-up) and B's admin's
+/// calendar feed.
+async fn tenant_b_meeting(t: &Two, employer: uuid::Uuid) -> (uuid::Uuid, uuid::Uuid) {
+    let b = t.app.signed_in("admin-b@x.example").await;
+    let person: uuid::Uuid =
+        sqlx::query_scalar("select id from key_persons where employer_id = $1")
+            .bind(employer)
+            .fetch_one(&t.app.admin)
+            .await
+            .unwrap();
+    let admin_b: uuid::Uuid =
+        sqlx::query_scalar("select id from users where email = 'admin-b@x.example'")
+            .fetch_one(&t.app.admin)
+            .await
+            .unwrap();
+    let r = b
+        .post(
+            "/meetings",
+            &[
+                ("employer_id", &employer.to_string()),
+                ("status", "held"),
+                ("starts_at", "2026-11-16T08:00"),
+                ("duration", "60"),
+                ("kind", "coordination"),
+                ("channel", "in_person"),
+                ("summary", "Rapat rahasia Bravo"),
+                ("attendees", &person.to_string()),
+                ("staff", &admin_b.to_string()),
+                ("follow_up_title", "Janji rahasia Bravo"),
+                ("follow_up_assignee", &admin_b.to_string()),
+                ("follow_up_due_on", "2026-11-20"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(b.post("/calendar/regenerate", &[]).await.status, 200);
+    let meeting = r
+        .location()
+        .trim_start_matches("/meetings/")
+        .parse()
+        .unwrap();
+    let follow_up = sqlx::query_scalar("select id from follow_ups")
+        .fetch_one(&t.app.admin)
+        .await
+        .unwrap();
+    (meeting, follow_up)
+}
+
+#[tokio::test]
+async fn meeting_tables_are_isolated() {
+    let (t, employer, _) = two_tenants_with_portfolios().await;
+    let (meeting, _) = tenant_b_meeting(&t, employer).await;
+    let e = format!("'{employer}'");
+    let m = format!("'{meeting}'");
+    probe(&t, "meetings", "tenant_id", "summary = 'taken'", &format!("insert into meetings (tenant_id, id, employer_id, status, starts_at, duration_minutes, kind, channel, summary, logged_by, created_at, updated_at) values ($1, gen_random_uuid(), {e}, 'held', now(), 60, 'coordination', 'online', 'x', gen_random_uuid(), now(), now())")).await;
+    probe(&t, "meeting_attendees", "tenant_id", "", &format!("insert into meeting_attendees (tenant_id, meeting_id, employer_id, key_person_id, level) values ($1, {m}, {e}, gen_random_uuid(), 'bod')")).await;
+    probe(&t, "meeting_staff", "tenant_id", "", &format!("insert into meeting_staff (tenant_id, meeting_id, user_id) values ($1, {m}, gen_random_uuid())")).await;
+    probe(&t, "follow_ups", "tenant_id", "title = 'taken'", &format!("insert into follow_ups (tenant_id, id, employer_id, title, assignee_id, due_on, created_by, created_at, updated_at) values ($1, gen_random_uuid(), {e}, 'x', gen_random_uuid(), now(), gen_random_uuid(), now(), now())")).await;
+    probe(&t, "calendar_feeds", "tenant_id", "created_at = now()", "insert into calendar_feeds (tenant_id, user_id, secret_hash, created_at) values ($1, gen_random_uuid(), '\\x00', now())").await;
+}
+
+#[tokio::test]
+async fn another_tenants_meetings_and_follow_ups_answer_404() {
+    let (t, employer, _) = two_tenants_with_portfolios().await;
+    let (meeting, follow_up) = tenant_b_meeting(&t, employer).await;
+    let a = t.app.signed_in("admin-a@x.example").await;
+    for path in [
+        format!("/meetings/{meeting}"),
+        format!("/meetings/{meeting}/edit"),
+        format!("/meetings/{meeting}/complete"),
+        format!("/meetings/new?employer={employer}"),
+        format!("/employers/{employer}/brief"),
+        format!("/employers/{employer}/follow-ups/new"),
+        format!("/follow-ups/{follow_up}/edit"),
+    ] {
+        assert_eq!(a.get(&path).await.status, 404, "{path}");
+    }
+    for path in [
+        format!("/meetings/{meeting}/archive"),
+        format!("/meetings/{meeting}/cancel"),
+        format!("/follow-ups/{follow_up}/done"),
+    ] {
+        assert_eq!(
+            a.post(&path, &[("version", "1")]).await.status,
+            404,
+            "{path}"
+        );
+    }
+    for page in [
+        "/follow-ups?scope=team&when=open",
+        "/my-month",
+        "/meetings/new?q=bravo",
+    ] {
+        assert!(!a.get(page).await.body.contains("rahasia Bravo"), "{page}");
+    }
+    // B's feed link does not open under A's tenant id.
+    let feeds: i64 = sqlx::query_scalar("select count(*) from calendar_feeds where tenant_id = $1")
+        .bind(t.a.0)
+        .fetch_one(&t.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(feeds, 0);
+}

@@ -10,4 +10,5 @@ mod employers;
 mod helpers;
 mod http;
 mod isolation;
+mod meetings;
 mod webdriver;

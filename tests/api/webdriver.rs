@@ -193,14 +193,32 @@ impl Browser {
         }
     }
 
+    /// Clicks like a person: fails when something else (a sticky bar, an overlay) would take the click.
     pub async fn click(&self, css: &str) {
         let e = self.find(css).await;
+        // A person scrolls what they want to touch to the middle of the screen first; WebDriver
+        // would leave it at the bottom edge, under a sticky bar.
         self.cmd(
             reqwest::Method::POST,
-            &format!("/element/{}/click", e.0),
-            Some(json!({})),
+            "/execute/sync",
+            Some(json!({
+                "script": "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})",
+                "args": [{ ELEMENT: e.0 }],
+            })),
         )
         .await;
+        let r = self
+            .cmd(
+                reqwest::Method::POST,
+                &format!("/element/{}/click", e.0),
+                Some(json!({})),
+            )
+            .await;
+        assert!(
+            r.get("error").is_none(),
+            "clicking {css:?} failed: {}",
+            r.get("message").and_then(Value::as_str).unwrap_or("")
+        );
     }
 
     pub async fn fill(&self, css: &str, text: &str) {

@@ -1,0 +1,117 @@
+//! SQL for calendar feeds: the secret's hash per user, and what the feed lists.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// Stores a new secret for the user in the transaction's tenant, replacing (and so killing) the old one.
+pub async fn replace_secret(
+    conn: &mut PgConnection,
+    user: Uuid,
+    secret_hash: &[u8],
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into calendar_feeds (tenant_id, user_id, secret_hash, created_at)
+         values (app_tenant_id(), $1, $2, $3)
+         on conflict (tenant_id, user_id) do update set secret_hash = excluded.secret_hash,
+                created_at = excluded.created_at",
+        user,
+        secret_hash,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// When the user's current secret was made, if they have one.
+pub async fn created_at(
+    conn: &mut PgConnection,
+    user: Uuid,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar!(
+        "select created_at from calendar_feeds where user_id = $1",
+        user
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// The enabled member whose feed has this secret in the transaction's tenant, if any.
+pub async fn owner_of(conn: &mut PgConnection, secret_hash: &[u8]) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "select f.user_id from calendar_feeds f
+           join memberships m on m.tenant_id = f.tenant_id and m.user_id = f.user_id
+          where f.secret_hash = $1 and m.disabled_at is null",
+        secret_hash
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub struct PlannedMeeting {
+    pub id: Uuid,
+    pub employer_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i16,
+    pub kind: String,
+    pub location: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Planned meetings the user logged or attends for the agency, from `since` on, soonest first.
+pub async fn planned_meetings(
+    conn: &mut PgConnection,
+    user: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<PlannedMeeting>> {
+    sqlx::query_as!(
+        PlannedMeeting,
+        r#"select m.id, e.name as employer_name, m.starts_at, m.duration_minutes, m.kind, m.location,
+                  m.updated_at
+             from meetings m
+             join employers e on e.tenant_id = m.tenant_id and e.id = m.employer_id
+            where m.status = 'planned' and m.archived_at is null and m.starts_at >= $2
+              and (m.logged_by = $1
+                   or exists (select 1 from meeting_staff s
+                               where s.tenant_id = m.tenant_id and s.meeting_id = m.id and s.user_id = $1))
+            order by m.starts_at
+            limit $3"#,
+        user,
+        since,
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub struct OpenFollowUp {
+    pub id: Uuid,
+    pub employer_name: String,
+    pub title: String,
+    pub due_on: NaiveDate,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The user's open follow-ups, soonest due first.
+pub async fn open_follow_ups(
+    conn: &mut PgConnection,
+    user: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<OpenFollowUp>> {
+    sqlx::query_as!(
+        OpenFollowUp,
+        r#"select f.id, e.name as employer_name, f.title, f.due_on, f.updated_at
+             from follow_ups f
+             join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+            where f.assignee_id = $1 and f.done_at is null and f.archived_at is null
+            order by f.due_on
+            limit $2"#,
+        user,
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}

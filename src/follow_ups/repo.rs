@@ -1,0 +1,240 @@
+//! SQL for follow-ups.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct FollowUpRow {
+    pub id: Uuid,
+    pub employer_id: Uuid,
+    pub employer_name: String,
+    pub employer_rm: Option<Uuid>,
+    pub meeting_id: Option<Uuid>,
+    pub title: String,
+    pub assignee_id: Uuid,
+    pub assignee_name: String,
+    pub due_on: NaiveDate,
+    pub notes: String,
+    pub done_at: Option<DateTime<Utc>>,
+    pub done_by_name: Option<String>,
+    pub version: i32,
+}
+
+pub struct FollowUpFields {
+    pub title: String,
+    pub assignee_id: Uuid,
+    pub due_on: NaiveDate,
+    pub notes: String,
+}
+
+pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<FollowUpRow>> {
+    sqlx::query_as!(
+        FollowUpRow,
+        r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
+                  f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
+                  d.name as "done_by_name?", f.version
+             from follow_ups f
+             join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+             join users a on a.id = f.assignee_id
+             left join users d on d.id = f.done_by
+            where f.id = $1 and f.archived_at is null"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// An employer's follow-ups: every open one (soonest due first), then the latest done ones.
+pub async fn for_employer(
+    conn: &mut PgConnection,
+    employer: Uuid,
+    done_limit: i64,
+) -> sqlx::Result<Vec<FollowUpRow>> {
+    sqlx::query_as!(
+        FollowUpRow,
+        r#"(select f.id as "id!", f.employer_id as "employer_id!", e.name as "employer_name!",
+                   e.rm_id as employer_rm, f.meeting_id, f.title as "title!", f.assignee_id as "assignee_id!",
+                   a.name as "assignee_name!", f.due_on as "due_on!", f.notes as "notes!", f.done_at,
+                   d.name as "done_by_name?", f.version as "version!"
+              from follow_ups f
+              join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+              join users a on a.id = f.assignee_id
+              left join users d on d.id = f.done_by
+             where f.employer_id = $1 and f.archived_at is null and f.done_at is null
+             order by f.due_on, f.id)
+           union all
+           (select f.id, f.employer_id, e.name, e.rm_id, f.meeting_id, f.title, f.assignee_id, a.name,
+                   f.due_on, f.notes, f.done_at, d.name, f.version
+              from follow_ups f
+              join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+              join users a on a.id = f.assignee_id
+              left join users d on d.id = f.done_by
+             where f.employer_id = $1 and f.archived_at is null and f.done_at is not null
+             order by f.done_at desc, f.id
+             limit $2)"#,
+        employer,
+        done_limit
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The follow-ups that came from these meetings (the brief shows whether promises were kept).
+pub async fn for_meetings(
+    conn: &mut PgConnection,
+    meetings: &[Uuid],
+) -> sqlx::Result<Vec<FollowUpRow>> {
+    sqlx::query_as!(
+        FollowUpRow,
+        r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
+                  f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
+                  d.name as "done_by_name?", f.version
+             from follow_ups f
+             join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+             join users a on a.id = f.assignee_id
+             left join users d on d.id = f.done_by
+            where f.meeting_id = any($1) and f.archived_at is null
+            order by f.due_on, f.id"#,
+        meetings
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The follow-up list's filter: whose, and which due window (see `domain::window_bounds`).
+pub struct ListFilter {
+    pub assignee: Option<Uuid>,
+    pub due_until: Option<NaiveDate>,
+    pub done: bool,
+}
+
+/// A page of the follow-up list. Open ones soonest due first; done ones latest done first.
+pub async fn list(
+    conn: &mut PgConnection,
+    f: &ListFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<FollowUpRow>> {
+    // The optional filters read best with a plan made for the values at hand, not a generic one.
+    crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
+    if f.done {
+        sqlx::query_as!(
+            FollowUpRow,
+            r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
+                      f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
+                      d.name as "done_by_name?", f.version
+                 from follow_ups f
+                 join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+                 join users a on a.id = f.assignee_id
+                 left join users d on d.id = f.done_by
+                where f.archived_at is null and f.done_at is not null
+                  and ($1::uuid is null or f.assignee_id = $1)
+                order by f.done_at desc, f.id
+                limit $2 offset $3"#,
+            f.assignee,
+            limit,
+            offset
+        )
+        .fetch_all(conn)
+        .await
+    } else {
+        sqlx::query_as!(
+            FollowUpRow,
+            r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
+                      f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
+                      d.name as "done_by_name?", f.version
+                 from follow_ups f
+                 join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+                 join users a on a.id = f.assignee_id
+                 left join users d on d.id = f.done_by
+                where f.archived_at is null and f.done_at is null
+                  and ($1::uuid is null or f.assignee_id = $1)
+                  and ($2::date is null or f.due_on <= $2)
+                order by f.due_on, f.id
+                limit $3 offset $4"#,
+            f.assignee,
+            f.due_until,
+            limit,
+            offset
+        )
+        .fetch_all(conn)
+        .await
+    }
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    employer: Uuid,
+    meeting: Option<Uuid>,
+    f: &FollowUpFields,
+    created_by: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "insert into follow_ups (tenant_id, id, employer_id, meeting_id, title, assignee_id, due_on, notes,
+                created_by, created_at, updated_at)
+         values (app_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        id,
+        employer,
+        meeting,
+        f.title,
+        f.assignee_id,
+        f.due_on,
+        f.notes,
+        created_by,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Saves an edit made on `version`; false when someone else saved first.
+pub async fn update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    f: &FollowUpFields,
+    version: i32,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update follow_ups set title = $2, assignee_id = $3, due_on = $4, notes = $5, updated_at = $6,
+                version = version + 1
+          where id = $1 and version = $7 and archived_at is null",
+        id,
+        f.title,
+        f.assignee_id,
+        f.due_on,
+        f.notes,
+        now,
+        version
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks done (with who and when) or open again; false when it changed since `version`.
+pub async fn set_done(
+    conn: &mut PgConnection,
+    id: Uuid,
+    by: Option<Uuid>,
+    version: i32,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update follow_ups
+            set done_at = case when $2::uuid is null then null else $3::timestamptz end, done_by = $2,
+                updated_at = $3, version = version + 1
+          where id = $1 and version = $4 and archived_at is null and (done_at is null) = ($2::uuid is not null)",
+        id,
+        by,
+        now,
+        version
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,152 @@
+//! SQL for "My month": an RM's portfolio against the monthly BOD-1 cadence, read from the marks the
+//! meetings keep on each employer (`employers_cadence_idx`, `employers_next_planned_idx`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// One employer of the portfolio.
+pub struct MonthRow {
+    pub id: Uuid,
+    pub name: String,
+    pub npp: Option<String>,
+    pub division_code: String,
+    pub last_bod1_meeting_at: Option<DateTime<Utc>>,
+    pub next_planned_meeting_at: Option<DateTime<Utc>>,
+    pub open_follow_ups: i64,
+    pub overdue_follow_ups: i64,
+}
+
+/// How many employers the RM looks after (not archived, not closed) and how many were met at BOD-1
+/// level in the month `[starts, ends)`.
+pub async fn headline(
+    conn: &mut PgConnection,
+    rm: Uuid,
+    starts: DateTime<Utc>,
+    ends: DateTime<Utc>,
+) -> sqlx::Result<(i64, i64)> {
+    let row = sqlx::query!(
+        r#"select count(*) as "total!",
+                  count(*) filter (where last_bod1_meeting_at >= $2 and last_bod1_meeting_at < $3) as "met!"
+             from employers
+            where rm_id = $1 and archived_at is null and status <> 'closed'"#,
+        rm,
+        starts,
+        ends
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.total, row.met))
+}
+
+/// Which part of the portfolio a page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Show {
+    ToMeet,
+    Met,
+    All,
+}
+
+impl Show {
+    pub fn parse(raw: Option<&str>) -> Show {
+        match raw {
+            Some("met") => Show::Met,
+            Some("all") => Show::All,
+            _ => Show::ToMeet,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Show::ToMeet => "to_meet",
+            Show::Met => "met",
+            Show::All => "all",
+        }
+    }
+}
+
+/// A page of the portfolio: never met and longest ago first, so the ones still to meet this month
+/// (those not met since `month_starts`) lead. Open and overdue follow-ups counted on `today`.
+pub async fn portfolio_page(
+    conn: &mut PgConnection,
+    rm: Uuid,
+    month_starts: DateTime<Utc>,
+    show: Show,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<MonthRow>> {
+    sqlx::query_as!(
+        MonthRow,
+        r#"select e.id, e.name, e.npp, e.division_code, e.last_bod1_meeting_at, e.next_planned_meeting_at,
+                  fu.open as "open_follow_ups!", fu.overdue as "overdue_follow_ups!"
+             from employers e
+             cross join lateral (
+                  select count(*) as open, count(*) filter (where f.due_on < $4) as overdue
+                    from follow_ups f
+                   where f.tenant_id = e.tenant_id and f.employer_id = e.id
+                     and f.done_at is null and f.archived_at is null) fu
+            where e.rm_id = $1 and e.archived_at is null and e.status <> 'closed'
+              and ($3 = 'all'
+                   or ($3 = 'to_meet') = (e.last_bod1_meeting_at is null or e.last_bod1_meeting_at < $2))
+            order by e.last_bod1_meeting_at nulls first, e.name, e.id
+            limit $5 offset $6"#,
+        rm,
+        month_starts,
+        show.as_str(),
+        today,
+        limit,
+        offset
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The first employers the RM still has to meet this month (the meeting form's suggestions).
+pub async fn still_to_meet(
+    conn: &mut PgConnection,
+    rm: Uuid,
+    month_starts: DateTime<Utc>,
+    today: NaiveDate,
+    limit: i64,
+) -> sqlx::Result<Vec<MonthRow>> {
+    portfolio_page(conn, rm, month_starts, Show::ToMeet, today, limit, 0).await
+}
+
+pub struct PlannedRow {
+    pub id: Uuid,
+    pub employer_id: Uuid,
+    pub employer_name: String,
+    pub starts_at: DateTime<Utc>,
+    pub kind: String,
+    pub channel: String,
+    pub location: String,
+    pub version: i32,
+}
+
+/// Planned meetings with the RM's employers before `until`, soonest first, including ones whose time
+/// has passed and that wait to be completed or cancelled.
+pub async fn planned_before(
+    conn: &mut PgConnection,
+    rm: Uuid,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<PlannedRow>> {
+    sqlx::query_as!(
+        PlannedRow,
+        r#"select m.id, m.employer_id, e.name as employer_name, m.starts_at, m.kind, m.channel, m.location,
+                  m.version
+             from employers e
+             join meetings m on m.tenant_id = e.tenant_id and m.employer_id = e.id
+            where e.rm_id = $1 and e.archived_at is null and e.status <> 'closed'
+              and e.next_planned_meeting_at < $2
+              and m.status = 'planned' and m.archived_at is null and m.starts_at < $2
+            order by m.starts_at, m.id
+            limit $3"#,
+        rm,
+        until,
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,773 @@
+//! Meetings, follow-ups, "My month", the brief and the calendar feed through HTTP, checked in the
+//! database. The test clock starts at 2026-11-16 02:00 UTC (09:00 WIB, a Monday).
+
+use relasi::web::i18n::Lang;
+use uuid::Uuid;
+
+use crate::employers::{Team, create, team};
+use crate::helpers::{Client, Resp};
+
+fn msg(key: &str) -> String {
+    Lang::Id
+        .t(key)
+        .replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+/// An employer in `c`'s portfolio (created by an RM, it is theirs) with a key person at `level`.
+async fn employer_with_person(c: &Client, name: &str, level: &str) -> (Uuid, Uuid) {
+    let (r, id) = create(c, name, &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = id.unwrap();
+    let person = add_person(c, id, "Rudi Hartanto", level).await;
+    (id, person)
+}
+
+async fn add_person(c: &Client, employer: Uuid, name: &str, level: &str) -> Uuid {
+    let r = c
+        .post(
+            &format!("/employers/{employer}/key-persons"),
+            &[
+                ("full_name", name),
+                ("level", level),
+                ("influence", "4"),
+                ("legal_basis", "legitimate_interest"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = c.get(&format!("/employers/{employer}")).await;
+    let at = page.body.find(name).expect("the person is listed");
+    let before = &page.body[..at];
+    let start = before.rfind("id=\"kp-").expect("the person's anchor") + 7;
+    page.body[start..start + 36].parse().unwrap()
+}
+
+/// Posts the meeting form with sensible values, `extra` replacing or adding fields.
+async fn post_meeting(c: &Client, path: &str, employer: Uuid, extra: &[(&str, &str)]) -> Resp {
+    let employer = employer.to_string();
+    let base: [(&str, &str); 8] = [
+        ("employer_id", employer.as_str()),
+        ("status", "held"),
+        ("starts_at", "2026-11-16T08:00"),
+        ("duration", "60"),
+        ("kind", "coordination"),
+        ("channel", "in_person"),
+        ("summary", "Rekonsiliasi data tenaga kerja"),
+        ("version", "1"),
+    ];
+    let mut form: Vec<(&str, &str)> = base
+        .into_iter()
+        .filter(|(k, _)| !extra.iter().any(|(e, _)| e == k))
+        .collect();
+    form.extend_from_slice(extra);
+    c.post(path, &form).await
+}
+
+async fn log_meeting(c: &Client, employer: Uuid, extra: &[(&str, &str)]) -> Uuid {
+    let r = post_meeting(c, "/meetings", employer, extra).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location()
+        .trim_start_matches("/meetings/")
+        .parse()
+        .unwrap()
+}
+
+async fn meeting_row(tm: &Team, id: Uuid) -> (String, bool, i32, String) {
+    sqlx::query_as("select status, decision_level, version, summary from meetings where id = $1")
+        .bind(id)
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap()
+}
+
+type Marks = (
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<chrono::NaiveDate>,
+);
+
+async fn employer_marks(tm: &Team, id: Uuid) -> Marks {
+    sqlx::query_as(
+        "select last_bod1_meeting_at, next_planned_meeting_at, regulation_briefing_on from employers where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&tm.app.admin)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_planned_meeting_is_completed_into_a_held_bod1_meeting_that_marks_the_employer_met() {
+    let tm = team().await;
+    let (e, person) = employer_with_person(&tm.rm1, "PT Sinar Abadi", "bod_minus_one").await;
+    let month = tm.rm1.get("/my-month").await;
+    assert!(
+        month.body.contains("Bertemu 0 dari 1 bulan ini"),
+        "{}",
+        month.body
+    );
+
+    let p = person.to_string();
+    let id = log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("status", "planned"),
+            ("starts_at", "2026-11-18T10:00"),
+            ("summary", ""),
+            ("attendees", &p),
+        ],
+    )
+    .await;
+    let (status, decision_level, version, _) = meeting_row(&tm, id).await;
+    assert_eq!(status, "planned");
+    assert!(decision_level, "a BOD-1 attendee is recorded");
+    let (last, next, _) = employer_marks(&tm, e).await;
+    assert!(last.is_none(), "a planned meeting does not count");
+    assert!(next.is_some());
+    let month = tm.rm1.get("/my-month").await;
+    assert!(month.body.contains("Bertemu 0 dari 1 bulan ini"));
+    assert!(
+        month.body.contains(&format!("/meetings/{id}\"")),
+        "planned list"
+    );
+
+    // Completing without a summary is refused, and the form comes back as typed.
+    let path = format!("/meetings/{id}");
+    let v = version.to_string();
+    let r = post_meeting(
+        &tm.rm1,
+        &path,
+        e,
+        &[
+            ("summary", ""),
+            ("attendees", &p),
+            ("version", &v),
+            ("commitments", "Kirim daftar pekerja"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(&msg("meeting.summary_required")));
+    assert!(r.body.contains("Kirim daftar pekerja"));
+    assert_eq!(meeting_row(&tm, id).await.0, "planned");
+
+    let r = post_meeting(&tm.rm1, &path, e, &[("attendees", &p), ("version", &v)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (status, decision_level, _, summary) = meeting_row(&tm, id).await;
+    assert_eq!((status.as_str(), decision_level), ("held", true));
+    assert_eq!(summary, "Rekonsiliasi data tenaga kerja");
+    let (last, next, _) = employer_marks(&tm, e).await;
+    assert!(last.is_some() && next.is_none());
+    let month = tm.rm1.get("/my-month").await;
+    assert!(
+        month.body.contains("Bertemu 1 dari 1 bulan ini"),
+        "{}",
+        month.body
+    );
+    let actions = tm.app.audit_actions(tm.t).await;
+    assert!(actions.contains(&"meeting.planned".to_owned()));
+    assert!(actions.contains(&"meeting.completed".to_owned()));
+    // The employer page's timeline shows it with its attendee.
+    let page = tm.rm1.get(&format!("/employers/{e}")).await;
+    assert!(page.body.contains("Rekonsiliasi data tenaga kerja"));
+    assert!(
+        page.body.contains("Rudi Hartanto ("),
+        "attendee on the timeline"
+    );
+}
+
+#[tokio::test]
+async fn a_meeting_with_only_a_manager_does_not_count_as_bod1() {
+    let tm = team().await;
+    let (e, person) = employer_with_person(&tm.rm1, "PT Karya Manajer", "manager").await;
+    log_meeting(&tm.rm1, e, &[("attendees", &person.to_string())]).await;
+    assert!(employer_marks(&tm, e).await.0.is_none());
+    assert!(
+        tm.rm1
+            .get("/my-month")
+            .await
+            .body
+            .contains("Bertemu 0 dari 1 bulan ini")
+    );
+}
+
+#[tokio::test]
+async fn a_planned_meeting_is_cancelled_once() {
+    let tm = team().await;
+    let (e, _) = employer_with_person(&tm.rm1, "PT Batal Rapat", "bod").await;
+    let id = log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("status", "planned"),
+            ("starts_at", "2026-11-20T14:00"),
+            ("summary", ""),
+        ],
+    )
+    .await;
+    let r = tm
+        .rm1
+        .post(
+            &format!("/meetings/{id}/cancel"),
+            &[("reason", "Direksi ke luar kota"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(meeting_row(&tm, id).await.0, "cancelled");
+    assert!(
+        employer_marks(&tm, e).await.1.is_none(),
+        "no planned meeting left"
+    );
+    let again = tm
+        .rm1
+        .post(&format!("/meetings/{id}/cancel"), &[("version", "2")])
+        .await;
+    assert_eq!(again.status, 409);
+    assert!(
+        tm.app
+            .audit_actions(tm.t)
+            .await
+            .contains(&"meeting.cancelled".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn a_new_key_person_and_a_follow_up_are_added_with_the_meeting_in_one_save() {
+    let tm = team().await;
+    let (r, e) = create(&tm.rm1, "PT Baru Kenal", &[]).await;
+    assert_eq!(r.status, 303);
+    let e = e.unwrap();
+    let rm1_id: Uuid = sqlx::query_scalar("select id from users where email = 'rm1@x.example'")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    let assignee = rm1_id.to_string();
+    let id = log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("new_person_name", "Sari Wulandari"),
+            ("new_person_title", "VP Human Capital"),
+            ("new_person_level", "bod_minus_one"),
+            ("commitments", "HC mengirim daftar pekerja kontrak"),
+            ("follow_up_title", "Terima daftar pekerja kontrak"),
+            ("follow_up_assignee", &assignee),
+            ("follow_up_due_on", "2026-11-20"),
+        ],
+    )
+    .await;
+    let (_, decision_level, _, _) = meeting_row(&tm, id).await;
+    assert!(decision_level, "the new BOD-1 person attended");
+    let attendee: String = sqlx::query_scalar(
+        "select k.full_name from meeting_attendees a join key_persons k on k.id = a.key_person_id where a.meeting_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&tm.app.admin)
+    .await
+    .unwrap();
+    assert_eq!(attendee, "Sari Wulandari");
+    let (meeting, title): (Option<Uuid>, String) =
+        sqlx::query_as("select meeting_id, title from follow_ups where employer_id = $1")
+            .bind(e)
+            .fetch_one(&tm.app.admin)
+            .await
+            .unwrap();
+    assert_eq!(meeting, Some(id));
+    assert_eq!(title, "Terima daftar pekerja kontrak");
+    let actions = tm.app.audit_actions(tm.t).await;
+    for a in ["key_person.created", "meeting.logged", "follow_up.created"] {
+        assert!(actions.contains(&a.to_owned()), "{a}");
+    }
+    assert!(employer_marks(&tm, e).await.0.is_some(), "met this month");
+
+    // A refused form keeps the typed person and follow-up, and saves none of them.
+    let r = post_meeting(
+        &tm.rm1,
+        "/meetings",
+        e,
+        &[
+            ("summary", ""),
+            ("new_person_name", "Joko Widodo Santoso"),
+            ("new_person_level", "bod"),
+            ("follow_up_title", "Jadwalkan sosialisasi"),
+            ("follow_up_assignee", &assignee),
+            ("follow_up_due_on", "2026-11-25"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Joko Widodo Santoso") && r.body.contains("Jadwalkan sosialisasi"));
+    let people: i64 = sqlx::query_scalar("select count(*) from key_persons where employer_id = $1")
+        .bind(e)
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(people, 1);
+}
+
+#[tokio::test]
+async fn attendees_from_another_employer_or_tenant_are_refused_and_nothing_is_saved() {
+    let tm = team().await;
+    let (e, own) = employer_with_person(&tm.rm1, "PT Satu", "bod").await;
+    let (_, stranger) = employer_with_person(&tm.rm1, "PT Dua", "bod").await;
+    let r = post_meeting(
+        &tm.rm1,
+        "/meetings",
+        e,
+        &[("attendees", &stranger.to_string())],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(&msg("meeting.attendee_invalid")));
+
+    let other = tm.app.tenant("lain", "Unit Lain").await;
+    tm.app
+        .user(
+            other,
+            "admin-lain@x.example",
+            "Admin Lain",
+            relasi::tenancy::domain::Role::Admin,
+        )
+        .await;
+    let foreign_admin = tm.app.signed_in("admin-lain@x.example").await;
+    let (fe, foreign_person) = employer_with_person(&foreign_admin, "PT Asing", "bod").await;
+    let r = post_meeting(
+        &tm.rm1,
+        "/meetings",
+        e,
+        &[("attendees", &foreign_person.to_string())],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    // Another tenant's employer is not found at all.
+    let r = post_meeting(&tm.rm1, "/meetings", fe, &[]).await;
+    assert_eq!(r.status, 404);
+    let meetings: i64 = sqlx::query_scalar("select count(*) from meetings")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(meetings, 0);
+    // The schema refuses it too: an attendee row must name a person of the meeting's employer.
+    let id = log_meeting(&tm.rm1, e, &[("attendees", &own.to_string())]).await;
+    let direct = sqlx::query(
+        "insert into meeting_attendees (tenant_id, meeting_id, employer_id, key_person_id, level)
+         select tenant_id, id, employer_id, $2, 'bod' from meetings where id = $1",
+    )
+    .bind(id)
+    .bind(stranger)
+    .execute(&tm.app.admin)
+    .await;
+    assert!(direct.is_err());
+}
+
+#[tokio::test]
+async fn only_the_rm_who_logged_a_meeting_or_a_supervisor_changes_it() {
+    let tm = team().await;
+    let (e, p) = employer_with_person(&tm.rm1, "PT Milik Dewi", "bod").await;
+    let p = p.to_string();
+    let id = log_meeting(&tm.rm1, e, &[("attendees", &p)]).await;
+    assert_eq!(
+        tm.rm2.get(&format!("/meetings/{id}/edit")).await.status,
+        403
+    );
+    let r = post_meeting(&tm.rm2, &format!("/meetings/{id}"), e, &[("attendees", &p)]).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        tm.rm2
+            .post(&format!("/meetings/{id}/archive"), &[("version", "1")])
+            .await
+            .status,
+        403
+    );
+    // Nor may another RM log a meeting for an employer outside their portfolio.
+    assert_eq!(
+        post_meeting(&tm.rm2, "/meetings", e, &[("attendees", &p)])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        tm.rm2
+            .get(&format!("/meetings/new?employer={e}"))
+            .await
+            .status,
+        403
+    );
+    // The page hides the controls.
+    let page = tm.rm2.get(&format!("/meetings/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains(&format!("/meetings/{id}/edit")));
+    let r = post_meeting(
+        &tm.sup,
+        &format!("/meetings/{id}"),
+        e,
+        &[("attendees", &p), ("summary", "Dilengkapi supervisor")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Archiving takes it out of the cadence; a supervisor restores it.
+    let r = tm
+        .rm1
+        .post(&format!("/meetings/{id}/archive"), &[("version", "2")])
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(employer_marks(&tm, e).await.0.is_none());
+    assert_eq!(
+        tm.rm1
+            .post(&format!("/meetings/{id}/restore"), &[("version", "3")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        tm.sup
+            .post(&format!("/meetings/{id}/restore"), &[("version", "3")])
+            .await
+            .status,
+        303
+    );
+    assert!(employer_marks(&tm, e).await.0.is_some());
+}
+
+#[tokio::test]
+async fn a_stale_edit_is_refused_and_keeps_the_other_change() {
+    let tm = team().await;
+    let (e, p) = employer_with_person(&tm.rm1, "PT Dua Penyunting", "bod").await;
+    let p = p.to_string();
+    let id = log_meeting(&tm.rm1, e, &[("attendees", &p)]).await;
+    let path = format!("/meetings/{id}");
+    let r = post_meeting(
+        &tm.sup,
+        &path,
+        e,
+        &[("attendees", &p), ("summary", "Versi supervisor")],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let r = post_meeting(
+        &tm.rm1,
+        &path,
+        e,
+        &[("attendees", &p), ("summary", "Versi RM")],
+    )
+    .await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains(&msg("error.stale_edit")));
+    assert!(
+        r.body.contains("Versi supervisor"),
+        "the form shows what is saved now"
+    );
+    assert_eq!(meeting_row(&tm, id).await.3, "Versi supervisor");
+}
+
+#[tokio::test]
+async fn a_regulation_education_meeting_sets_the_briefing_day_in_the_tenants_zone() {
+    let tm = team().await;
+    let (e, p) = employer_with_person(&tm.rm1, "PT Asing Patuh", "bod_minus_one").await;
+    let p = p.to_string();
+    // 23:30 WIB on 31 October is 16:30 UTC that day: an October meeting, not a November one.
+    log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("starts_at", "2026-10-31T23:30"),
+            ("attendees", &p),
+            ("topics", "regulation_education"),
+            ("topics", "compliance"),
+        ],
+    )
+    .await;
+    let (last, _, briefing) = employer_marks(&tm, e).await;
+    assert_eq!(briefing, chrono::NaiveDate::from_ymd_opt(2026, 10, 31));
+    assert_eq!(last.unwrap().to_rfc3339(), "2026-10-31T16:30:00+00:00");
+    assert!(
+        tm.rm1
+            .get("/my-month")
+            .await
+            .body
+            .contains("Bertemu 0 dari 1 bulan ini")
+    );
+    // 00:30 WIB on 1 November is still 31 October in UTC, and it is November's.
+    log_meeting(
+        &tm.rm1,
+        e,
+        &[("starts_at", "2026-11-01T00:30"), ("attendees", &p)],
+    )
+    .await;
+    assert!(
+        tm.rm1
+            .get("/my-month")
+            .await
+            .body
+            .contains("Bertemu 1 dari 1 bulan ini")
+    );
+    assert_eq!(
+        employer_marks(&tm, e).await.2,
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 31)
+    );
+    let changed: i64 = sqlx::query_scalar(
+        "select count(*) from audit_events where action = 'employer.updated' and changes ? 'regulation_briefing_on'",
+    )
+    .fetch_one(&tm.app.admin)
+    .await
+    .unwrap();
+    assert_eq!(changed, 1);
+}
+
+#[tokio::test]
+async fn follow_ups_are_listed_done_and_overdue_by_their_assignee() {
+    let tm = team().await;
+    let (e, _) = employer_with_person(&tm.rm1, "PT Janji Tepat", "bod").await;
+    let rm1: Uuid = sqlx::query_scalar("select id from users where email = 'rm1@x.example'")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    let r = tm
+        .rm1
+        .post(
+            &format!("/employers/{e}/follow-ups"),
+            &[
+                ("title", "Kirim simulasi iuran JKP"),
+                ("assignee", &rm1.to_string()),
+                ("due_on", "2026-11-19"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let week = tm.rm1.get("/follow-ups?scope=mine&when=week").await;
+    assert!(week.body.contains("Kirim simulasi iuran JKP"));
+    assert!(
+        !tm.rm1
+            .get("/follow-ups?when=overdue")
+            .await
+            .body
+            .contains("Kirim simulasi")
+    );
+    assert!(
+        tm.rm1
+            .get("/my-month")
+            .await
+            .body
+            .contains("Kirim simulasi iuran JKP")
+    );
+    // A week later it is overdue (and the sessions have expired).
+    tm.app.clock.advance(chrono::Duration::days(7));
+    let rm1_client = tm.app.signed_in("rm1@x.example").await;
+    let rm2_client = tm.app.signed_in("rm2@x.example").await;
+    let sup_client = tm.app.signed_in("sup@x.example").await;
+    let overdue = rm1_client.get("/follow-ups?when=overdue").await;
+    assert!(overdue.body.contains("Kirim simulasi iuran JKP"));
+    assert!(overdue.body.contains(&msg("follow_up.overdue")));
+    let (id, version): (Uuid, i32) = sqlx::query_as("select id, version from follow_ups")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    let v = version.to_string();
+    assert_eq!(
+        rm2_client
+            .post(&format!("/follow-ups/{id}/done"), &[("version", &v)])
+            .await
+            .status,
+        403
+    );
+    let r = rm1_client
+        .post(&format!("/follow-ups/{id}/done"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, 303);
+    let done_by: Option<Uuid> = sqlx::query_scalar("select done_by from follow_ups")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(done_by, Some(rm1));
+    assert!(
+        !rm1_client
+            .get("/follow-ups?when=overdue")
+            .await
+            .body
+            .contains("Kirim simulasi")
+    );
+    assert!(
+        rm1_client
+            .get("/follow-ups?when=done")
+            .await
+            .body
+            .contains("Kirim simulasi")
+    );
+    // The supervisor sees it among the team's.
+    assert!(
+        sup_client
+            .get("/follow-ups?scope=team&when=done")
+            .await
+            .body
+            .contains("Kirim simulasi")
+    );
+    let actions = tm.app.audit_actions(tm.t).await;
+    assert!(actions.contains(&"follow_up.done".to_owned()));
+}
+
+#[tokio::test]
+async fn supervisors_open_any_rms_month_and_rms_only_their_own() {
+    let tm = team().await;
+    let (e, p) = employer_with_person(&tm.rm2, "PT Portofolio Agus", "bod").await;
+    log_meeting(&tm.rm2, e, &[("attendees", &p.to_string())]).await;
+    let r = tm.sup.get(&format!("/my-month?rm={}", tm.rm2_id)).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Bulan Agus RM"));
+    assert!(r.body.contains("Bertemu 1 dari 1 bulan ini"));
+    assert_eq!(
+        tm.rm1
+            .get(&format!("/my-month?rm={}", tm.rm2_id))
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn the_brief_recalls_commitments_and_whether_their_follow_ups_are_done() {
+    let tm = team().await;
+    let (e, p) = employer_with_person(&tm.rm1, "PT Ringkas Padat", "bod").await;
+    let rm1: Uuid = sqlx::query_scalar("select id from users where email = 'rm1@x.example'")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("attendees", &p.to_string()),
+            ("commitments", "Direksi memutuskan perluasan JKP"),
+            ("follow_up_title", "Kirim materi <JKP>"),
+            ("follow_up_assignee", &rm1.to_string()),
+            ("follow_up_due_on", "2026-11-30"),
+        ],
+    )
+    .await;
+    let brief = tm.rm1.get(&format!("/employers/{e}/brief")).await;
+    assert_eq!(brief.status, 200);
+    assert!(brief.body.contains("Direksi memutuskan perluasan JKP"));
+    assert!(brief.body.contains("Kirim materi &#60;JKP&#62;"), "escaped");
+    assert!(brief.body.contains("Rudi Hartanto"));
+    assert!(brief.body.contains(&msg("brief.arrears_later")));
+}
+
+#[tokio::test]
+async fn the_calendar_feed_is_secret_personal_and_dies_when_regenerated() {
+    let tm = team().await;
+    let (e, _) = employer_with_person(&tm.rm1, "PT Kalender Rapat", "bod").await;
+    log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("status", "planned"),
+            ("starts_at", "2026-11-20T10:00"),
+            ("summary", ""),
+        ],
+    )
+    .await;
+    let (e2, _) = employer_with_person(&tm.rm2, "PT Rapat Orang Lain", "bod").await;
+    log_meeting(
+        &tm.rm2,
+        e2,
+        &[
+            ("status", "planned"),
+            ("starts_at", "2026-11-21T10:00"),
+            ("summary", ""),
+        ],
+    )
+    .await;
+    assert!(
+        tm.rm1
+            .get("/calendar")
+            .await
+            .body
+            .contains(&msg("calendar.none_yet"))
+    );
+    let made = tm.rm1.post("/calendar/regenerate", &[]).await;
+    assert_eq!(made.status, 200);
+    let url = feed_url(&made.body);
+    let anonymous = tm.app.client();
+    let path = url
+        .split_once("/calendar/")
+        .map(|(_, p)| format!("/calendar/{p}"))
+        .unwrap();
+    let (status, content_type, body) = anonymous.get_bytes(&path).await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/calendar"), "{content_type}");
+    let ics = String::from_utf8(body).unwrap();
+    assert!(ics.contains("BEGIN:VCALENDAR"));
+    assert!(ics.contains("PT Kalender Rapat"));
+    assert!(ics.contains("DTSTART:20261120T030000Z"), "{ics}");
+    assert!(
+        !ics.contains("PT Rapat Orang Lain"),
+        "nothing of other users"
+    );
+
+    // A wrong secret, or the right one under another tenant, finds nothing.
+    let (tenant, file) = path
+        .trim_start_matches("/calendar/")
+        .split_once('/')
+        .unwrap();
+    let wrong = format!("/calendar/{tenant}/{}.ics", "0".repeat(64));
+    assert_eq!(anonymous.get(&wrong).await.status, 404);
+    let other = tm.app.tenant("lain", "Unit Lain").await;
+    assert_eq!(
+        anonymous
+            .get(&format!("/calendar/{other}/{file}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        anonymous
+            .get(&format!("/calendar/{tenant}/nonsense"))
+            .await
+            .status,
+        404
+    );
+
+    let again = tm.rm1.post("/calendar/regenerate", &[]).await;
+    let new_path = feed_url(&again.body)
+        .split_once("/calendar/")
+        .map(|(_, p)| format!("/calendar/{p}"))
+        .unwrap();
+    assert_ne!(new_path, path);
+    assert_eq!(
+        anonymous.get(&path).await.status,
+        404,
+        "the old link is dead"
+    );
+    assert_eq!(anonymous.get(&new_path).await.status, 200);
+    let stored: Vec<u8> = sqlx::query_scalar("select secret_hash from calendar_feeds")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert!(!new_path.contains(&hex(&stored)), "only a hash is stored");
+    let regenerations = tm
+        .app
+        .audit_actions(tm.t)
+        .await
+        .into_iter()
+        .filter(|a| a == "calendar.regenerated")
+        .count();
+    assert_eq!(regenerations, 2);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn feed_url(body: &str) -> String {
+    let at = body.find("id=\"feed-url\"").expect("the link is shown");
+    let value = &body[at..];
+    let start = value.find("value=\"").unwrap() + 7;
+    let end = value[start..].find('"').unwrap();
+    value[start..start + end].to_owned()
+}
