@@ -87,6 +87,7 @@ create index employers_cadence_idx on employers (tenant_id, rm_id, last_bod1_mee
     include (npp, division_code, status, next_planned_meeting_at)
     where archived_at is null and status <> 'closed';
 create index employers_next_planned_idx on employers (tenant_id, rm_id, next_planned_meeting_at)
+    include (name)
     where next_planned_meeting_at is not null and archived_at is null and status <> 'closed';
 
 -- Follow-ups ----------------------------------------------------------------------------------------
@@ -122,6 +123,9 @@ create index follow_ups_open_assignee_idx on follow_ups (tenant_id, assignee_id,
 create index follow_ups_open_due_idx on follow_ups (tenant_id, due_on)
     where done_at is null and archived_at is null;
 create index follow_ups_employer_idx on follow_ups (tenant_id, employer_id, due_on);
+-- "My month" counts each listed employer's open and overdue follow-ups from this index alone.
+create index follow_ups_open_employer_idx on follow_ups (tenant_id, employer_id, due_on)
+    where done_at is null and archived_at is null;
 create index follow_ups_meeting_idx on follow_ups (tenant_id, meeting_id) where meeting_id is not null;
 
 -- Calendar feeds ------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ use crate::follow_ups::web::{FollowUpView, views as follow_up_views};
 use crate::key_persons::domain::Level;
 use crate::key_persons::repo::{self as kp_repo, KeyPersonRow};
 use crate::meetings::domain::{Month, met_in};
-use crate::meetings::repo as meeting_repo;
+use crate::meetings::repo::{self as meeting_repo, Pick};
 use crate::meetings::web::{MeetingView, may_log_for, views as meeting_views};
 use crate::supply_chain::domain::{Coverage, Relation};
 use crate::supply_chain::repo::{self as link_repo, LinkRow};
@@ -596,7 +596,6 @@ struct ShowPage {
     can_manage_data: bool,
     can_log: bool,
     meetings: Vec<MeetingView>,
-    meeting_count: i64,
     meeting_page: i64,
     more_meetings: bool,
     met_this_month: bool,
@@ -652,20 +651,20 @@ async fn show(
     let mut tx = ctx.tx(&state).await?;
     let e = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let people = kp_repo::for_employer(&mut tx, id).await?;
-    let meetings = meeting_repo::timeline(
+    // One more than a page says whether there are older meetings, without counting them.
+    let mut meetings = meeting_repo::for_employer(
         &mut tx,
         id,
-        TIMELINE_PAGE,
-        (meeting_page - 1) * TIMELINE_PAGE,
+        Pick::Timeline {
+            limit: TIMELINE_PAGE + 1,
+            offset: (meeting_page - 1) * TIMELINE_PAGE,
+        },
     )
     .await?;
-    let meeting_count = meeting_repo::count_for_employer(&mut tx, id).await?;
-    let meeting_ids: Vec<Uuid> = meetings.iter().map(|m| m.id).collect();
-    let attendees = meeting_repo::attendees_of(&mut tx, &meeting_ids).await?;
-    let staff = meeting_repo::staff_of(&mut tx, &meeting_ids).await?;
+    let more_meetings = meetings.len() as i64 > TIMELINE_PAGE;
+    meetings.truncate(TIMELINE_PAGE as usize);
     let follow_ups = follow_up_repo::for_employer(&mut tx, id, DONE_FOLLOW_UPS).await?;
-    let parents = link_repo::parents(&mut tx, id).await?;
-    let members = link_repo::members(&mut tx, id).await?;
+    let (parents, members) = link_repo::both_sides(&mut tx, id).await?;
     let show_history = may_read_history(&ctx, e.rm_id);
     let history = if show_history {
         repo::history(&mut tx, id, 200).await?
@@ -698,9 +697,8 @@ async fn show(
     let l = ctx.layout_titled(e.name.clone());
     let month = Month::containing(now, ctx.tenant.tz);
     render(&ShowPage {
-        meetings: meeting_views(&l, &meetings, &attendees, &staff),
-        more_meetings: meeting_page * TIMELINE_PAGE < meeting_count,
-        meeting_count,
+        meetings: meeting_views(&l, &meetings),
+        more_meetings,
         meeting_page,
         met_this_month: met_in(&month, e.last_bod1_meeting_at),
         last_bod1: e.last_bod1_meeting_at.map(|at| l.day_of(&at)),

@@ -163,6 +163,32 @@ pub async fn list(
     }
 }
 
+/// The assignee's open follow-ups due by `until` (overdue ones included), soonest first: "My month".
+pub async fn due_for(
+    conn: &mut PgConnection,
+    assignee: Uuid,
+    until: NaiveDate,
+    limit: i64,
+) -> sqlx::Result<Vec<FollowUpRow>> {
+    sqlx::query_as!(
+        FollowUpRow,
+        r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
+                  f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
+                  null::text as "done_by_name?", f.version
+             from follow_ups f
+             join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+             join users a on a.id = f.assignee_id
+            where f.assignee_id = $1 and f.done_at is null and f.archived_at is null and f.due_on <= $2
+            order by f.due_on, f.id
+            limit $3"#,
+        assignee,
+        until,
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn insert(
     conn: &mut PgConnection,
     id: Uuid,

@@ -125,7 +125,9 @@ pub struct PlannedRow {
 }
 
 /// Planned meetings with the RM's employers before `until`, soonest first, including ones whose time
-/// has passed and that wait to be completed or cancelled.
+/// has passed and that wait to be completed or cancelled. The employers with the `limit` soonest next
+/// planned meetings hold the `limit` soonest meetings (each employer's meetings start no earlier than
+/// its next one), so only those are read, in the order of `employers_next_planned_idx`.
 pub async fn planned_before(
     conn: &mut PgConnection,
     rm: Uuid,
@@ -134,13 +136,18 @@ pub async fn planned_before(
 ) -> sqlx::Result<Vec<PlannedRow>> {
     sqlx::query_as!(
         PlannedRow,
-        r#"select m.id, m.employer_id, e.name as employer_name, m.starts_at, m.kind, m.channel, m.location,
+        r#"with soonest as (
+             select e.tenant_id, e.id, e.name
+               from employers e
+              where e.rm_id = $1 and e.archived_at is null and e.status <> 'closed'
+                and e.next_planned_meeting_at < $2
+              order by e.next_planned_meeting_at
+              limit $3)
+           select m.id, m.employer_id, s.name as employer_name, m.starts_at, m.kind, m.channel, m.location,
                   m.version
-             from employers e
-             join meetings m on m.tenant_id = e.tenant_id and m.employer_id = e.id
-            where e.rm_id = $1 and e.archived_at is null and e.status <> 'closed'
-              and e.next_planned_meeting_at < $2
-              and m.status = 'planned' and m.archived_at is null and m.starts_at < $2
+             from soonest s
+             join meetings m on m.tenant_id = s.tenant_id and m.employer_id = s.id
+            where m.status = 'planned' and m.archived_at is null and m.starts_at < $2
             order by m.starts_at, m.id
             limit $3"#,
         rm,

@@ -143,16 +143,12 @@ async fn my_month(
     .await?;
     let until = now + chrono::Duration::days(PLANNED_DAYS);
     let planned = month_repo::planned_before(&mut tx, rm, until, 30).await?;
-    let due = follow_up_repo::list(
+    // The same horizon as the planned meetings; overdue ones come first.
+    let due = follow_up_repo::due_for(
         &mut tx,
-        &follow_up_repo::ListFilter {
-            assignee: Some(rm),
-            // The same horizon as the planned meetings; overdue ones come first.
-            due_until: Some(today + chrono::Days::new(PLANNED_DAYS as u64)),
-            done: false,
-        },
+        rm,
+        today + chrono::Days::new(PLANNED_DAYS as u64),
         20,
-        0,
     )
     .await?;
     tx.commit().await?;

@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::repo;
+use super::repo::{self, Pick};
 use super::web::{MeetingView, views};
 use crate::employers::domain::{Ownership, Segment, Status as EmployerStatus};
 use crate::employers::repo as employer_repo;
@@ -92,27 +92,25 @@ pub async fn brief(
             _ => return Err(AppError::NotFound),
         },
         Some(Err(_)) => return Err(AppError::NotFound),
-        None => repo::planned_for_employer(&mut tx, employer, 1)
+        None => repo::for_employer(&mut tx, employer, Pick::Planned(1))
             .await?
             .pop(),
     };
     let people = kp_repo::for_employer(&mut tx, employer).await?;
-    let held = repo::last_held(&mut tx, employer, RECALLED).await?;
+    let held = repo::for_employer(&mut tx, employer, Pick::LastHeld(RECALLED)).await?;
     let mut ids: Vec<Uuid> = held.iter().map(|m| m.id).collect();
     ids.extend(upcoming.iter().map(|m| m.id));
-    let attendees = repo::attendees_of(&mut tx, &ids).await?;
-    let staff = repo::staff_of(&mut tx, &ids).await?;
     let promised = follow_up_repo::for_meetings(&mut tx, &ids).await?;
     let open = follow_up_repo::for_employer(&mut tx, employer, 0).await?;
     tx.commit().await?;
 
     let l = ctx.layout_titled(format!("{} — {}", ctx.lang.t("brief.title"), e.name));
     let upcoming = upcoming.map(|m| {
-        views(&l, std::slice::from_ref(&m), &attendees, &staff)
+        views(&l, std::slice::from_ref(&m))
             .pop()
             .expect("one view per meeting")
     });
-    let recalled = views(&l, &held, &attendees, &staff)
+    let recalled = views(&l, &held)
         .into_iter()
         .map(|v| {
             let mine: Vec<_> = promised

@@ -2,9 +2,27 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
+use sqlx::types::Json;
 use uuid::Uuid;
 
-/// A meeting as its page, the timeline and the brief show it.
+/// An attendee from the employer, with the level they had at the meeting.
+#[derive(serde::Deserialize)]
+pub struct Attendee {
+    pub id: Uuid,
+    pub name: String,
+    pub title: String,
+    pub level: String,
+}
+
+/// An attendee from the agency.
+#[derive(serde::Deserialize)]
+pub struct StaffMember {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// A meeting as its page, the timeline and the brief show it, with its attendees: read in the same
+/// query, so a page of meetings is one round trip.
 pub struct MeetingRow {
     pub id: Uuid,
     pub employer_id: Uuid,
@@ -25,9 +43,9 @@ pub struct MeetingRow {
     pub decision_level: bool,
     pub logged_by: Uuid,
     pub logged_by_name: String,
+    pub attendees: Json<Vec<Attendee>>,
+    pub staff: Json<Vec<StaffMember>>,
     pub archived_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
     pub version: i32,
 }
 
@@ -54,7 +72,18 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Meet
         r#"select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm, m.status,
                   m.starts_at, m.duration_minutes, m.kind, m.channel, m.location, m.topics, m.summary,
                   m.outcomes, m.commitments, m.sentiment, m.cancel_reason, m.decision_level, m.logged_by,
-                  u.name as logged_by_name, m.archived_at, m.created_at, m.updated_at, m.version
+                  u.name as logged_by_name,
+                  (select coalesce(json_agg(json_build_object('id', k.id, 'name', k.full_name,
+                                   'title', k.position_title, 'level', a.level)
+                                   order by array_position(array['bod', 'bod_minus_one', 'manager', 'staff'], a.level),
+                                            k.full_name), '[]')
+                     from meeting_attendees a
+                     join key_persons k on k.tenant_id = a.tenant_id and k.id = a.key_person_id
+                    where a.tenant_id = m.tenant_id and a.meeting_id = m.id) as "attendees!: Json<Vec<Attendee>>",
+                  (select coalesce(json_agg(json_build_object('id', s.user_id, 'name', su.name) order by su.name), '[]')
+                     from meeting_staff s join users su on su.id = s.user_id
+                    where s.tenant_id = m.tenant_id and s.meeting_id = m.id) as "staff!: Json<Vec<StaffMember>>",
+                  m.archived_at, m.version
              from meetings m
              join employers e on e.tenant_id = m.tenant_id and e.id = m.employer_id
              join users u on u.id = m.logged_by
@@ -65,134 +94,54 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Meet
     .await
 }
 
-/// An employer's meetings, newest first, a page at a time; archived ones only when asked for.
-pub async fn timeline(
+/// Which of an employer's meetings to read. Lists show the meetings with their employer attendees;
+/// who logged them and who attended from the agency are on each meeting's own page, so these rows
+/// leave them empty and spare two lookups through the `users` policy per meeting.
+pub enum Pick {
+    /// The timeline: every unarchived meeting, newest first, a page at a time.
+    Timeline { limit: i64, offset: i64 },
+    /// The latest held meetings, newest first (the brief's commitments).
+    LastHeld(i64),
+    /// The planned meetings, soonest first (including ones whose time has passed and that wait to be
+    /// completed or cancelled).
+    Planned(i64),
+}
+
+pub async fn for_employer(
     conn: &mut PgConnection,
     employer: Uuid,
-    limit: i64,
-    offset: i64,
+    pick: Pick,
 ) -> sqlx::Result<Vec<MeetingRow>> {
+    let (status, soonest_first, limit, offset) = match pick {
+        Pick::Timeline { limit, offset } => (None, false, limit, offset),
+        Pick::LastHeld(limit) => (Some("held"), false, limit, 0),
+        Pick::Planned(limit) => (Some("planned"), true, limit, 0),
+    };
     sqlx::query_as!(
         MeetingRow,
         r#"select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm, m.status,
                   m.starts_at, m.duration_minutes, m.kind, m.channel, m.location, m.topics, m.summary,
                   m.outcomes, m.commitments, m.sentiment, m.cancel_reason, m.decision_level, m.logged_by,
-                  u.name as logged_by_name, m.archived_at, m.created_at, m.updated_at, m.version
+                  '' as "logged_by_name!",
+                  (select coalesce(json_agg(json_build_object('id', k.id, 'name', k.full_name,
+                                   'title', k.position_title, 'level', a.level)
+                                   order by array_position(array['bod', 'bod_minus_one', 'manager', 'staff'], a.level),
+                                            k.full_name), '[]')
+                     from meeting_attendees a
+                     join key_persons k on k.tenant_id = a.tenant_id and k.id = a.key_person_id
+                    where a.tenant_id = m.tenant_id and a.meeting_id = m.id) as "attendees!: Json<Vec<Attendee>>",
+                  '[]'::json as "staff!: Json<Vec<StaffMember>>",
+                  m.archived_at, m.version
              from meetings m
              join employers e on e.tenant_id = m.tenant_id and e.id = m.employer_id
-             join users u on u.id = m.logged_by
-            where m.employer_id = $1 and m.archived_at is null
-            order by m.starts_at desc, m.id
-            limit $2 offset $3"#,
+            where m.employer_id = $1 and m.archived_at is null and ($2::text is null or m.status = $2)
+            order by case when $3 then m.starts_at end, m.starts_at desc, m.id
+            limit $4 offset $5"#,
         employer,
+        status,
+        soonest_first,
         limit,
         offset
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// How many unarchived meetings an employer has, for the timeline's pages.
-pub async fn count_for_employer(conn: &mut PgConnection, employer: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
-        r#"select count(*) as "n!" from meetings where employer_id = $1 and archived_at is null"#,
-        employer
-    )
-    .fetch_one(conn)
-    .await
-}
-
-/// The last `limit` held meetings of an employer, newest first (the brief's commitments).
-pub async fn last_held(
-    conn: &mut PgConnection,
-    employer: Uuid,
-    limit: i64,
-) -> sqlx::Result<Vec<MeetingRow>> {
-    sqlx::query_as!(
-        MeetingRow,
-        r#"select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm, m.status,
-                  m.starts_at, m.duration_minutes, m.kind, m.channel, m.location, m.topics, m.summary,
-                  m.outcomes, m.commitments, m.sentiment, m.cancel_reason, m.decision_level, m.logged_by,
-                  u.name as logged_by_name, m.archived_at, m.created_at, m.updated_at, m.version
-             from meetings m
-             join employers e on e.tenant_id = m.tenant_id and e.id = m.employer_id
-             join users u on u.id = m.logged_by
-            where m.employer_id = $1 and m.archived_at is null and m.status = 'held'
-            order by m.starts_at desc, m.id
-            limit $2"#,
-        employer,
-        limit
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// The employer's next planned meetings, soonest first (including ones whose time has passed and
-/// that still wait to be completed or cancelled).
-pub async fn planned_for_employer(
-    conn: &mut PgConnection,
-    employer: Uuid,
-    limit: i64,
-) -> sqlx::Result<Vec<MeetingRow>> {
-    sqlx::query_as!(
-        MeetingRow,
-        r#"select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm, m.status,
-                  m.starts_at, m.duration_minutes, m.kind, m.channel, m.location, m.topics, m.summary,
-                  m.outcomes, m.commitments, m.sentiment, m.cancel_reason, m.decision_level, m.logged_by,
-                  u.name as logged_by_name, m.archived_at, m.created_at, m.updated_at, m.version
-             from meetings m
-             join employers e on e.tenant_id = m.tenant_id and e.id = m.employer_id
-             join users u on u.id = m.logged_by
-            where m.employer_id = $1 and m.status = 'planned' and m.archived_at is null
-            order by m.starts_at, m.id
-            limit $2"#,
-        employer,
-        limit
-    )
-    .fetch_all(conn)
-    .await
-}
-
-pub struct AttendeeRow {
-    pub meeting_id: Uuid,
-    pub key_person_id: Uuid,
-    pub full_name: String,
-    pub position_title: String,
-    /// The level at the time of the meeting.
-    pub level: String,
-}
-
-pub async fn attendees_of(
-    conn: &mut PgConnection,
-    meetings: &[Uuid],
-) -> sqlx::Result<Vec<AttendeeRow>> {
-    sqlx::query_as!(
-        AttendeeRow,
-        r#"select a.meeting_id, a.key_person_id, k.full_name, k.position_title, a.level
-             from meeting_attendees a
-             join key_persons k on k.tenant_id = a.tenant_id and k.id = a.key_person_id
-            where a.meeting_id = any($1)
-            order by array_position(array['bod', 'bod_minus_one', 'manager', 'staff'], a.level), k.full_name"#,
-        meetings
-    )
-    .fetch_all(conn)
-    .await
-}
-
-pub struct StaffRow {
-    pub meeting_id: Uuid,
-    pub user_id: Uuid,
-    pub name: String,
-}
-
-pub async fn staff_of(conn: &mut PgConnection, meetings: &[Uuid]) -> sqlx::Result<Vec<StaffRow>> {
-    sqlx::query_as!(
-        StaffRow,
-        r#"select s.meeting_id, s.user_id, u.name
-             from meeting_staff s join users u on u.id = s.user_id
-            where s.meeting_id = any($1)
-            order by u.name"#,
-        meetings
     )
     .fetch_all(conn)
     .await
@@ -202,31 +151,50 @@ pub async fn staff_of(conn: &mut PgConnection, meetings: &[Uuid]) -> sqlx::Resul
 pub struct Candidate {
     pub id: Uuid,
     pub level: String,
+    pub full_name: String,
 }
 
-/// Which of `people` may attend a meeting of `employer`, with their current level. Anyone missing from
-/// the answer belongs to another employer or tenant, or is archived.
+/// Which of `people` may attend a meeting of `employer`, with their current level: the employer's own
+/// people who are not archived or erased, and anyone in `already` (the meeting's attendees so far, who
+/// stay valid after they leave or are archived). Anyone missing from the answer belongs to another
+/// employer or tenant.
 pub async fn attendable(
     conn: &mut PgConnection,
     employer: Uuid,
     people: &[Uuid],
+    already: &[Uuid],
 ) -> sqlx::Result<Vec<Candidate>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
     sqlx::query_as!(
         Candidate,
-        "select id, level from key_persons
-          where employer_id = $1 and id = any($2) and archived_at is null and erased_at is null",
+        "select id, level, full_name from key_persons
+          where employer_id = $1 and id = any($2)
+            and ((archived_at is null and erased_at is null) or id = any($3))",
         employer,
-        people
+        people,
+        already
     )
     .fetch_all(conn)
     .await
 }
 
-/// Which of `users` are enabled members of the tenant.
-pub async fn enabled_members(conn: &mut PgConnection, users: &[Uuid]) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar!(
-        "select user_id from memberships
-          where tenant_id = app_tenant_id() and user_id = any($1) and disabled_at is null",
+/// A member of the tenant, by name.
+pub struct Member {
+    pub user_id: Uuid,
+    pub name: String,
+}
+
+/// Which of `users` are enabled members of the tenant, with their names.
+pub async fn enabled_members(conn: &mut PgConnection, users: &[Uuid]) -> sqlx::Result<Vec<Member>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as!(
+        Member,
+        "select m.user_id, u.name from memberships m join users u on u.id = m.user_id
+          where m.tenant_id = app_tenant_id() and m.user_id = any($1) and m.disabled_at is null",
         users
     )
     .fetch_all(conn)
@@ -248,20 +216,31 @@ pub async fn lock_employer(
     .await
 }
 
+/// Saves a new meeting with its attendees from the employer and the agency, in one statement.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     conn: &mut PgConnection,
     id: Uuid,
     employer: Uuid,
     f: &MeetingFields,
+    attendees: &[Candidate],
     decision_level: bool,
     logged_by: Uuid,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
+    let people: Vec<Uuid> = attendees.iter().map(|p| p.id).collect();
+    let levels: Vec<String> = attendees.iter().map(|p| p.level.clone()).collect();
     sqlx::query!(
-        "insert into meetings (tenant_id, id, employer_id, status, starts_at, duration_minutes, kind, channel,
-                location, topics, summary, outcomes, commitments, sentiment, decision_level, logged_by,
-                created_at, updated_at)
-         values (app_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+        "with meeting as (
+           insert into meetings (tenant_id, id, employer_id, status, starts_at, duration_minutes, kind, channel,
+                  location, topics, summary, outcomes, commitments, sentiment, decision_level, logged_by,
+                  created_at, updated_at)
+           values (app_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)),
+         people as (
+           insert into meeting_attendees (tenant_id, meeting_id, employer_id, key_person_id, level)
+           select app_tenant_id(), $1, $2, p, l from unnest($17::uuid[], $18::text[]) as x(p, l))
+         insert into meeting_staff (tenant_id, meeting_id, user_id)
+         select app_tenant_id(), $1, u from unnest($19::uuid[]) as u",
         id,
         employer,
         f.status,
@@ -277,7 +256,10 @@ pub async fn insert(
         f.sentiment,
         decision_level,
         logged_by,
-        now
+        now,
+        &people,
+        &levels,
+        &f.staff
     )
     .execute(&mut *conn)
     .await?;
@@ -320,19 +302,16 @@ pub async fn update(
     Ok(done.rows_affected() == 1)
 }
 
-/// Replaces the meeting's attendees from the employer, each with their level now.
-pub async fn replace_attendees(
+/// Adds attendees from the employer, each with their level as the caller decided it.
+pub async fn add_attendees(
     conn: &mut PgConnection,
     meeting: Uuid,
     employer: Uuid,
     people: &[Candidate],
 ) -> sqlx::Result<()> {
-    sqlx::query!(
-        "delete from meeting_attendees where meeting_id = $1",
-        meeting
-    )
-    .execute(&mut *conn)
-    .await?;
+    if people.is_empty() {
+        return Ok(());
+    }
     let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
     let levels: Vec<String> = people.iter().map(|p| p.level.clone()).collect();
     sqlx::query!(
@@ -348,19 +327,27 @@ pub async fn replace_attendees(
     Ok(())
 }
 
-pub async fn replace_staff(
-    conn: &mut PgConnection,
-    meeting: Uuid,
-    users: &[Uuid],
-) -> sqlx::Result<()> {
-    sqlx::query!("delete from meeting_staff where meeting_id = $1", meeting)
-        .execute(&mut *conn)
-        .await?;
+pub async fn add_staff(conn: &mut PgConnection, meeting: Uuid, users: &[Uuid]) -> sqlx::Result<()> {
+    if users.is_empty() {
+        return Ok(());
+    }
     sqlx::query!(
         "insert into meeting_staff (tenant_id, meeting_id, user_id)
          select app_tenant_id(), $1, u from unnest($2::uuid[]) as u",
         meeting,
         users
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes every attendee, from the employer and from the agency, before an edit adds them again.
+pub async fn remove_attendees(conn: &mut PgConnection, meeting: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "with people as (delete from meeting_attendees where meeting_id = $1)
+         delete from meeting_staff where meeting_id = $1",
+        meeting
     )
     .execute(conn)
     .await?;
@@ -425,22 +412,32 @@ pub async fn refresh_cadence(
     employer: Uuid,
     tz: &str,
 ) -> sqlx::Result<Cadence> {
+    // The update is skipped when nothing changes (another meeting in a month already met, say): it
+    // touches indexed columns, so every real update writes all of the employer's index entries.
     let row = sqlx::query!(
-        r#"with before as (select regulation_briefing_on from employers where id = $1)
-           update employers e
-              set last_bod1_meeting_at = (
-                      select max(starts_at) from meetings
-                       where employer_id = $1 and status = 'held' and decision_level and archived_at is null),
-                  next_planned_meeting_at = (
-                      select min(starts_at) from meetings
-                       where employer_id = $1 and status = 'planned' and archived_at is null),
-                  regulation_briefing_on = coalesce((
-                      select max((starts_at at time zone $2)::date) from meetings
-                       where employer_id = $1 and status = 'held' and archived_at is null
-                         and 'regulation_education' = any(topics)), e.regulation_briefing_on)
-             from before
-            where e.id = $1
-        returning before.regulation_briefing_on as briefing_before, e.regulation_briefing_on as briefing_after"#,
+        r#"with fresh as (
+             select (select max(starts_at) from meetings
+                      where employer_id = $1 and status = 'held' and decision_level and archived_at is null) as last_bod1,
+                    (select min(starts_at) from meetings
+                      where employer_id = $1 and status = 'planned' and archived_at is null) as next_planned,
+                    (select max((starts_at at time zone $2)::date) from meetings
+                      where employer_id = $1 and status = 'held' and archived_at is null
+                        and 'regulation_education' = any(topics)) as briefing),
+           current as (
+             select last_bod1_meeting_at, next_planned_meeting_at, regulation_briefing_on
+               from employers where id = $1),
+           changed as (
+             update employers e
+                set last_bod1_meeting_at = f.last_bod1, next_planned_meeting_at = f.next_planned,
+                    regulation_briefing_on = coalesce(f.briefing, e.regulation_briefing_on)
+               from fresh f
+              where e.id = $1
+                and (e.last_bod1_meeting_at, e.next_planned_meeting_at, e.regulation_briefing_on)
+                    is distinct from (f.last_bod1, f.next_planned, coalesce(f.briefing, e.regulation_briefing_on))
+          returning e.regulation_briefing_on)
+           select c.regulation_briefing_on as briefing_before,
+                  coalesce((select regulation_briefing_on from changed), c.regulation_briefing_on) as briefing_after
+             from current c"#,
         employer,
         tz
     )

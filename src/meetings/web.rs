@@ -17,7 +17,7 @@ use super::domain::{
     self, Channel, Duration, Kind, Month, Sentiment, Status, Topic, check_start, local_input,
     parse_local,
 };
-use super::repo::{self, AttendeeRow, Candidate, MeetingFields, MeetingRow, StaffRow};
+use super::repo::{self, Candidate, MeetingFields, MeetingRow, Member};
 use crate::audit::{self, Changes, Event};
 use crate::employers::domain::{SearchTerm, optional_date};
 use crate::employers::repo::{self as employer_repo, ListFilter, ListRow, Sort};
@@ -283,12 +283,7 @@ impl MeetingForm {
     }
 }
 
-fn form_of(
-    m: &MeetingRow,
-    attendees: &[AttendeeRow],
-    staff: &[StaffRow],
-    tz: chrono_tz::Tz,
-) -> MeetingForm {
+fn form_of(m: &MeetingRow, tz: chrono_tz::Tz) -> MeetingForm {
     MeetingForm {
         employer_id: m.employer_id.to_string(),
         status: m.status.clone(),
@@ -298,11 +293,8 @@ fn form_of(
         channel: m.channel.clone(),
         location: m.location.clone(),
         topics: m.topics.clone(),
-        attendees: attendees
-            .iter()
-            .map(|a| a.key_person_id.to_string())
-            .collect(),
-        staff: staff.iter().map(|s| s.user_id.to_string()).collect(),
+        attendees: m.attendees.iter().map(|a| a.id.to_string()).collect(),
+        staff: m.staff.iter().map(|s| s.id.to_string()).collect(),
         summary: m.summary.clone(),
         outcomes: m.outcomes.clone(),
         commitments: m.commitments.clone(),
@@ -472,13 +464,13 @@ async fn form_page(
     })
 }
 
-/// "Budi Santoso — GM HC (BOD-1)".
+/// "Budi Santoso — GM HC · BOD-1".
 fn person_label(l: &Layout, name: &str, title: &str, level: &str) -> String {
     let level = l.t(Level::from_db(level).label_key());
     if title.is_empty() {
-        format!("{name} ({level})")
+        format!("{name} · {level}")
     } else {
-        format!("{name} — {title} ({level})")
+        format!("{name} — {title} · {level}")
     }
 }
 
@@ -660,7 +652,7 @@ async fn new(
     let f = MeetingForm {
         employer_id: employer.to_string(),
         status: status.as_str().into(),
-        starts_at: local_input(default_start(status, now), ctx.tenant.tz),
+        starts_at: local_input(default_start(status, now, ctx.tenant.tz), ctx.tenant.tz),
         duration: "60".into(),
         kind: Kind::Coordination.as_str().into(),
         channel: Channel::InPerson.as_str().into(),
@@ -688,16 +680,19 @@ async fn new(
     render(&page)
 }
 
-/// Now, rounded down to the quarter hour, for a meeting being logged; tomorrow at 10:00 for one being
-/// planned.
-fn default_start(status: Status, now: DateTime<Utc>) -> DateTime<Utc> {
+/// Now, rounded down to the quarter hour, for a meeting being logged; 10:00 tomorrow (in the tenant's
+/// zone) for one being planned.
+fn default_start(status: Status, now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> {
     use chrono::Timelike;
-    let quarter = now
-        - chrono::Duration::minutes(i64::from(now.minute() % 15))
-        - chrono::Duration::seconds(i64::from(now.second()));
     match status {
-        Status::Planned => quarter + chrono::Duration::days(1),
-        _ => quarter,
+        Status::Planned => {
+            let tomorrow = now.with_timezone(&tz).date_naive() + chrono::Days::new(1);
+            domain::start_of_day(tomorrow, tz) + chrono::Duration::hours(10)
+        }
+        _ => {
+            now - chrono::Duration::minutes(i64::from(now.minute() % 15))
+                - chrono::Duration::seconds(i64::from(now.second()))
+        }
     }
 }
 
@@ -713,14 +708,15 @@ fn safe_back(back: Option<&str>) -> String {
 }
 
 /// Checks the attendees and people the form names against the employer and the tenant; returns the
-/// attendees with their levels.
+/// attendees with their levels and the agency's attendees with their names.
 async fn check_people(
     conn: &mut sqlx::PgConnection,
     employer: Uuid,
+    already: &[Uuid],
     p: &Parsed,
     errors: &mut FieldErrors,
-) -> AppResult<Vec<Candidate>> {
-    let attendees = repo::attendable(&mut *conn, employer, &p.fields.attendees).await?;
+) -> AppResult<(Vec<Candidate>, Vec<Member>)> {
+    let attendees = repo::attendable(&mut *conn, employer, &p.fields.attendees, already).await?;
     if attendees.len() != p.fields.attendees.len() {
         // Another employer's or tenant's person, or one archived meanwhile.
         errors.add("attendees", "meeting.attendee_invalid");
@@ -736,7 +732,7 @@ async fn check_people(
     {
         errors.add("follow_up_assignee", "follow_up.assignee_invalid");
     }
-    Ok(attendees)
+    Ok((attendees, staff))
 }
 
 /// Adds the form's new key person to the employer (audited) and returns them as an attendee.
@@ -782,6 +778,7 @@ async fn add_new_person(
     Ok(Candidate {
         id,
         level: fields.level,
+        full_name: fields.full_name,
     })
 }
 
@@ -812,17 +809,13 @@ fn recorded(
     ]
 }
 
-/// The attendees' and staff's names as saved, for the audit trail.
-async fn names(
-    conn: &mut sqlx::PgConnection,
-    meeting: Uuid,
-) -> AppResult<(Vec<String>, Vec<String>)> {
-    let people = repo::attendees_of(&mut *conn, &[meeting]).await?;
-    let staff = repo::staff_of(conn, &[meeting]).await?;
-    Ok((
-        people.into_iter().map(|p| p.full_name).collect(),
-        staff.into_iter().map(|s| s.name).collect(),
-    ))
+/// The attendees' and staff's names, sorted, for the audit trail.
+fn names(people: &[Candidate], staff: &[Member]) -> (Vec<String>, Vec<String>) {
+    let mut people: Vec<String> = people.iter().map(|p| p.full_name.clone()).collect();
+    let mut staff: Vec<String> = staff.iter().map(|s| s.name.clone()).collect();
+    people.sort();
+    staff.sort();
+    (people, staff)
 }
 
 /// Saves what the meeting decides about its employer and records a changed briefing date in the
@@ -901,9 +894,9 @@ async fn create(
         now,
         ctx.tenant.tz,
     );
-    let mut attendees = Vec::new();
+    let (mut attendees, mut staff) = (Vec::new(), Vec::new());
     if let Some(p) = &parsed {
-        attendees = check_people(&mut tx, employer, p, &mut errors).await?;
+        (attendees, staff) = check_people(&mut tx, employer, &[], p, &mut errors).await?;
     }
     let Some(p) = parsed.filter(|_| errors.is_empty()) else {
         // Nothing of a refused form is kept; the form comes back as it was typed.
@@ -921,14 +914,13 @@ async fn create(
         id,
         employer,
         &p.fields,
+        &attendees,
         decision_level,
         ctx.user_id.0,
         now,
     )
     .await?;
-    repo::replace_attendees(&mut tx, id, employer, &attendees).await?;
-    repo::replace_staff(&mut tx, id, &p.fields.staff).await?;
-    let (people, staff) = names(&mut tx, id).await?;
+    let (people, staff) = names(&attendees, &staff);
     let changes = recorded(&p.fields, &people, &staff, ctx.tenant.tz)
         .into_iter()
         .filter(|(_, v)| !(v.is_null() || v.as_str() == Some("")))
@@ -1007,9 +999,7 @@ async fn edit_page(state: &AppState, ctx: &Ctx, id: Uuid, mode: Mode) -> AppResu
     if mode == Mode::Complete && m.status != Status::Planned.as_str() {
         return Err(AppError::Conflict("meeting.not_planned"));
     }
-    let attendees = repo::attendees_of(&mut tx, &[id]).await?;
-    let staff = repo::staff_of(&mut tx, &[id]).await?;
-    let mut f = form_of(&m, &attendees, &staff, ctx.tenant.tz);
+    let mut f = form_of(&m, ctx.tenant.tz);
     f.new_person_level = Level::BodMinusOne.as_str().into();
     f.follow_up_assignee = ctx.user_id.0.to_string();
     f.follow_up_due_on = (ctx.today(now) + chrono::Days::new(7)).to_string();
@@ -1080,15 +1070,26 @@ async fn update(
     };
     let mut errors = FieldErrors::default();
     let parsed = form.parse(&mut errors, allowed, now, ctx.tenant.tz);
-    let mut attendees = Vec::new();
+    let previous = &m.attendees;
+    let already: Vec<Uuid> = previous.iter().map(|a| a.id).collect();
+    let (mut attendees, mut staff) = (Vec::new(), Vec::new());
     if let Some(p) = &parsed {
-        attendees = check_people(&mut tx, employer, p, &mut errors).await?;
+        (attendees, staff) = check_people(&mut tx, employer, &already, p, &mut errors).await?;
+    }
+    // People who stay on the list keep the level they had at the meeting.
+    for a in &mut attendees {
+        if let Some(before) = previous.iter().find(|b| b.id == a.id) {
+            a.level.clone_from(&before.level);
+        }
     }
     let Some(p) = parsed.filter(|_| errors.is_empty()) else {
         tx.rollback().await?;
         return refused(&state, &ctx, mode, Some(id), employer, form, errors).await;
     };
-    let (old_people, old_staff) = names(&mut tx, id).await?;
+    let mut old_people: Vec<String> = previous.iter().map(|a| a.name.clone()).collect();
+    old_people.sort();
+    let mut old_staff: Vec<String> = m.staff.iter().map(|s| s.name.clone()).collect();
+    old_staff.sort();
     let old_fields = fields_of(&m);
     if let Some(person) = &p.new_person {
         attendees.push(add_new_person(&mut tx, &ctx, employer, person, now).await?);
@@ -1099,9 +1100,10 @@ async fn update(
         tx.rollback().await?;
         return stale(&state, &ctx, id, mode).await;
     }
-    repo::replace_attendees(&mut tx, id, employer, &attendees).await?;
-    repo::replace_staff(&mut tx, id, &p.fields.staff).await?;
-    let (people, staff) = names(&mut tx, id).await?;
+    repo::remove_attendees(&mut tx, id).await?;
+    repo::add_attendees(&mut tx, id, employer, &attendees).await?;
+    repo::add_staff(&mut tx, id, &p.fields.staff).await?;
+    let (people, staff) = names(&attendees, &staff);
     let changes = recorded(&old_fields, &old_people, &old_staff, ctx.tenant.tz)
         .into_iter()
         .zip(recorded(&p.fields, &people, &staff, ctx.tenant.tz))
@@ -1163,9 +1165,7 @@ fn fields_of(m: &MeetingRow) -> MeetingFields {
 async fn stale(state: &AppState, ctx: &Ctx, id: Uuid, mode: Mode) -> AppResult<Response> {
     let mut tx = ctx.tx(state).await?;
     let m = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let attendees = repo::attendees_of(&mut tx, &[id]).await?;
-    let staff = repo::staff_of(&mut tx, &[id]).await?;
-    let f = form_of(&m, &attendees, &staff, ctx.tenant.tz);
+    let f = form_of(&m, ctx.tenant.tz);
     let mode = if m.status == Status::Planned.as_str() {
         mode
     } else {
@@ -1225,12 +1225,7 @@ pub struct MeetingView {
     pub logged_by: String,
 }
 
-pub fn views(
-    l: &Layout,
-    meetings: &[MeetingRow],
-    attendees: &[AttendeeRow],
-    staff: &[StaffRow],
-) -> Vec<MeetingView> {
+pub fn views(l: &Layout, meetings: &[MeetingRow]) -> Vec<MeetingView> {
     meetings
         .iter()
         .map(|m| MeetingView {
@@ -1251,16 +1246,12 @@ pub fn views(
                 .and_then(|s| Sentiment::parse(s).ok())
                 .map(Sentiment::label_key),
             bod1: domain::counts_as_bod1(Status::from_db(&m.status), m.decision_level),
-            attendees: attendees
+            attendees: m
+                .attendees
                 .iter()
-                .filter(|a| a.meeting_id == m.id)
-                .map(|a| person_label(l, &a.full_name, &a.position_title, &a.level))
+                .map(|a| person_label(l, &a.name, &a.title, &a.level))
                 .collect(),
-            staff: staff
-                .iter()
-                .filter(|s| s.meeting_id == m.id)
-                .map(|s| s.name.clone())
-                .collect(),
+            staff: m.staff.iter().map(|s| s.name.clone()).collect(),
             summary: m.summary.clone(),
             outcomes: m.outcomes.clone(),
             commitments: m.commitments.clone(),
@@ -1281,12 +1272,10 @@ async fn show(
     let today = ctx.today(state.clock.now());
     let mut tx = ctx.tx(&state).await?;
     let m = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let attendees = repo::attendees_of(&mut tx, &[id]).await?;
-    let staff = repo::staff_of(&mut tx, &[id]).await?;
     let follow_ups = follow_up_repo::for_meetings(&mut tx, &[id]).await?;
     tx.commit().await?;
     let l = ctx.layout_titled(m.employer_name.clone());
-    let v = views(&l, std::slice::from_ref(&m), &attendees, &staff)
+    let v = views(&l, std::slice::from_ref(&m))
         .pop()
         .expect("one view per meeting");
     let follow_ups = crate::follow_ups::web::views(&l, &ctx, &follow_ups, today);

@@ -110,8 +110,10 @@ pub async fn generate(conn: &mut PgConnection, now: DateTime<Utc>, tz: &str) -> 
                   (array[60, 90, 60, 45, 120])[1 + (s.n + s.k) % 5],
                   (array['coordination', 'coordination', 'lunch_meeting', 'site_visit', 'socialization',
                          'phone_call', 'power_lunch'])[1 + (s.n * 3 + s.k) % 7],
-                  case when (s.n + s.k) % 5 = 0 then 'online' else 'in_person' end,
-                  case when (s.n + s.k) % 5 = 0 then 'Zoom' else 'Kantor perusahaan' end,
+                  -- Phone calls (kind 6 above) and every fifth meeting are online.
+                  case when (s.n * 3 + s.k) % 7 = 5 or (s.n + s.k) % 5 = 0 then 'online' else 'in_person' end,
+                  case when (s.n * 3 + s.k) % 7 = 5 then ''
+                       when (s.n + s.k) % 5 = 0 then 'Zoom' else 'Kantor perusahaan' end,
                   case when s.english and s.k % 3 = 1 then array['regulation_education', 'compliance']
                        else array[(array['compliance', 'arrears', 'registration', 'supply_chain', 'sertakan',
                                          'regulation_education', 'service', 'compliance'])[1 + (s.n + s.k * 3) % 8]] end,

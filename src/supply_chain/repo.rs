@@ -25,32 +25,54 @@ impl LinkRow {
     }
 }
 
-pub async fn parents(conn: &mut PgConnection, member: Uuid) -> sqlx::Result<Vec<LinkRow>> {
-    sqlx::query_as!(
-        LinkRow,
-        r#"select l.id, l.relation, l.started_on, l.notes, e.id as other_id, e.name as other_name,
-                  e.npp as other_npp, e.status as other_status, l.version
-             from supply_chain_links l join employers e on e.id = l.parent_id
-            where l.member_id = $1 and l.removed_at is null
+/// An employer's parents and members, in one round trip: `(parents, members)`, each by name. Archived
+/// members are left out (a parent stays visible to its members whatever its state).
+pub async fn both_sides(
+    conn: &mut PgConnection,
+    employer: Uuid,
+) -> sqlx::Result<(Vec<LinkRow>, Vec<LinkRow>)> {
+    let rows = sqlx::query!(
+        r#"select l.member_id = $1 as "is_parent!", l.id, l.relation, l.started_on, l.notes, e.id as other_id,
+                  e.name as other_name, e.npp as other_npp, e.status as other_status, l.version
+             from supply_chain_links l
+             join employers e on e.tenant_id = l.tenant_id
+                             and e.id = case when l.member_id = $1 then l.parent_id else l.member_id end
+            where (l.member_id = $1 or l.parent_id = $1) and l.removed_at is null
+              and (l.member_id = $1 or e.archived_at is null)
             order by e.name"#,
-        member
+        employer
     )
     .fetch_all(conn)
-    .await
-}
-
-pub async fn members(conn: &mut PgConnection, parent: Uuid) -> sqlx::Result<Vec<LinkRow>> {
-    sqlx::query_as!(
-        LinkRow,
-        r#"select l.id, l.relation, l.started_on, l.notes, e.id as other_id, e.name as other_name,
-                  e.npp as other_npp, e.status as other_status, l.version
-             from supply_chain_links l join employers e on e.id = l.member_id
-            where l.parent_id = $1 and l.removed_at is null and e.archived_at is null
-            order by e.name"#,
-        parent
-    )
-    .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.is_parent,
+                LinkRow {
+                    id: r.id,
+                    relation: r.relation,
+                    started_on: r.started_on,
+                    notes: r.notes,
+                    other_id: r.other_id,
+                    other_name: r.other_name,
+                    other_npp: r.other_npp,
+                    other_status: r.other_status,
+                    version: r.version,
+                },
+            )
+        })
+        .fold(
+            (Vec::new(), Vec::new()),
+            |(mut parents, mut members), (is_parent, row)| {
+                if is_parent {
+                    parents.push(row);
+                } else {
+                    members.push(row);
+                }
+                (parents, members)
+            },
+        ))
 }
 
 pub struct Link {

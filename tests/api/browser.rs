@@ -126,7 +126,7 @@ async fn admin_pages_and_error_pages_render_for_a_person() {
     b.fill("#f-email", "rina@x.example").await;
     b.fill("#f-password", "wrong-password-here").await;
     b.click("form[action='/login'] button[type=submit]").await;
-    assert!(b.text().await.contains("Email atau kata sandi salah."));
+    wait_for_text(&b, "Email atau kata sandi salah.").await;
     b.screenshot("login-error").await;
     b.fill("#f-password", PASSWORD).await;
     b.click("form[action='/login'] button[type=submit]").await;

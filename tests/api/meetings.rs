@@ -177,7 +177,7 @@ async fn a_planned_meeting_is_completed_into_a_held_bod1_meeting_that_marks_the_
     let page = tm.rm1.get(&format!("/employers/{e}")).await;
     assert!(page.body.contains("Rekonsiliasi data tenaga kerja"));
     assert!(
-        page.body.contains("Rudi Hartanto ("),
+        page.body.contains("Rudi Hartanto · "),
         "attendee on the timeline"
     );
 }
@@ -770,4 +770,58 @@ fn feed_url(body: &str) -> String {
     let start = value.find("value=\"").unwrap() + 7;
     let end = value[start..].find('"').unwrap();
     value[start..start + end].to_owned()
+}
+
+#[tokio::test]
+async fn an_attendee_who_left_since_stays_on_the_meeting_with_the_level_they_had() {
+    let tm = team().await;
+    let (e, p) = employer_with_person(&tm.rm1, "PT Orang Pindah", "bod_minus_one").await;
+    let ps = p.to_string();
+    let id = log_meeting(&tm.rm1, e, &[("attendees", &ps)]).await;
+    // Demoted, then gone: neither rewrites the meeting.
+    let r = tm
+        .rm1
+        .post(
+            &format!("/key-persons/{p}"),
+            &[
+                ("full_name", "Rudi Hartanto"),
+                ("level", "manager"),
+                ("influence", "3"),
+                ("legal_basis", "legitimate_interest"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = tm
+        .rm1
+        .post(
+            &format!("/key-persons/{p}/left"),
+            &[
+                ("left_on", "2026-11-16"),
+                ("left_reason", "Pensiun"),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let edit = tm.rm1.get(&format!("/meetings/{id}/edit")).await;
+    assert!(
+        edit.body.contains(&format!("value=\"{p}\" checked")),
+        "still ticked"
+    );
+    let r = post_meeting(
+        &tm.rm1,
+        &format!("/meetings/{id}"),
+        e,
+        &[("attendees", &ps), ("summary", "Ringkasan diperbaiki")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (_, decision_level, _, summary) = meeting_row(&tm, id).await;
+    assert!(decision_level, "BOD-1 at the time of the meeting");
+    assert_eq!(summary, "Ringkasan diperbaiki");
+    // A new meeting's form no longer offers them.
+    let form = tm.rm1.get(&format!("/meetings/new?employer={e}")).await;
+    assert!(!form.body.contains(&format!("value=\"{p}\"")));
 }
