@@ -148,6 +148,7 @@ pub async fn for_employer(
 }
 
 /// A key person a meeting may list: the employer's own, not archived and not erased.
+#[derive(Debug, serde::Deserialize)]
 pub struct Candidate {
     pub id: Uuid,
     pub level: String,
@@ -214,6 +215,30 @@ pub async fn lock_employer(
     )
     .fetch_optional(conn)
     .await
+}
+
+/// `lock_employer` and `attendable` (for a new meeting) in one round trip: the employer's RM and which
+/// of `people` may attend, or `None` when the employer is not in the tenant.
+pub async fn lock_employer_with_people(
+    conn: &mut PgConnection,
+    employer: Uuid,
+    people: &[Uuid],
+) -> sqlx::Result<Option<(Option<Uuid>, Vec<Candidate>)>> {
+    let row = sqlx::query!(
+        r#"select e.rm_id,
+                  (select coalesce(json_agg(json_build_object('id', k.id, 'level', k.level, 'full_name', k.full_name)), '[]')
+                     from key_persons k
+                    where k.tenant_id = e.tenant_id and k.employer_id = e.id and k.id = any($2)
+                      and k.archived_at is null and k.erased_at is null) as "people!: Json<Vec<Candidate>>"
+             from employers e
+            where e.id = $1 and e.archived_at is null
+              for no key update of e"#,
+        employer,
+        people
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.rm_id, r.people.0)))
 }
 
 /// Saves a new meeting with its attendees from the employer and the agency, in one statement.

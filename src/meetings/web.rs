@@ -707,16 +707,14 @@ fn safe_back(back: Option<&str>) -> String {
     }
 }
 
-/// Checks the attendees and people the form names against the employer and the tenant; returns the
-/// attendees with their levels and the agency's attendees with their names.
+/// Checks the people the form names against the employer and the tenant: `attendees` are the ones
+/// the employer allows, of those the form asked for. Returns the agency's attendees with their names.
 async fn check_people(
     conn: &mut sqlx::PgConnection,
-    employer: Uuid,
-    already: &[Uuid],
+    attendees: &[Candidate],
     p: &Parsed,
     errors: &mut FieldErrors,
-) -> AppResult<(Vec<Candidate>, Vec<Member>)> {
-    let attendees = repo::attendable(&mut *conn, employer, &p.fields.attendees, already).await?;
+) -> AppResult<Vec<Member>> {
     if attendees.len() != p.fields.attendees.len() {
         // Another employer's or tenant's person, or one archived meanwhile.
         errors.add("attendees", "meeting.attendee_invalid");
@@ -732,7 +730,7 @@ async fn check_people(
     {
         errors.add("follow_up_assignee", "follow_up.assignee_invalid");
     }
-    Ok((attendees, staff))
+    Ok(staff)
 }
 
 /// Adds the form's new key person to the employer (audited) and returns them as an attendee.
@@ -880,13 +878,6 @@ async fn create(
         .trim()
         .parse()
         .map_err(|_| AppError::NotFound)?;
-    let mut tx = ctx.tx(&state).await?;
-    let rm = repo::lock_employer(&mut tx, employer)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !may_log_for(&ctx, rm) {
-        return Err(AppError::Forbidden);
-    }
     let mut errors = FieldErrors::default();
     let parsed = form.parse(
         &mut errors,
@@ -894,9 +885,17 @@ async fn create(
         now,
         ctx.tenant.tz,
     );
-    let (mut attendees, mut staff) = (Vec::new(), Vec::new());
+    let asked: &[Uuid] = parsed.as_ref().map_or(&[], |p| &p.fields.attendees);
+    let mut tx = ctx.tx(&state).await?;
+    let (rm, mut attendees) = repo::lock_employer_with_people(&mut tx, employer, asked)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_log_for(&ctx, rm) {
+        return Err(AppError::Forbidden);
+    }
+    let mut staff = Vec::new();
     if let Some(p) = &parsed {
-        (attendees, staff) = check_people(&mut tx, employer, &[], p, &mut errors).await?;
+        staff = check_people(&mut tx, &attendees, p, &mut errors).await?;
     }
     let Some(p) = parsed.filter(|_| errors.is_empty()) else {
         // Nothing of a refused form is kept; the form comes back as it was typed.
@@ -1074,7 +1073,8 @@ async fn update(
     let already: Vec<Uuid> = previous.iter().map(|a| a.id).collect();
     let (mut attendees, mut staff) = (Vec::new(), Vec::new());
     if let Some(p) = &parsed {
-        (attendees, staff) = check_people(&mut tx, employer, &already, p, &mut errors).await?;
+        attendees = repo::attendable(&mut tx, employer, &p.fields.attendees, &already).await?;
+        staff = check_people(&mut tx, &attendees, p, &mut errors).await?;
     }
     // People who stay on the list keep the level they had at the meeting.
     for a in &mut attendees {
