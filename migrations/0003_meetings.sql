@@ -172,3 +172,39 @@ grant select, insert, update on meetings, follow_ups to relasi_app;
 -- Attendee sets are replaced on edit; the meeting's audit events keep who attended before.
 grant select, insert, delete on meeting_attendees, meeting_staff to relasi_app;
 grant select, insert, update, delete on calendar_feeds to relasi_app;
+
+-- Sessions ------------------------------------------------------------------------------------------
+-- Every signed-in request starts by reading its session and the user's enabled memberships. As
+-- separate statements this needs a transaction, because the memberships' policy reads the
+-- transaction-local acting user: BEGIN, the session, the memberships, COMMIT — four round trips on
+-- every page. This function does it in one statement outside any explicit transaction: it sets the
+-- acting user local to that statement's own transaction, then reads. It runs with the caller's rights (the policies
+-- apply) and needs the session's token hash, which only the cookie's holder can produce.
+create function session_contexts(p_token_hash bytea)
+returns table (user_id uuid, session_tenant uuid, created_at timestamptz, last_seen_at timestamptz,
+               tenant_id uuid, tenant_slug text, tenant_name text, timezone text,
+               default_language text, role text, user_name text, email text,
+               must_change_password boolean)
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+    v_user uuid;
+begin
+    select s.user_id into v_user from sessions s where s.token_hash = p_token_hash;
+    if v_user is null then
+        return;
+    end if;
+    perform set_config('app.user_id', v_user::text, true);
+    return query
+        select s.user_id, s.tenant_id, s.created_at, s.last_seen_at, t.id, t.slug, t.name, t.timezone,
+               t.default_language, m.role, u.name, u.email, u.must_change_password
+          from sessions s
+          join users u on u.id = s.user_id
+          left join memberships m on m.user_id = s.user_id and m.disabled_at is null
+          left join tenants t on t.id = m.tenant_id
+         where s.token_hash = p_token_hash
+         order by t.name;
+end
+$$;
+grant execute on function session_contexts(bytea) to relasi_app;

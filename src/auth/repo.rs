@@ -340,6 +340,51 @@ pub async fn member_contexts(
     .await
 }
 
+/// A session and its user's enabled memberships in one statement and one round trip, outside any
+/// transaction (`session_contexts` in the schema sets the acting user for itself). Every signed-in
+/// request starts here. A session whose user has no enabled membership comes back with no contexts.
+pub async fn session_with_contexts(
+    pool: &sqlx::PgPool,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<(SessionRow, Vec<MemberContext>)>> {
+    let rows = sqlx::query!(
+        r#"select user_id as "user_id!", session_tenant, created_at as "created_at!",
+                  last_seen_at as "last_seen_at!", tenant_id, tenant_slug, tenant_name, timezone,
+                  default_language, role, user_name as "user_name!", email as "email!",
+                  must_change_password as "must_change_password!"
+             from session_contexts($1)"#,
+        token_hash
+    )
+    .fetch_all(pool)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let session = SessionRow {
+        user_id: UserId(first.user_id),
+        tenant_id: first.session_tenant.map(TenantId),
+        created_at: first.created_at,
+        last_seen_at: first.last_seen_at,
+    };
+    let contexts = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(MemberContext {
+                tenant_id: TenantId(r.tenant_id?),
+                tenant_slug: r.tenant_slug?,
+                tenant_name: r.tenant_name?,
+                timezone: r.timezone?,
+                default_language: r.default_language?,
+                role: r.role?,
+                user_name: r.user_name,
+                email: r.email,
+                must_change_password: r.must_change_password,
+            })
+        })
+        .collect();
+    Ok(Some((session, contexts)))
+}
+
 pub struct PasswordRow {
     pub name: String,
     pub email: String,

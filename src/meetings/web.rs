@@ -949,12 +949,8 @@ async fn create(
     } else {
         back
     };
-    let flash = if action == "meeting.logged" {
-        "meeting.logged"
-    } else {
-        "meeting.planned"
-    };
-    Ok(redirect_with_flash(&to, true, flash))
+    // The catalog says "Meeting saved." / "Meeting planned." under the action's own name.
+    Ok(redirect_with_flash(&to, true, action))
 }
 
 /// The form again, as typed, with the messages beside the fields (422).

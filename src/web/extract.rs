@@ -241,18 +241,17 @@ async fn load_ctx(
         .ok_or(AppError::Unauthenticated)?;
     let hash = token_hash(&token);
     let now = state.clock.now();
-    let mut tx = crate::db::begin(&state.db).await?;
-    let Some(session) = repo::find_session(&mut tx, &hash).await? else {
+    // Reading needs no transaction (one round trip); the rare writes below are single statements
+    // on `sessions`, which has no row-level policy.
+    let Some((session, contexts)) = repo::session_with_contexts(&state.db, &hash).await? else {
         return Err(AppError::Unauthenticated);
     };
     let idle = now - session.last_seen_at > state.config.session_idle_timeout;
     let too_old = now - session.created_at > state.config.session_absolute_timeout;
     if idle || too_old {
-        repo::delete_session(&mut tx, &hash).await?;
-        tx.commit().await?;
+        repo::delete_session(&mut *state.db.acquire().await?, &hash).await?;
         return Err(AppError::SessionExpired);
     }
-    let contexts = repo::member_contexts(&mut tx, session.user_id).await?;
     // The active tenant must still be an enabled membership; otherwise fall back to another one.
     let active = session
         .tenant_id
@@ -260,21 +259,20 @@ async fn load_ctx(
     let active = match active {
         Some(i) => i,
         None if contexts.is_empty() => {
-            repo::delete_session(&mut tx, &hash).await?;
-            tx.commit().await?;
+            repo::delete_session(&mut *state.db.acquire().await?, &hash).await?;
             return Err(AppError::NoMembership);
         }
         None => {
-            repo::set_session_tenant(&mut tx, &hash, contexts[0].tenant_id).await?;
+            let first = contexts[0].tenant_id;
+            repo::set_session_tenant(&mut *state.db.acquire().await?, &hash, first).await?;
             0
         }
     };
     // Writing on every request would cost a row update per page view; a minute's precision is
     // plenty for an idle timeout measured in hours.
     if now - session.last_seen_at > chrono::Duration::minutes(1) {
-        repo::touch_session(&mut tx, &hash, now).await?;
+        repo::touch_session(&mut *state.db.acquire().await?, &hash, now).await?;
     }
-    tx.commit().await?;
 
     let memberships = contexts
         .iter()
