@@ -17,28 +17,6 @@ pub struct MonthRow {
     pub overdue_follow_ups: i64,
 }
 
-/// How many employers the RM looks after (not archived, not closed) and how many were met at BOD-1
-/// level in the month `[starts, ends)`.
-pub async fn headline(
-    conn: &mut PgConnection,
-    rm: Uuid,
-    starts: DateTime<Utc>,
-    ends: DateTime<Utc>,
-) -> sqlx::Result<(i64, i64)> {
-    let row = sqlx::query!(
-        r#"select count(*) as "total!",
-                  count(*) filter (where last_bod1_meeting_at >= $2 and last_bod1_meeting_at < $3) as "met!"
-             from employers
-            where rm_id = $1 and archived_at is null and status <> 'closed'"#,
-        rm,
-        starts,
-        ends
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok((row.total, row.met))
-}
-
 /// Which part of the portfolio a page shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Show {
@@ -65,52 +43,102 @@ impl Show {
     }
 }
 
-/// A page of the portfolio: never met and longest ago first, so the ones still to meet this month
-/// (those not met since `month_starts`) lead. Open and overdue follow-ups counted on `today`.
-pub async fn portfolio_page(
+/// The month's headline and a page of the portfolio, in one round trip.
+pub struct MonthPage {
+    /// Employers the RM looks after (not archived, not closed).
+    pub total: i64,
+    /// Of those, met at BOD-1 level in the month.
+    pub met: i64,
+    pub rows: Vec<MonthRow>,
+}
+
+/// The headline counts over the month `[month_starts, month_ends)` and a page of the portfolio:
+/// never met and longest ago first, so the ones still to meet this month lead. Open and overdue
+/// follow-ups counted on `today`.
+#[allow(clippy::too_many_arguments)]
+pub async fn month_page(
     conn: &mut PgConnection,
     rm: Uuid,
     month_starts: DateTime<Utc>,
+    month_ends: DateTime<Utc>,
     show: Show,
     today: NaiveDate,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<Vec<MonthRow>> {
-    sqlx::query_as!(
-        MonthRow,
-        r#"select e.id, e.name, e.npp, e.division_code, e.last_bod1_meeting_at, e.next_planned_meeting_at,
-                  fu.open as "open_follow_ups!", fu.overdue as "overdue_follow_ups!"
-             from employers e
-             cross join lateral (
-                  select count(*) as open, count(*) filter (where f.due_on < $4) as overdue
-                    from follow_ups f
-                   where f.tenant_id = e.tenant_id and f.employer_id = e.id
-                     and f.done_at is null and f.archived_at is null) fu
-            where e.rm_id = $1 and e.archived_at is null and e.status <> 'closed'
-              and ($3 = 'all'
-                   or ($3 = 'to_meet') = (e.last_bod1_meeting_at is null or e.last_bod1_meeting_at < $2))
-            order by e.last_bod1_meeting_at nulls first, e.name, e.id
-            limit $5 offset $6"#,
+) -> sqlx::Result<MonthPage> {
+    let rows = sqlx::query!(
+        r#"with head as (
+             select count(*) as total,
+                    count(*) filter (where last_bod1_meeting_at >= $2 and last_bod1_meeting_at < $3) as met
+               from employers
+              where rm_id = $1 and archived_at is null and status <> 'closed')
+           select head.total as "total!", head.met as "met!", p.id as "id?", p.name as "name?", p.npp,
+                  p.division_code as "division_code?", p.last_bod1_meeting_at, p.next_planned_meeting_at,
+                  p.open as "open?", p.overdue as "overdue?"
+             from head
+             left join lateral (
+                  select e.id, e.name, e.npp, e.division_code, e.last_bod1_meeting_at, e.next_planned_meeting_at,
+                         fu.open, fu.overdue
+                    from employers e
+                   cross join lateral (
+                         select count(*) as open, count(*) filter (where f.due_on < $5) as overdue
+                           from follow_ups f
+                          where f.tenant_id = e.tenant_id and f.employer_id = e.id
+                            and f.done_at is null and f.archived_at is null) fu
+                   where e.rm_id = $1 and e.archived_at is null and e.status <> 'closed'
+                     and ($4 = 'all'
+                          or ($4 = 'to_meet') = (e.last_bod1_meeting_at is null or e.last_bod1_meeting_at < $2))
+                   order by e.last_bod1_meeting_at nulls first, e.name, e.id
+                   limit $6 offset $7) p on true"#,
         rm,
         month_starts,
+        month_ends,
         show.as_str(),
         today,
         limit,
         offset
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    let (total, met) = rows.first().map_or((0, 0), |r| (r.total, r.met));
+    let rows = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(MonthRow {
+                id: r.id?,
+                name: r.name?,
+                npp: r.npp,
+                division_code: r.division_code?,
+                last_bod1_meeting_at: r.last_bod1_meeting_at,
+                next_planned_meeting_at: r.next_planned_meeting_at,
+                open_follow_ups: r.open?,
+                overdue_follow_ups: r.overdue?,
+            })
+        })
+        .collect();
+    Ok(MonthPage { total, met, rows })
 }
 
 /// The first employers the RM still has to meet this month (the meeting form's suggestions).
 pub async fn still_to_meet(
     conn: &mut PgConnection,
     rm: Uuid,
-    month_starts: DateTime<Utc>,
+    month: &crate::meetings::domain::Month,
     today: NaiveDate,
     limit: i64,
 ) -> sqlx::Result<Vec<MonthRow>> {
-    portfolio_page(conn, rm, month_starts, Show::ToMeet, today, limit, 0).await
+    let page = month_page(
+        conn,
+        rm,
+        month.starts,
+        month.ends,
+        Show::ToMeet,
+        today,
+        limit,
+        0,
+    )
+    .await?;
+    Ok(page.rows)
 }
 
 pub struct PlannedRow {

@@ -130,17 +130,18 @@ async fn my_month(
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let mut tx = ctx.tx(&state).await?;
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
-    let (total, met) = month_repo::headline(&mut tx, rm, month.starts, month.ends).await?;
-    let mut rows = month_repo::portfolio_page(
+    let month_page = month_repo::month_page(
         &mut tx,
         rm,
         month.starts,
+        month.ends,
         show,
         today,
         MONTH_PAGE + 1,
         (page - 1) * MONTH_PAGE,
     )
     .await?;
+    let (total, met, mut rows) = (month_page.total, month_page.met, month_page.rows);
     let until = now + chrono::Duration::days(PLANNED_DAYS);
     let planned = month_repo::planned_before(&mut tx, rm, until, 30).await?;
     // The same horizon as the planned meetings; overdue ones come first.

@@ -561,7 +561,7 @@ async fn pick_employer(
         let rows = crate::home::repo::still_to_meet(
             &mut tx,
             ctx.user_id.0,
-            month.starts,
+            &month,
             ctx.today(now),
             PICK_LIMIT,
         )
