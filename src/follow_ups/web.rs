@@ -218,7 +218,7 @@ async fn list(
     tx.commit().await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    let l = ctx.layout("follow_up.title");
+    let l = ctx.layout("nav.follow_ups");
     let pick = |all: &[(&'static str, &'static str)], chosen: &str| -> Vec<Choice> {
         all.iter()
             .map(|(code, key)| Choice {
