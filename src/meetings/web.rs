@@ -929,28 +929,66 @@ async fn create(
     } else {
         "meeting.planned"
     };
-    audit::repo::record(
-        &mut tx,
-        now,
-        &ctx.actor(),
-        Event::new(action, "meeting", Some(id))
-            .with(changes)
-            .of_employer(employer),
-    )
-    .await?;
-    if let Some(f) = &p.follow_up {
-        add_follow_up(&mut tx, &ctx, employer, id, f, now).await?;
+    let saved = Saved {
+        id,
+        employer,
+        action,
+        changes,
+        // The catalog says "Meeting saved." / "Meeting planned." under the action's own name.
+        flash: action,
+    };
+    finish(tx, &ctx, saved, p.follow_up.as_ref(), &form.back, now).await
+}
+
+/// What a saved form leaves to record.
+struct Saved {
+    id: Uuid,
+    employer: Uuid,
+    action: &'static str,
+    changes: Changes,
+    flash: &'static str,
+}
+
+/// The common end of saving a meeting: its audit event (when something changed), the form's
+/// follow-up, the employer's cadence marks, commit, and back to where the form was opened from.
+async fn finish(
+    mut tx: crate::db::Tx,
+    ctx: &Ctx,
+    saved: Saved,
+    follow_up: Option<&FollowUpFields>,
+    back: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Response> {
+    let Saved {
+        id,
+        employer,
+        action,
+        changes,
+        flash,
+    } = saved;
+    if !changes.is_empty() {
+        audit::repo::record(
+            &mut tx,
+            now,
+            &ctx.actor(),
+            Event::new(action, "meeting", Some(id))
+                .with(changes)
+                .of_employer(employer),
+        )
+        .await?;
     }
-    refresh_employer(&mut tx, &ctx, employer, now).await?;
+    if let Some(f) = follow_up {
+        add_follow_up(&mut tx, ctx, employer, id, f, now).await?;
+    }
+    refresh_employer(&mut tx, ctx, employer, now).await?;
     tx.commit().await?;
-    let back = safe_back(Some(&form.back));
+    let back = safe_back(Some(back));
     let to = if back.is_empty() {
         format!("/meetings/{id}")
     } else {
         back
     };
-    // The catalog says "Meeting saved." / "Meeting planned." under the action's own name.
-    Ok(redirect_with_flash(&to, true, action))
+    Ok(redirect_with_flash(&to, true, flash))
 }
 
 /// The form again, as typed, with the messages beside the fields (422).
@@ -1109,34 +1147,19 @@ async fn update(
     } else {
         "meeting.updated"
     };
-    if !changes.is_empty() {
-        audit::repo::record(
-            &mut tx,
-            now,
-            &ctx.actor(),
-            Event::new(action, "meeting", Some(id))
-                .with(changes)
-                .of_employer(employer),
-        )
-        .await?;
-    }
-    if let Some(f) = &p.follow_up {
-        add_follow_up(&mut tx, &ctx, employer, id, f, now).await?;
-    }
-    refresh_employer(&mut tx, &ctx, employer, now).await?;
-    tx.commit().await?;
-    let back = safe_back(Some(&form.back));
-    let to = if back.is_empty() {
-        format!("/meetings/{id}")
-    } else {
-        back
-    };
     let flash = if mode == Mode::Complete {
         "meeting.logged"
     } else {
         "meeting.saved"
     };
-    Ok(redirect_with_flash(&to, true, flash))
+    let saved = Saved {
+        id,
+        employer,
+        action,
+        changes,
+        flash,
+    };
+    finish(tx, &ctx, saved, p.follow_up.as_ref(), &form.back, now).await
 }
 
 fn fields_of(m: &MeetingRow) -> MeetingFields {
