@@ -205,23 +205,6 @@ pub struct SessionRow {
     pub last_seen_at: DateTime<Utc>,
 }
 
-/// Finds a session and, in the same round trip, makes its user the transaction's acting user, so the
-/// next query may read that user's memberships.
-pub async fn find_session(
-    conn: &mut PgConnection,
-    token_hash: &[u8],
-) -> sqlx::Result<Option<SessionRow>> {
-    sqlx::query_as!(
-        SessionRow,
-        r#"select user_id as "user_id: UserId", tenant_id as "tenant_id: TenantId", created_at, last_seen_at
-             from sessions, set_config('app.user_id', user_id::text, true)
-            where token_hash = $1"#,
-        token_hash
-    )
-    .fetch_optional(conn)
-    .await
-}
-
 pub async fn touch_session(
     conn: &mut PgConnection,
     token_hash: &[u8],
@@ -307,8 +290,8 @@ pub async fn delete_user_tenant_sessions(
     Ok(done.rows_affected())
 }
 
-/// What every signed-in request needs: the person and every tenant they may work in, read in one
-/// query inside a transaction whose acting user is set (`find_session`).
+/// What every signed-in request needs: the person and every tenant they may work in, read with the
+/// session by `session_with_contexts`.
 pub struct MemberContext {
     pub tenant_id: TenantId,
     pub tenant_slug: String,
@@ -319,25 +302,6 @@ pub struct MemberContext {
     pub user_name: String,
     pub email: String,
     pub must_change_password: bool,
-}
-
-pub async fn member_contexts(
-    conn: &mut PgConnection,
-    user: UserId,
-) -> sqlx::Result<Vec<MemberContext>> {
-    sqlx::query_as!(
-        MemberContext,
-        r#"select t.id as "tenant_id: TenantId", t.slug as tenant_slug, t.name as tenant_name, t.timezone,
-                  t.default_language, m.role, u.name as user_name, u.email, u.must_change_password
-             from memberships m
-             join tenants t on t.id = m.tenant_id
-             join users u on u.id = m.user_id
-            where m.user_id = $1 and m.disabled_at is null
-            order by t.name"#,
-        user.0
-    )
-    .fetch_all(conn)
-    .await
 }
 
 /// A session and its user's enabled memberships in one statement and one round trip, outside any
