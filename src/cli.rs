@@ -6,13 +6,15 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-use crate::audit::{self, Actor, Changes, Event};
+use crate::audit::Actor;
 use crate::auth::domain::{Email, NewPassword, one_time_password};
+use crate::auth::operator;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::tenancy::domain::{Role, Slug, TenantId, TimeZone};
-use crate::tenancy::{Added, NewPerson, add_person, repo as tenancy_repo};
+use crate::invitations::service::{Added, NewPerson, add_person};
+use crate::tenancy::domain::Role;
+use crate::tenancy::service::{TenantSpec, create_tenant, tenant_by_slug};
 use crate::web::i18n::Lang;
 
 #[derive(Parser)]
@@ -68,6 +70,10 @@ enum TenantCommand {
         /// Default language of the tenant's pages: id or en.
         #[arg(long, default_value = "id")]
         language: String,
+        /// Who must answer a second factor (a code from an authenticator app) at sign-in:
+        /// admins, everyone or off.
+        #[arg(long, default_value = "admins")]
+        second_factor: String,
     },
 }
 
@@ -89,6 +95,18 @@ enum UserCommand {
         /// Read the password from standard input instead of generating a one-time password.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Give an account a one-time password and end its sessions (an operator's reset: for any
+    /// account, also one that belongs to several tenants or that someone else registered first).
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Remove an account's second factor and recovery codes (a lost phone); the person sets up a new
+    /// one at their next sign-in where their tenant asks for it.
+    ClearSecondFactor {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -119,7 +137,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => crate::startup::serve(config).await,
         Command::Migrate => {
-            db::migrate(&config.migrate_database_url).await?;
+            let owner = config.owner_database_url.as_deref().context(
+                "RELASI_OWNER_DATABASE_URL is not set: migrations run as the owner's login, not as \
+                 the server's (see README.md, Configuration)",
+            )?;
+            db::migrate(owner).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -128,9 +150,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             timezone,
             language,
+            second_factor,
         }) => {
             let pool = ready_pool(&config).await?;
-            let id = create_tenant(&pool, &slug, &name, &timezone, &language).await?;
+            let spec = TenantSpec {
+                slug: &slug,
+                name: &name,
+                timezone: &timezone,
+                language: &language,
+                second_factor: &second_factor,
+            };
+            let id = create_tenant(&pool, &spec).await?;
             println!("tenant {slug} created ({id})");
             Ok(())
         }
@@ -153,6 +183,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             create_user(&pool, &tenant, &email, &name, &role, password).await
         }
+        Command::User(UserCommand::ResetPassword { email }) => {
+            let pool = ready_pool(&config).await?;
+            let email = parse_email(&email)?;
+            let password = one_time_password();
+            let hash = crate::auth::hash_password(&password).await?;
+            if !operator::reset_password(&pool, &email, &hash, chrono::Utc::now()).await? {
+                bail!("no account with the email {}", email.as_str());
+            }
+            println!(
+                "password of {} reset; its sessions are ended",
+                email.as_str()
+            );
+            println!(
+                "one-time password (shown once; must be changed at first sign-in): {password}"
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::ClearSecondFactor { email }) => {
+            let pool = ready_pool(&config).await?;
+            let email = parse_email(&email)?;
+            if !operator::clear_second_factor(&pool, &email, chrono::Utc::now()).await? {
+                bail!("no account with the email {}", email.as_str());
+            }
+            println!(
+                "second factor of {} removed; its sessions are ended",
+                email.as_str()
+            );
+            Ok(())
+        }
         Command::Seed {
             demo,
             scale,
@@ -168,85 +227,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::seed::demo(&pool, &Clock::System).await?;
             }
             if scale.is_some() {
-                crate::seed::large::build(
-                    &pool,
-                    &config.migrate_database_url,
-                    &Clock::System,
-                    tenants.clamp(1, 20),
-                )
-                .await?;
+                let owner = config.owner_database_url.as_deref().context(
+                    "RELASI_OWNER_DATABASE_URL is not set: the benchmark seed analyzes its tables as \
+                     the owner",
+                )?;
+                crate::seed::large::build(&pool, owner, &Clock::System, tenants.clamp(1, 20))
+                    .await?;
             }
             Ok(())
         }
     }
 }
 
-/// Commands that change data migrate first, so they work on a fresh database.
+/// Commands that change data migrate first when they can (the owner's login is configured), so they
+/// work on a fresh database, and then act as the runtime role like the server.
 async fn ready_pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
-    db::migrate(&config.migrate_database_url).await?;
-    let pool = db::app_pool(&config.database_url, config.db_role.as_deref(), 2)?;
+    let pool = db::app_pool(config.runtime_url()?, 2)?;
+    match &config.owner_database_url {
+        Some(owner) => db::migrate(owner).await?,
+        None => db::check_schema_current(&pool).await?,
+    }
     db::check_runtime_role(&pool).await?;
     Ok(pool)
 }
 
-pub async fn create_tenant(
-    pool: &sqlx::PgPool,
-    slug: &str,
-    name: &str,
-    timezone: &str,
-    language: &str,
-) -> anyhow::Result<TenantId> {
-    let slug = Slug::parse(slug).map_err(|_| {
-        anyhow::anyhow!(
-            "invalid slug {slug:?}: use lowercase letters, digits and inner hyphens (at most 40)"
-        )
-    })?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        bail!("the tenant name must have 1 to 200 characters");
-    }
-    let tz = TimeZone::parse(timezone)
-        .map_err(|_| anyhow::anyhow!("unknown time zone {timezone:?} (e.g. Asia/Jakarta)"))?;
-    let lang = Lang::parse(language).context("the language must be id or en")?;
-    let id = TenantId(uuid::Uuid::new_v4());
-    let now = chrono::Utc::now();
-    let mut tx = db::tenant_tx(pool, id, None).await?;
-    if let Err(e) = tenancy_repo::insert_tenant(
-        &mut tx,
-        id,
-        slug.as_str(),
-        name,
-        tz.name(),
-        lang.code(),
-        now,
-    )
-    .await
-    {
-        if db::is_unique_violation(&e) {
-            bail!("a tenant with the slug {:?} already exists", slug.as_str());
-        }
-        return Err(e.into());
-    }
-    let changes = Changes::new()
-        .created("slug", slug.as_str())
-        .created("name", name)
-        .created("timezone", tz.name());
-    audit::repo::record(
-        &mut tx,
-        now,
-        &Actor::cli(),
-        Event::new("tenant.created", "tenant", Some(id.0)).with(changes),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-pub async fn tenant_by_slug(pool: &sqlx::PgPool, slug: &str) -> anyhow::Result<TenantId> {
-    let mut tx = pool.begin().await?;
-    let id = tenancy_repo::tenant_id_by_slug(&mut tx, slug).await?;
-    tx.commit().await?;
-    id.with_context(|| format!("no tenant with the slug {slug:?}"))
+fn parse_email(raw: &str) -> anyhow::Result<Email> {
+    Email::parse(raw).map_err(|_| anyhow::anyhow!("invalid email address {raw:?}"))
 }
 
 async fn create_user(
@@ -258,8 +264,7 @@ async fn create_user(
     password: Option<String>,
 ) -> anyhow::Result<()> {
     let tenant_id = tenant_by_slug(pool, tenant).await?;
-    let email =
-        Email::parse(email).map_err(|_| anyhow::anyhow!("invalid email address {email:?}"))?;
+    let email = parse_email(email)?;
     let role: Role = role
         .parse()
         .map_err(|_| anyhow::anyhow!("unknown role {role:?}: admin, supervisor, rm or viewer"))?;

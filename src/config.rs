@@ -8,13 +8,13 @@ use chrono::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// The database the server works in. Also used for migrations unless
-    /// `RELASI_MIGRATE_DATABASE_URL` names another (owner) login.
-    pub database_url: String,
-    pub migrate_database_url: String,
-    /// The role pooled connections switch to after connecting (`set role`). Empty: use the login role
-    /// of `DATABASE_URL` as it is (a dedicated, unprivileged login).
-    pub db_role: Option<String>,
+    /// The database the server works in, as its unprivileged login (`relasi_app`): row-level security
+    /// binds it, and it cannot switch to another role.
+    /// Optional here so that `relasi migrate` needs only the owner's login; `runtime_url` insists.
+    pub database_url: Option<String>,
+    /// The owner's login: migrations, and the benchmark seed's vacuum. Without it the server does not
+    /// migrate; it checks that the schema is current and refuses to serve otherwise.
+    pub owner_database_url: Option<String>,
     pub db_max_connections: u32,
     pub listen: SocketAddr,
     pub public_url: Option<String>,
@@ -49,18 +49,17 @@ fn parse_number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<
 }
 
 impl Config {
+    /// The runtime login's URL, which every command but `migrate` needs.
+    pub fn runtime_url(&self) -> anyhow::Result<&str> {
+        self.database_url.as_deref().context(
+            "DATABASE_URL is not set; scripts/run sets it up for you, or see README.md for configuration",
+        )
+    }
+
     pub fn from_env() -> anyhow::Result<Self> {
         let _ = dotenvy::dotenv();
-        let database_url = var("DATABASE_URL").context(
-            "DATABASE_URL is not set; scripts/run sets it up for you, or see README.md for configuration",
-        )?;
-        let migrate_database_url =
-            var("RELASI_MIGRATE_DATABASE_URL").unwrap_or_else(|| database_url.clone());
-        let db_role = match std::env::var("RELASI_DB_ROLE") {
-            Ok(v) if v.trim().is_empty() => None,
-            Ok(v) => Some(v.trim().to_owned()),
-            Err(_) => Some("relasi_app".to_owned()),
-        };
+        let database_url = var("DATABASE_URL");
+        let owner_database_url = var("RELASI_OWNER_DATABASE_URL");
         let listen = var("RELASI_LISTEN")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()
@@ -74,8 +73,7 @@ impl Config {
         let absolute_hours: i64 = parse_number("RELASI_SESSION_ABSOLUTE_HOURS", 7 * 24)?;
         Ok(Config {
             database_url,
-            migrate_database_url,
-            db_role,
+            owner_database_url,
             db_max_connections: parse_number("RELASI_DB_MAX_CONNECTIONS", 8)?,
             listen,
             public_url: var("RELASI_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()),

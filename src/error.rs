@@ -19,6 +19,8 @@ pub enum AppError {
     NoMembership,
     #[error("a one-time password must be replaced first")]
     MustChangePassword,
+    #[error("the tenant asks for a second factor that is not set up yet")]
+    SecondFactorRequired,
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -70,7 +72,9 @@ impl AppError {
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, None),
             AppError::SessionExpired => (StatusCode::UNAUTHORIZED, Some("auth.session_expired")),
             AppError::NoMembership => (StatusCode::UNAUTHORIZED, Some("auth.no_membership")),
-            AppError::MustChangePassword => (StatusCode::SEE_OTHER, None),
+            AppError::MustChangePassword | AppError::SecondFactorRequired => {
+                (StatusCode::SEE_OTHER, None)
+            }
             AppError::Forbidden => (StatusCode::FORBIDDEN, None),
             AppError::NotFound => (StatusCode::NOT_FOUND, None),
             AppError::Conflict(key) => (StatusCode::CONFLICT, Some(*key)),
@@ -89,8 +93,12 @@ impl IntoResponse for AppError {
             AppError::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
             _ => {}
         }
-        if let AppError::MustChangePassword = self {
-            return axum::response::Redirect::to("/account/password").into_response();
+        match self {
+            AppError::MustChangePassword => return crate::web::see_other("/account/password"),
+            AppError::SecondFactorRequired => {
+                return crate::web::see_other("/account/second-factor");
+            }
+            _ => {}
         }
         let page = self.page();
         let mut response = page.status.into_response();

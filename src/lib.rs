@@ -13,6 +13,7 @@ pub mod employers;
 pub mod error;
 pub mod follow_ups;
 pub mod home;
+pub mod invitations;
 pub mod key_persons;
 pub mod meetings;
 pub mod seed;

@@ -57,14 +57,14 @@ impl Application {
     }
 }
 
-/// `relasi serve`: migrate, check the runtime role, serve.
+/// `relasi serve`: migrate (when the owner's login is configured) or check that the schema is
+/// current, check the runtime role, serve.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    db::migrate(&config.migrate_database_url).await?;
-    let pool = db::app_pool(
-        &config.database_url,
-        config.db_role.as_deref(),
-        config.db_max_connections,
-    )?;
+    let pool = db::app_pool(config.runtime_url()?, config.db_max_connections)?;
+    match &config.owner_database_url {
+        Some(owner) => db::migrate(owner).await?,
+        None => db::check_schema_current(&pool).await?,
+    }
     let app = Application::build(config, pool, Clock::System).await?;
     app.run_until_stopped().await?;
     tracing::info!("stopped");

@@ -95,8 +95,9 @@ pg_reachable_dir() {
   printf '%s' "$alt"
 }
 
-# pg_ensure_database SUPERUSER_URL DBNAME OWNER: an owner role (login, may create
-# the unprivileged runtime role) and its database. Prints the owner's URL.
+# pg_ensure_database SUPERUSER_URL DBNAME OWNER DIR: an owner role (login, may create
+# the unprivileged runtime role) and its database. Prints the owner's URL, which only migrations and
+# operator tasks use.
 pg_ensure_database() {
   local su_url=$1 db=$2 owner=$3 dir=$4 bin pw
   bin=$(pg_bin_dir)
@@ -115,4 +116,20 @@ SQL
   local port
   port=$(printf '%s' "$su_url" | sed -E 's#.*:([0-9]+)/.*#\1#')
   printf 'postgres://%s:%s@127.0.0.1:%s/%s' "$owner" "$pw" "$port" "$db"
+}
+
+# pg_app_login SUPERUSER_URL DBNAME DIR: give the runtime role relasi_app (created by the first
+# migration, so run this after migrating) a login and a password kept in DIR, and print the URL the
+# server connects with. The server never logs in as the owner (docs/security.md).
+pg_app_login() {
+  local su_url=$1 db=$2 dir=$3 bin pw port
+  bin=$(pg_bin_dir)
+  if [ ! -f "$dir/relasi_app-password" ]; then
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/relasi_app-password"
+    chmod 600 "$dir/relasi_app-password"
+  fi
+  pw=$(cat "$dir/relasi_app-password")
+  "$bin/psql" -q -v ON_ERROR_STOP=1 "$su_url" -c "alter role relasi_app login password '$pw'" >/dev/null
+  port=$(printf '%s' "$su_url" | sed -E 's#.*:([0-9]+)/.*#\1#')
+  printf 'postgres://relasi_app:%s@127.0.0.1:%s/%s' "$pw" "$port" "$db"
 }

@@ -15,7 +15,8 @@ pub struct Actor {
     /// Shown when there is no user: the email typed at a failed sign-in, or "cli".
     pub label: String,
     pub ip: Option<IpAddr>,
-    pub request_id: Option<String>,
+    pub request_id: Option<Uuid>,
+    pub caller_request_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -25,6 +26,7 @@ impl Actor {
             label: "cli".into(),
             ip: None,
             request_id: None,
+            caller_request_id: None,
         }
     }
 }
@@ -103,13 +105,18 @@ impl Event {
 }
 
 /// The actions the audit-log filter offers, in the order shown.
-pub const ACTIONS: [&str; 45] = [
+pub const ACTIONS: [&str; 54] = [
     "auth.sign_in",
     "auth.sign_in_failed",
     "auth.locked",
     "auth.sign_out",
     "auth.password_changed",
     "auth.tenant_switched",
+    "auth.second_factor_enabled",
+    "auth.second_factor_failed",
+    "auth.second_factor_removed",
+    "auth.recovery_code_used",
+    "auth.recovery_codes_renewed",
     "tenant.created",
     "tenant.updated",
     "user.created",
@@ -118,6 +125,10 @@ pub const ACTIONS: [&str; 45] = [
     "user.disabled",
     "user.enabled",
     "user.password_reset",
+    "user.second_factor_cleared",
+    "invitation.created",
+    "invitation.revoked",
+    "invitation.accepted",
     "branch.created",
     "branch.updated",
     "branch.archived",
@@ -151,9 +162,10 @@ pub const ACTIONS: [&str; 45] = [
     "calendar.regenerated",
 ];
 
-pub const ENTITY_TYPES: [&str; 11] = [
+pub const ENTITY_TYPES: [&str; 12] = [
     "user",
     "membership",
+    "invitation",
     "tenant",
     "branch_office",
     "employer",
@@ -175,6 +187,11 @@ pub fn action_label_key(action: &str) -> Option<&'static str> {
         "auth.sign_out" => "audit.action.sign_out",
         "auth.password_changed" => "audit.action.password_changed",
         "auth.tenant_switched" => "audit.action.tenant_switched",
+        "auth.second_factor_enabled" => "audit.action.second_factor_enabled",
+        "auth.second_factor_failed" => "audit.action.second_factor_failed",
+        "auth.second_factor_removed" => "audit.action.second_factor_removed",
+        "auth.recovery_code_used" => "audit.action.recovery_code_used",
+        "auth.recovery_codes_renewed" => "audit.action.recovery_codes_renewed",
         "tenant.created" => "audit.action.tenant_created",
         "tenant.updated" => "audit.action.tenant_updated",
         "user.created" => "audit.action.user_created",
@@ -183,6 +200,10 @@ pub fn action_label_key(action: &str) -> Option<&'static str> {
         "user.disabled" => "audit.action.user_disabled",
         "user.enabled" => "audit.action.user_enabled",
         "user.password_reset" => "audit.action.password_reset",
+        "user.second_factor_cleared" => "audit.action.second_factor_cleared",
+        "invitation.created" => "audit.action.invitation_created",
+        "invitation.revoked" => "audit.action.invitation_revoked",
+        "invitation.accepted" => "audit.action.invitation_accepted",
         "branch.created" => "audit.action.branch_created",
         "branch.updated" => "audit.action.branch_updated",
         "branch.archived" => "audit.action.branch_archived",
@@ -222,6 +243,7 @@ pub fn entity_label_key(entity_type: &str) -> Option<&'static str> {
     Some(match entity_type {
         "user" => "audit.entity.user",
         "membership" => "audit.entity.membership",
+        "invitation" => "audit.entity.invitation",
         "tenant" => "audit.entity.tenant",
         "branch_office" => "audit.entity.branch_office",
         "employer" => "audit.entity.employer",
@@ -247,6 +269,8 @@ pub fn field_label_key(field: &str) -> Option<&'static str> {
         "address" => "audit.field.address",
         "slug" => "audit.field.slug",
         "timezone" => "settings.timezone",
+        "second_factor" => "settings.second_factor",
+        "expires_at" => "invitation.expires",
         "default_language" => "settings.default_language",
         "tenant" => "tenant.switch",
         "locked_until" => "audit.field.locked_until",
@@ -365,6 +389,9 @@ pub fn value_label_key(field: &str, value: &str) -> Option<&'static str> {
         "sentiment" => meetings::Sentiment::parse(value)
             .ok()
             .map(meetings::Sentiment::label_key),
+        "second_factor" => crate::tenancy::domain::SecondFactorRule::parse(value)
+            .ok()
+            .map(crate::tenancy::domain::SecondFactorRule::label_key),
         _ => None,
     }
 }

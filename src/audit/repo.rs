@@ -18,8 +18,8 @@ pub async fn record(
     sqlx::query!(
         r#"insert into audit_events
              (tenant_id, id, occurred_at, actor_id, actor_label, action, entity_type, entity_id, changes, ip,
-              request_id, employer_id, related_employer_id)
-           values (app_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9::text::inet, $10, $11, $12)"#,
+              request_id, caller_request_id, employer_id, related_employer_id)
+           values (app_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9::text::inet, $10, $11, $12, $13)"#,
         Uuid::new_v4(),
         at,
         actor.user.map(|u| u.0),
@@ -30,6 +30,7 @@ pub async fn record(
         event.changes.into_value(),
         actor.ip.map(|ip| ip.to_string()),
         actor.request_id,
+        actor.caller_request_id,
         event.employer_id,
         event.related_employer_id,
     )
@@ -56,7 +57,7 @@ pub struct Row {
     pub entity_id: Option<Uuid>,
     pub changes: Value,
     pub ip: Option<String>,
-    pub request_id: Option<String>,
+    pub request_id: Option<Uuid>,
 }
 
 /// One page of events, newest first. Asks for one row more than `limit` so the caller knows whether

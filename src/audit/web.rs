@@ -191,7 +191,7 @@ async fn index(
             entity_type: label(ctx.lang, entity_label_key(&r.entity_type), r.entity_type),
             changes: field_changes(ctx.lang, &r.changes),
             ip: r.ip.unwrap_or_default(),
-            request_id: r.request_id.unwrap_or_default(),
+            request_id: r.request_id.map(|id| id.to_string()).unwrap_or_default(),
         })
         .collect();
     let actors = members

@@ -49,15 +49,17 @@ impl Email {
     }
 }
 
-/// A password that meets the policy: 12 to 128 characters and not weak or common by the zxcvbn
-/// estimator, which also penalises passwords built from the user's own name or email.
+/// A password that meets the policy: 12 to 128 characters, not weak or common by the zxcvbn
+/// estimator, and not built from the person's own name, email or unit: what is left once those words
+/// are taken out must still be eight letters or digits.
 pub struct NewPassword(String);
 
 pub const PASSWORD_MIN_CHARS: usize = 12;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
 impl NewPassword {
-    pub fn parse(raw: &str, user_inputs: &[&str]) -> Result<Self, &'static str> {
+    /// `personal` are the person's email and name and the names of their units, as typed anywhere.
+    pub fn parse(raw: &str, personal: &[&str]) -> Result<Self, &'static str> {
         let chars = raw.chars().count();
         if chars < PASSWORD_MIN_CHARS {
             return Err("error.password_too_short");
@@ -65,9 +67,25 @@ impl NewPassword {
         if chars > PASSWORD_MAX_CHARS {
             return Err("error.password_too_long");
         }
-        let estimate = zxcvbn::zxcvbn(raw, user_inputs);
+        if raw.chars().any(char::is_control) {
+            return Err("error.invalid_characters");
+        }
+        let words = personal_words(personal);
+        let inputs: Vec<&str> = words.iter().map(String::as_str).collect();
+        let estimate = zxcvbn::zxcvbn(raw, &inputs);
         if (estimate.score() as u8) < 3 {
             return Err("error.password_weak");
+        }
+        let mut rest: String = raw
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        for w in &words {
+            rest = rest.replace(w.as_str(), "");
+        }
+        if rest.chars().count() < 8 {
+            return Err("error.password_personal");
         }
         Ok(NewPassword(raw.to_owned()))
     }
@@ -75,6 +93,26 @@ impl NewPassword {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// The words a password must not be made of: each input lowercased, whole (letters and digits only)
+/// and split at every other character, longest first, words of three letters or more.
+fn personal_words(inputs: &[&str]) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for input in inputs {
+        let lower = input.to_lowercase();
+        let whole: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+        let parts = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_owned);
+        for w in std::iter::once(whole).chain(parts) {
+            if w.chars().count() >= 3 && !words.contains(&w) {
+                words.push(w);
+            }
+        }
+    }
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    words
 }
 
 /// OWASP's argon2id parameters: 19 MiB, 2 iterations, 1 lane.
@@ -194,6 +232,33 @@ mod tests {
         assert_eq!(
             NewPassword::parse("rinakusumawati", &["rinakusumawati", "rina@bpjs.example"]).err(),
             Some("error.password_weak")
+        );
+    }
+
+    #[test]
+    fn passwords_made_of_the_persons_name_email_or_unit_are_refused() {
+        let personal = [
+            "rina.kusumawati@bpjs.example",
+            "Rina Kusumawati",
+            "Kanwil DKI Jakarta — Korporasi",
+        ];
+        for bad in [
+            "Rina Kusumawati 2026",
+            "rina.kusumawati@bpjs",
+            "KusumawatiRina!!2026",
+            "KanwilDKIJakarta!!",
+            "korporasi-jakarta-2026",
+            "Kusumawati.Jakarta.1",
+        ] {
+            assert!(
+                NewPassword::parse(bad, &personal).is_err(),
+                "{bad:?} should be refused"
+            );
+        }
+        assert!(NewPassword::parse("kopi-tubruk-di-menteng-42", &personal).is_ok());
+        assert_eq!(
+            NewPassword::parse("kopi-tubruk\u{0}-di-menteng-42", &personal).err(),
+            Some("error.invalid_characters")
         );
     }
 

@@ -1,7 +1,10 @@
 //! Signing in and out, sessions, passwords, throttling and the tenant switch.
 
 pub mod domain;
+pub mod operator;
 pub mod repo;
+pub mod second_factor;
+pub mod service;
 pub mod web;
 
 use anyhow::Context;

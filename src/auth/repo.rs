@@ -12,6 +12,7 @@ pub struct SignInUser {
     pub name: String,
     pub password_hash: String,
     pub last_tenant_id: Option<TenantId>,
+    pub has_second_factor: bool,
 }
 
 /// Needs a `db::lookup_tx` for the email.
@@ -21,11 +22,26 @@ pub async fn find_user_by_email(
 ) -> sqlx::Result<Option<SignInUser>> {
     sqlx::query_as!(
         SignInUser,
-        r#"select id as "id: UserId", name, password_hash, last_tenant_id as "last_tenant_id: TenantId"
+        r#"select id as "id: UserId", name, password_hash, last_tenant_id as "last_tenant_id: TenantId",
+                  totp_enabled_at is not null as "has_second_factor!"
              from users where email = $1"#,
         email
     )
     .fetch_optional(conn)
+    .await
+}
+
+/// Every tenant the user belongs to, enabled or not: where an operator's change to the account is
+/// audited. Needs the person as the acting user.
+pub async fn all_membership_tenants(
+    conn: &mut PgConnection,
+    user: UserId,
+) -> sqlx::Result<Vec<TenantId>> {
+    sqlx::query_scalar!(
+        r#"select tenant_id as "tenant_id: TenantId" from memberships where user_id = $1"#,
+        user.0
+    )
+    .fetch_all(conn)
     .await
 }
 
@@ -52,110 +68,78 @@ pub async fn enabled_memberships(
     .await
 }
 
-/// Every tenant the user belongs to, enabled or not: where their failed sign-ins are audited.
-pub async fn all_membership_tenants(
-    conn: &mut PgConnection,
-    user: UserId,
-) -> sqlx::Result<Vec<TenantId>> {
-    sqlx::query_scalar!(
-        r#"select tenant_id as "tenant_id: TenantId" from memberships where user_id = $1"#,
-        user.0
-    )
-    .fetch_all(conn)
-    .await
-}
-
 // Throttling ----------------------------------------------------------------------------------
 
 pub const MAX_FAILURES: i32 = 5;
 pub const LOCKOUT: Duration = Duration::minutes(15);
 /// Failed sign-ins one address may make in `IP_WINDOW` before it is refused for a while: enough for
 /// an office behind one NAT address, too few for guessing.
-pub const MAX_IP_FAILURES: i64 = 50;
+pub const MAX_IP_FAILURES: i32 = 50;
 pub const IP_WINDOW: Duration = Duration::minutes(15);
 
-pub async fn locked_until(
-    conn: &mut PgConnection,
-    email: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<Option<DateTime<Utc>>> {
-    let until = sqlx::query_scalar!(
-        "select locked_until from login_failures where email = $1 and locked_until > $2",
-        email,
-        now
-    )
-    .fetch_optional(conn)
-    .await?;
-    Ok(until.flatten())
+/// Whether a sign-in attempt (a password, or a second-factor code) may be tried at all.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// Tried, and already counted as a failure: `login_succeeded` takes it back. When this attempt is
+    /// the last one allowed, `locks_at_failure` says until when a wrong answer locks the account.
+    Allowed {
+        locks_at_failure: Option<DateTime<Utc>>,
+    },
+    Locked(DateTime<Utc>),
+    AddressBlocked,
 }
 
-pub async fn ip_is_blocked(
+/// Counts the attempt and decides in one statement under the row's lock (`login_attempt` in
+/// migrations/0004_accounts.sql), so parallel guesses lock at exactly `MAX_FAILURES`. Outside any
+/// transaction: the count must be visible to the next guess at once.
+pub async fn login_attempt(
     conn: &mut PgConnection,
+    email: &str,
     ip: Option<&str>,
     now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let Some(ip) = ip else { return Ok(false) };
-    let count = sqlx::query_scalar!(
-        r#"select count(*) as "n!" from login_ip_failures where ip = $1::text::inet and failed_at > $2"#,
+) -> sqlx::Result<Attempt> {
+    let row = sqlx::query!(
+        r#"select verdict as "verdict!", lock_ends_at
+             from login_attempt($1, $2::text::inet, $3, $4, make_interval(secs => $5), $6,
+                                make_interval(secs => $7))"#,
+        email,
         ip,
-        now - IP_WINDOW
+        now,
+        MAX_FAILURES,
+        LOCKOUT.num_seconds() as f64,
+        MAX_IP_FAILURES,
+        IP_WINDOW.num_seconds() as f64,
     )
     .fetch_one(conn)
     .await?;
-    Ok(count >= MAX_IP_FAILURES)
+    Ok(match (row.verdict.as_str(), row.lock_ends_at) {
+        ("allowed", until) => Attempt::Allowed {
+            locks_at_failure: until,
+        },
+        ("locked", Some(until)) => Attempt::Locked(until),
+        _ => Attempt::AddressBlocked,
+    })
 }
 
-/// Counts a failure; on the fifth in a row the email is locked. Returns the lock's end when this
-/// failure locked it.
-pub async fn record_failure(
+/// The attempt counted by `login_attempt` at `at` was right: take it back.
+pub async fn login_succeeded(
     conn: &mut PgConnection,
     email: &str,
     ip: Option<&str>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<Option<DateTime<Utc>>> {
-    let row = sqlx::query!(
-        r#"insert into login_failures as f (email, failures, last_failure_at)
-           values ($1, 1, $2)
-           on conflict (email) do update
-              set failures = f.failures + 1, last_failure_at = $2
-           returning failures"#,
+    at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "select login_succeeded($1, $2::text::inet, $3)",
         email,
-        now
+        ip,
+        at
     )
-    .fetch_one(&mut *conn)
+    .execute(conn)
     .await?;
-    if let Some(ip) = ip {
-        sqlx::query!(
-            "insert into login_ip_failures (ip, failed_at) values ($1::text::inet, $2)",
-            ip,
-            now
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    if row.failures >= MAX_FAILURES {
-        let until = now + LOCKOUT;
-        // The counter starts again after the lock, so each lock costs another five guesses.
-        sqlx::query!(
-            "update login_failures set failures = 0, locked_until = $2 where email = $1",
-            email,
-            until
-        )
-        .execute(&mut *conn)
-        .await?;
-        return Ok(Some(until));
-    }
-    Ok(None)
-}
-
-pub async fn clear_failures(conn: &mut PgConnection, email: &str) -> sqlx::Result<()> {
-    sqlx::query!("delete from login_failures where email = $1", email)
-        .execute(conn)
-        .await?;
     Ok(())
 }
 
-/// Old rows are of no use to the limits; removed now and then so the table stays small.
+/// Old rows are of no use to the limits; removed now and then so the tables stay small.
 pub async fn prune_throttle(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<()> {
     sqlx::query!(
         "delete from login_ip_failures where failed_at < $1",
@@ -174,24 +158,33 @@ pub async fn prune_throttle(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx
 
 // Sessions ------------------------------------------------------------------------------------
 
+/// A new session. `tenant` is None only for a person with no unit yet, signing in to accept an
+/// invitation; `awaiting_second_factor` for one that has given its password but not its code yet.
+pub struct NewSession<'a> {
+    pub token_hash: &'a [u8],
+    pub user: UserId,
+    pub tenant: Option<TenantId>,
+    pub awaiting_second_factor: bool,
+    pub ip: Option<&'a str>,
+    pub user_agent: &'a str,
+}
+
 pub async fn create_session(
     conn: &mut PgConnection,
-    token_hash: &[u8],
-    user: UserId,
-    tenant: TenantId,
+    s: &NewSession<'_>,
     now: DateTime<Utc>,
-    ip: Option<&str>,
-    user_agent: &str,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "insert into sessions (token_hash, user_id, tenant_id, created_at, last_seen_at, ip, user_agent)
-         values ($1, $2, $3, $4, $4, $5::text::inet, $6)",
-        token_hash,
-        user.0,
-        tenant.0,
+        "insert into sessions (token_hash, user_id, tenant_id, created_at, last_seen_at, ip, user_agent,
+                               awaiting_second_factor)
+         values ($1, $2, $3, $4, $4, $5::text::inet, $6, $7)",
+        s.token_hash,
+        s.user.0,
+        s.tenant.map(|t| t.0),
         now,
-        ip,
-        user_agent.chars().take(300).collect::<String>()
+        s.ip,
+        s.user_agent.chars().take(300).collect::<String>(),
+        s.awaiting_second_factor
     )
     .execute(conn)
     .await?;
@@ -203,6 +196,11 @@ pub struct SessionRow {
     pub tenant_id: Option<TenantId>,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    pub awaiting_second_factor: bool,
+    pub user_name: String,
+    pub email: String,
+    pub must_change_password: bool,
+    pub has_second_factor: bool,
 }
 
 pub async fn touch_session(
@@ -298,10 +296,8 @@ pub struct MemberContext {
     pub tenant_name: String,
     pub timezone: String,
     pub default_language: String,
+    pub second_factor: String,
     pub role: String,
-    pub user_name: String,
-    pub email: String,
-    pub must_change_password: bool,
 }
 
 /// A session and its user's enabled memberships in one statement and one round trip, outside any
@@ -313,9 +309,11 @@ pub async fn session_with_contexts(
 ) -> sqlx::Result<Option<(SessionRow, Vec<MemberContext>)>> {
     let rows = sqlx::query!(
         r#"select user_id as "user_id!", session_tenant, created_at as "created_at!",
-                  last_seen_at as "last_seen_at!", tenant_id, tenant_slug, tenant_name, timezone,
-                  default_language, role, user_name as "user_name!", email as "email!",
-                  must_change_password as "must_change_password!"
+                  last_seen_at as "last_seen_at!", awaiting_second_factor as "awaiting_second_factor!",
+                  tenant_id, tenant_slug, tenant_name, timezone, default_language, second_factor, role,
+                  user_name as "user_name!", email as "email!",
+                  must_change_password as "must_change_password!",
+                  has_second_factor as "has_second_factor!"
              from session_contexts($1)"#,
         token_hash
     )
@@ -329,6 +327,11 @@ pub async fn session_with_contexts(
         tenant_id: first.session_tenant.map(TenantId),
         created_at: first.created_at,
         last_seen_at: first.last_seen_at,
+        awaiting_second_factor: first.awaiting_second_factor,
+        user_name: first.user_name.clone(),
+        email: first.email.clone(),
+        must_change_password: first.must_change_password,
+        has_second_factor: first.has_second_factor,
     };
     let contexts = rows
         .into_iter()
@@ -339,10 +342,8 @@ pub async fn session_with_contexts(
                 tenant_name: r.tenant_name?,
                 timezone: r.timezone?,
                 default_language: r.default_language?,
+                second_factor: r.second_factor?,
                 role: r.role?,
-                user_name: r.user_name,
-                email: r.email,
-                must_change_password: r.must_change_password,
             })
         })
         .collect();
@@ -387,12 +388,20 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Notes the sign-in on the account; returns whether its password must be changed first.
+/// Notes the sign-in on the account, and on its membership in the transaction's tenant (what that
+/// tenant's admin sees); returns whether the password must be changed first.
 pub async fn record_sign_in(
     conn: &mut PgConnection,
     user: UserId,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
+    sqlx::query!(
+        "update memberships set last_sign_in_at = $2 where tenant_id = app_tenant_id() and user_id = $1",
+        user.0,
+        now
+    )
+    .execute(&mut *conn)
+    .await?;
     sqlx::query_scalar!(
         "update users set last_sign_in_at = $2 where id = $1 returning must_change_password",
         user.0,
@@ -400,6 +409,163 @@ pub async fn record_sign_in(
     )
     .fetch_one(conn)
     .await
+}
+
+/// Notes that the person started working in the transaction's tenant (a tenant switch).
+pub async fn record_tenant_visit(
+    conn: &mut PgConnection,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update memberships set last_sign_in_at = $2 where tenant_id = app_tenant_id() and user_id = $1",
+        user.0,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+// The second factor --------------------------------------------------------------------------------
+
+pub struct SecondFactorRow {
+    pub secret: Option<Vec<u8>>,
+    pub pending_secret: Option<Vec<u8>>,
+    pub enabled_at: Option<DateTime<Utc>>,
+    pub recovery_codes_left: i64,
+}
+
+/// The account's factor. Needs the person as the acting user (`app.user_id`).
+pub async fn second_factor(conn: &mut PgConnection, user: UserId) -> sqlx::Result<SecondFactorRow> {
+    sqlx::query_as!(
+        SecondFactorRow,
+        r#"select totp_secret as secret, totp_pending_secret as pending_secret, totp_enabled_at as enabled_at,
+                  (select count(*) from recovery_codes r where r.user_id = u.id and r.used_at is null)
+                      as "recovery_codes_left!"
+             from users u where u.id = $1"#,
+        user.0
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Keeps the key shown in the QR code until the first correct code confirms it.
+pub async fn set_pending_secret(
+    conn: &mut PgConnection,
+    user: UserId,
+    secret: &[u8],
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update users set totp_pending_secret = $2 where id = $1",
+        user.0,
+        secret
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Turns the factor on with the confirmed key; `step` is the step of the code that confirmed it.
+pub async fn enable_second_factor(
+    conn: &mut PgConnection,
+    user: UserId,
+    secret: &[u8],
+    step: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update users set totp_secret = $2, totp_pending_secret = null, totp_enabled_at = $3,
+                          totp_last_step = $4, updated_at = $3, version = version + 1
+          where id = $1",
+        user.0,
+        secret,
+        now,
+        step
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Accepts a code's time step once: true only when no code of this step or a later one was accepted
+/// before. One statement, so two requests with the same code cannot both pass.
+pub async fn accept_code_step(
+    conn: &mut PgConnection,
+    user: UserId,
+    step: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update users set totp_last_step = $2 where id = $1 and totp_last_step < $2",
+        user.0,
+        step
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes the factor and its recovery codes. The row policies allow it for the person themself, and
+/// for a tenant only when the account belongs to that tenant alone.
+pub async fn clear_second_factor(
+    conn: &mut PgConnection,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    sqlx::query!("delete from recovery_codes where user_id = $1", user.0)
+        .execute(&mut *conn)
+        .await?;
+    let done = sqlx::query!(
+        "update users set totp_secret = null, totp_pending_secret = null, totp_enabled_at = null,
+                          updated_at = $2, version = version + 1
+          where id = $1",
+        user.0,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces the account's recovery codes with these hashes.
+pub async fn replace_recovery_codes(
+    conn: &mut PgConnection,
+    user: UserId,
+    hashes: &[Vec<u8>],
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query!("delete from recovery_codes where user_id = $1", user.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "insert into recovery_codes (user_id, code_hash, created_at)
+         select $1, h, $3 from unnest($2::bytea[]) as h",
+        user.0,
+        hashes,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Uses a recovery code: true when it was the account's and unused (now it is used).
+pub async fn use_recovery_code(
+    conn: &mut PgConnection,
+    user: UserId,
+    hash: &[u8],
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update recovery_codes set used_at = $3
+          where user_id = $1 and code_hash = $2 and used_at is null",
+        user.0,
+        hash,
+        now
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub fn role_of(raw: &str) -> Role {

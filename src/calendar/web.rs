@@ -54,18 +54,6 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     })
 }
 
-/// The address people reach this server at, for a link they paste into a calendar app.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config.public_url {
-        return url.trim_end_matches('/').to_owned();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
 /// Makes a new secret; the old link stops working in the same transaction.
 async fn regenerate(
     State(state): State<AppState>,
@@ -87,7 +75,7 @@ async fn regenerate(
     tx.commit().await?;
     let url = format!(
         "{}/calendar/{}/{secret}.ics",
-        base_url(&state, &headers),
+        crate::web::public_base(&state, &headers),
         ctx.tenant.id
     );
     render(&CalendarPage {
@@ -129,7 +117,13 @@ async fn feed(
     let meetings = repo::planned_meetings(&mut tx, user, since, FEED_LIMIT).await?;
     let follow_ups = repo::open_follow_ups(&mut tx, user, FEED_LIMIT).await?;
     tx.commit().await?;
-    let body = render_feed(&base_url(&state, &headers), lang, meetings, follow_ups, now);
+    let body = render_feed(
+        &crate::web::public_base(&state, &headers),
+        lang,
+        meetings,
+        follow_ups,
+        now,
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -19,13 +19,12 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 pub type Tx = Transaction<'static, Postgres>;
 
-/// The server's pool. Each new connection switches to the unprivileged runtime role (when one is
-/// configured) before it is handed out, so no query ever runs with the owner's rights.
-pub fn app_pool(url: &str, role: Option<&str>, max_connections: u32) -> anyhow::Result<PgPool> {
+/// The server's pool. `url` logs in as the unprivileged runtime role itself (never the owner): there
+/// is no `set role` to undo, so no statement can leave row-level security (`check_runtime_role`).
+pub fn app_pool(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
     let options: PgConnectOptions = url
         .parse()
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    let role = role.map(str::to_owned);
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(0)
@@ -33,15 +32,8 @@ pub fn app_pool(url: &str, role: Option<&str>, max_connections: u32) -> anyhow::
         // Measured: the ping before every acquire cost 13–18 % of throughput. A broken connection
         // fails its query once (answered with a 503) and is replaced.
         .test_before_acquire(false)
-        .after_connect(move |conn, _meta| {
-            let role = role.clone();
+        .after_connect(|conn, _meta| {
             Box::pin(async move {
-                if let Some(role) = role {
-                    sqlx::query("select set_config('role', $1, false)")
-                        .bind(role)
-                        .execute(&mut *conn)
-                        .await?;
-                }
                 // Requests are short and many run at once: parallel workers for one query only take
                 // cores from the others (measured on the employer search under 32 clients). And the
                 // pages' statements are planned once per connection rather than at every execution:
@@ -80,44 +72,75 @@ pub async fn migrate(owner_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses a runtime role that row-level security would not bind: a superuser, a role with
-/// BYPASSRLS, or one that owns (or inherits the rights of the owner of) the application's tables.
+/// Refuses a login that row-level security would not bind, or that could become a role it would not
+/// bind: the login or any role it belongs to (and could `set role` to) being a superuser, having
+/// BYPASSRLS or CREATEROLE, or owning the application's tables.
 pub async fn check_runtime_role(pool: &PgPool) -> anyhow::Result<()> {
     let row = sqlx::query!(
         r#"
-        select current_user::text as "role!",
-               r.rolsuper as "superuser!",
-               r.rolbypassrls as "bypass_rls!",
-               exists (select 1 from pg_tables t
-                        where t.schemaname = 'public'
-                          and pg_has_role(current_user, t.tableowner, 'USAGE')) as "owns_tables!"
+        select session_user::text as "role!",
+               bool_or(r.rolsuper) as "superuser!",
+               bool_or(r.rolbypassrls) as "bypass_rls!",
+               bool_or(r.rolcreaterole) as "create_role!",
+               bool_or(exists (select 1 from pg_tables t
+                                where t.schemaname = 'public' and t.tableowner = r.rolname)) as "owns_tables!",
+               count(*) filter (where r.rolname <> session_user) as "other_roles!"
           from pg_roles r
-         where r.rolname = current_user
+         where pg_has_role(session_user, r.oid, 'MEMBER')
         "#
     )
     .fetch_one(pool)
     .await
     .context("cannot connect to the database to check the runtime role")?;
-    if row.superuser {
-        bail!(
-            "refusing to serve: the database role {:?} is a superuser, so row-level security would not \
-             isolate tenants. Connect as an unprivileged role (see docs/operations.md).",
+    let refuse = |why: &str| {
+        anyhow::anyhow!(
+            "refusing to serve: the database login {:?} {why}, so row-level security would not \
+             isolate tenants. Connect as the unprivileged login relasi_app (see docs/operations.md).",
             row.role
-        );
+        )
+    };
+    if row.superuser {
+        return Err(refuse("is (or can become) a superuser"));
     }
     if row.bypass_rls {
-        bail!(
-            "refusing to serve: the database role {:?} has BYPASSRLS, so row-level security would not \
-             isolate tenants. Connect as an unprivileged role (see docs/operations.md).",
-            row.role
-        );
+        return Err(refuse("has (or can take) BYPASSRLS"));
     }
     if row.owns_tables {
+        return Err(refuse(
+            "owns (or can become the owner of) the application's tables",
+        ));
+    }
+    if row.create_role {
+        return Err(refuse("may create roles"));
+    }
+    if row.other_roles > 0 {
+        tracing::info!(
+            role = row.role,
+            "the database login belongs to other roles; none of them is privileged"
+        );
+    }
+    Ok(())
+}
+
+/// Refuses to serve a schema older than the code: without the owner's login the server cannot migrate,
+/// so it checks that every migration it carries has been applied.
+pub async fn check_schema_current(pool: &PgPool) -> anyhow::Result<()> {
+    let applied: Vec<i64> = sqlx::query_scalar!(
+        r#"select version as "version!" from _sqlx_migrations where success order by version"#
+    )
+    .fetch_all(pool)
+    .await
+    .context("cannot read the migration history (has `relasi migrate` run?)")?;
+    let missing: Vec<String> = MIGRATOR
+        .iter()
+        .filter(|m| !applied.contains(&m.version))
+        .map(|m| format!("{} {}", m.version, m.description))
+        .collect();
+    if !missing.is_empty() {
         bail!(
-            "refusing to serve: the database role {:?} owns the application's tables, so it could \
-             disable row-level security. Set RELASI_DB_ROLE or connect as an unprivileged role \
-             (see docs/operations.md).",
-            row.role
+            "refusing to serve: migrations not applied yet: {}. Run `relasi migrate` with \
+             RELASI_OWNER_DATABASE_URL set to the owner's login.",
+            missing.join(", ")
         );
     }
     Ok(())
@@ -181,6 +204,14 @@ pub async fn user_tx(pool: &PgPool, user: UserId) -> sqlx::Result<Tx> {
 pub async fn lookup_tx(pool: &PgPool, email: &str) -> sqlx::Result<Tx> {
     let mut tx = begin(pool).await?;
     set_local(&mut tx, "app.lookup_email", email).await?;
+    Ok(tx)
+}
+
+/// A transaction that may see the one invitation whose secret hashes to `hash_hex` (the holder of its
+/// link opening it), and nothing else until the caller sets that invitation's tenant.
+pub async fn invitation_tx(pool: &PgPool, hash_hex: &str) -> sqlx::Result<Tx> {
+    let mut tx = begin(pool).await?;
+    set_local(&mut tx, "app.invitation", hash_hex).await?;
     Ok(tx)
 }
 

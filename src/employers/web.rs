@@ -39,7 +39,7 @@ use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
 use crate::web::layout::Layout;
-use crate::web::{AppState, download, redirect_with_flash, render, render_status};
+use crate::web::{AppState, LocalPath, download, redirect_with_flash, render, render_status};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -161,11 +161,7 @@ impl ListQuery {
 }
 
 /// A value offered in a filter or form select.
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
+pub use crate::web::forms::Choice;
 
 fn enum_choices<T: Copy>(
     l: &Layout,
@@ -462,11 +458,10 @@ async fn reassign(
     Form(form): Form<ReassignForm>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ReassignPortfolio)?;
-    let back = if form.back.starts_with("/employers") && !form.back.starts_with("//") {
-        form.back.clone()
-    } else {
-        "/employers".to_owned()
-    };
+    // Back to the list as it was filtered; only the employer list itself.
+    let back = LocalPath::parse(&form.back)
+        .filter(|p| p.as_str() == "/employers" || p.as_str().starts_with("/employers?"))
+        .map_or_else(|| "/employers".to_owned(), |p| p.to_string());
     let ids: Vec<Uuid> = form.ids.iter().filter_map(|s| s.parse().ok()).collect();
     if ids.is_empty() || ids.len() != form.ids.len() {
         return Ok(redirect_with_flash(&back, false, "employer.reassign_none"));

@@ -24,7 +24,7 @@ use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::forms::{FieldErrors, optional_text, required_text};
 use crate::web::layout::Layout;
-use crate::web::{AppState, redirect_with_flash, render, render_status, safe_next};
+use crate::web::{AppState, LocalPath, redirect_with_flash, render, render_status};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -616,6 +616,7 @@ async fn set_done(
     form: DoneForm,
 ) -> AppResult<Response> {
     let now = state.clock.now();
+    let back = LocalPath::parse(&form.back);
     let mut tx = ctx.tx(state).await?;
     let f = changeable(&mut tx, ctx, id).await?;
     let by = done.then_some(ctx.user_id.0);
@@ -637,11 +638,10 @@ async fn set_done(
     )
     .await?;
     tx.commit().await?;
-    let to = if form.back.is_empty() {
-        format!("/employers/{}#follow-ups", f.employer_id)
-    } else {
-        safe_next(Some(&form.back))
-    };
+    let to = back.map_or_else(
+        || format!("/employers/{}#follow-ups", f.employer_id),
+        |b| b.to_string(),
+    );
     let flash = if done {
         "follow_up.marked_done"
     } else {

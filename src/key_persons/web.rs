@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
@@ -26,7 +26,7 @@ use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
 use crate::web::layout::Layout;
-use crate::web::{AppState, download, redirect_with_flash, render, render_status};
+use crate::web::{AppState, download, redirect_with_flash, render, render_status, see_other};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -487,7 +487,7 @@ async fn show(
     let mut tx = ctx.tx(&state).await?;
     let p = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/employers/{}#kp-{id}", p.employer_id)).into_response())
+    Ok(see_other(&format!("/employers/{}#kp-{id}", p.employer_id)))
 }
 
 /// Loads a person the user may change, with their employer's name.

@@ -30,7 +30,7 @@ use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
 use crate::web::layout::Layout;
-use crate::web::{AppState, redirect_with_flash, render, render_status, safe_next};
+use crate::web::{AppState, LocalPath, redirect_with_flash, render, render_status};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -696,15 +696,12 @@ fn default_start(status: Status, now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateT
     }
 }
 
-/// Where to go after saving: back to the page the form was opened from, when that is one of ours.
+/// Where to go after saving, carried by the form: the page it was opened from, when that is one of
+/// ours; otherwise nothing, and the meeting's own page.
 fn safe_back(back: Option<&str>) -> String {
-    match back {
-        Some(b) if !b.is_empty() => {
-            let s = safe_next(Some(b));
-            if s == "/" { String::new() } else { s }
-        }
-        _ => String::new(),
-    }
+    back.and_then(LocalPath::parse)
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 /// Checks the people the form names against the employer and the tenant: `attendees` are the ones
@@ -873,6 +870,7 @@ async fn create(
 ) -> AppResult<Response> {
     ctx.require(Permission::LogMeetings)?;
     let now = state.clock.now();
+    let back = LocalPath::parse(&form.back);
     let employer: Uuid = form
         .employer_id
         .trim()
@@ -937,7 +935,7 @@ async fn create(
         // The catalog says "Meeting saved." / "Meeting planned." under the action's own name.
         flash: action,
     };
-    finish(tx, &ctx, saved, p.follow_up.as_ref(), &form.back, now).await
+    finish(tx, &ctx, saved, p.follow_up.as_ref(), back, now).await
 }
 
 /// What a saved form leaves to record.
@@ -956,7 +954,7 @@ async fn finish(
     ctx: &Ctx,
     saved: Saved,
     follow_up: Option<&FollowUpFields>,
-    back: &str,
+    back: Option<LocalPath>,
     now: DateTime<Utc>,
 ) -> AppResult<Response> {
     let Saved {
@@ -982,12 +980,7 @@ async fn finish(
     }
     refresh_employer(&mut tx, ctx, employer, now).await?;
     tx.commit().await?;
-    let back = safe_back(Some(back));
-    let to = if back.is_empty() {
-        format!("/meetings/{id}")
-    } else {
-        back
-    };
+    let to = back.map_or_else(|| format!("/meetings/{id}"), |b| b.to_string());
     Ok(redirect_with_flash(&to, true, flash))
 }
 
@@ -1084,6 +1077,7 @@ async fn update(
     Form(form): Form<MeetingForm>,
 ) -> AppResult<Response> {
     let now = state.clock.now();
+    let back = LocalPath::parse(&form.back);
     let mut tx = ctx.tx(&state).await?;
     let m = changeable(&mut tx, &ctx, id).await?;
     let employer = m.employer_id;
@@ -1159,7 +1153,7 @@ async fn update(
         changes,
         flash,
     };
-    finish(tx, &ctx, saved, p.follow_up.as_ref(), &form.back, now).await
+    finish(tx, &ctx, saved, p.follow_up.as_ref(), back, now).await
 }
 
 fn fields_of(m: &MeetingRow) -> MeetingFields {

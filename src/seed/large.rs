@@ -9,8 +9,13 @@ use sqlx::{Connection, PgPool};
 use uuid::Uuid;
 
 use super::portfolio;
+use crate::audit::Actor;
+use crate::auth::domain::Email;
 use crate::clock::Clock;
 use crate::db;
+use crate::invitations::service::{NewPerson, add_person};
+use crate::tenancy::domain::Role;
+use crate::tenancy::service::{TenantSpec, create_tenant, tenant_by_slug};
 
 pub const EMPLOYERS_PER_TENANT: i64 = 100_000;
 pub const USERS_PER_TENANT: i64 = 150;
@@ -38,11 +43,18 @@ pub async fn build(
     for n in 1..=tenants {
         let started = Instant::now();
         let slug = slug(n);
-        let tenant = match crate::cli::tenant_by_slug(pool, &slug).await {
+        let tenant = match tenant_by_slug(pool, &slug).await {
             Ok(id) => id,
             Err(_) => {
                 let name = format!("Benchmark {n} — Korporasi");
-                crate::cli::create_tenant(pool, &slug, &name, "Asia/Jakarta", "id").await?
+                let spec = TenantSpec {
+                    slug: &slug,
+                    name: &name,
+                    timezone: "Asia/Jakarta",
+                    language: "id",
+                    second_factor: "admins",
+                };
+                create_tenant(pool, &spec).await?
             }
         };
         let now = clock.now();
@@ -128,36 +140,32 @@ async fn portfolio_of(
     Ok(())
 }
 
+/// The tenant's 150 accounts, added the operator's way (an invitation accepted on the spot, the only
+/// way the schema lets a membership come into being). One hash for every account: hashing 150
+/// passwords would take longer than the data itself.
 async fn people(
     tx: &mut sqlx::PgConnection,
     n: usize,
     hash: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
-    let emails: Vec<String> = (1..=USERS_PER_TENANT).map(|i| email(n, i)).collect();
-    // One hash for every account: hashing 150 passwords would take longer than the data itself.
-    sqlx::query!(
-        r#"insert into users (id, email, name, password_hash, must_change_password, membership_count, created_at, updated_at)
-           select md5(e)::uuid, e, 'Pengguna ' || ord, $2, false, 1, $3, $3
-             from unnest($1::text[]) with ordinality as x(e, ord)
-           on conflict do nothing"#,
-        &emails,
-        hash,
-        now
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!(
-        r#"insert into memberships (tenant_id, id, user_id, role, created_at, updated_at)
-           select app_tenant_id(), md5('membership:' || e)::uuid, md5(e)::uuid,
-                  case when ord = 1 then 'admin' when ord <= 11 then 'supervisor' when ord <= 146 then 'rm' else 'viewer' end,
-                  $2, $2
-             from unnest($1::text[]) with ordinality as x(e, ord)
-           on conflict do nothing"#,
-        &emails,
-        now
-    )
-    .execute(&mut *tx)
-    .await?;
+    for i in 1..=USERS_PER_TENANT {
+        let email = Email::parse(&email(n, i)).ok().context("benchmark email")?;
+        let role = match i {
+            1 => Role::Admin,
+            2..=11 => Role::Supervisor,
+            12..=146 => Role::Rm,
+            _ => Role::Viewer,
+        };
+        let name = format!("Pengguna {i}");
+        let person = NewPerson {
+            email: &email,
+            name: &name,
+            role,
+            password_hash: hash,
+            must_change_password: false,
+        };
+        add_person(&mut *tx, person, &Actor::cli(), now).await?;
+    }
     Ok(())
 }

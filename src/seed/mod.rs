@@ -17,8 +17,9 @@ use crate::auth::domain::Email;
 use crate::branches::repo::{self as branch_repo, BranchFields};
 use crate::clock::Clock;
 use crate::db;
+use crate::invitations::service::{NewPerson, add_person};
 use crate::tenancy::domain::Role;
-use crate::tenancy::{NewPerson, add_person};
+use crate::tenancy::service::{TenantSpec, create_tenant, tenant_by_slug};
 
 pub const DEMO_SLUG: &str = "demo";
 pub const DEMO_NAME: &str = "Kanwil DKI Jakarta — Korporasi";
@@ -76,10 +77,19 @@ pub const USERS: [(&str, &str, Role); 6] = [
 ];
 
 pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
-    let tenant = match crate::cli::tenant_by_slug(pool, DEMO_SLUG).await {
+    let tenant = match tenant_by_slug(pool, DEMO_SLUG).await {
         Ok(id) => id,
         Err(_) => {
-            crate::cli::create_tenant(pool, DEMO_SLUG, DEMO_NAME, "Asia/Jakarta", "id").await?
+            // Off, so that the printed logins work as printed; the settings page says how to turn it
+            // on.
+            let spec = TenantSpec {
+                slug: DEMO_SLUG,
+                name: DEMO_NAME,
+                timezone: "Asia/Jakarta",
+                language: "id",
+                second_factor: "off",
+            };
+            create_tenant(pool, &spec).await?
         }
     };
     let now = clock.now();

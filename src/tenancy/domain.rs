@@ -125,6 +125,61 @@ impl FromStr for Role {
     }
 }
 
+/// Who in a tenant must answer a second factor (a code from an authenticator app) at sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecondFactorRule {
+    Off,
+    Admins,
+    Everyone,
+}
+
+impl SecondFactorRule {
+    pub const ALL: [SecondFactorRule; 3] = [
+        SecondFactorRule::Admins,
+        SecondFactorRule::Everyone,
+        SecondFactorRule::Off,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecondFactorRule::Off => "off",
+            SecondFactorRule::Admins => "admins",
+            SecondFactorRule::Everyone => "everyone",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        match raw.trim() {
+            "off" => Ok(SecondFactorRule::Off),
+            "admins" => Ok(SecondFactorRule::Admins),
+            "everyone" => Ok(SecondFactorRule::Everyone),
+            _ => Err("error.second_factor_rule_invalid"),
+        }
+    }
+
+    /// A stored value: the column's check allows only the three; anything else is read as the
+    /// strictest rule, which fails safe.
+    pub fn from_stored(raw: &str) -> Self {
+        Self::parse(raw).unwrap_or(SecondFactorRule::Everyone)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            SecondFactorRule::Off => "second_factor.rule_off",
+            SecondFactorRule::Admins => "second_factor.rule_admins",
+            SecondFactorRule::Everyone => "second_factor.rule_everyone",
+        }
+    }
+
+    pub fn requires(self, role: Role) -> bool {
+        match self {
+            SecondFactorRule::Off => false,
+            SecondFactorRule::Admins => role == Role::Admin,
+            SecondFactorRule::Everyone => true,
+        }
+    }
+}
+
 /// Everything a handler may ask "is this user allowed to …?" about. One table (`Role::can`) answers,
 /// for every handler and for every template that decides whether to show a control.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,6 +280,21 @@ mod tests {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
         }
         assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn the_second_factor_rule_says_who_needs_one() {
+        use SecondFactorRule::*;
+        for role in Role::ALL {
+            assert!(!Off.requires(role));
+            assert!(Everyone.requires(role));
+            assert_eq!(Admins.requires(role), role == Role::Admin);
+        }
+        for rule in SecondFactorRule::ALL {
+            assert_eq!(SecondFactorRule::parse(rule.as_str()), Ok(rule));
+        }
+        assert_eq!(SecondFactorRule::from_stored("garbled"), Everyone);
+        assert!(SecondFactorRule::parse("sometimes").is_err());
     }
 
     #[test]

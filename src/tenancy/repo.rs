@@ -4,26 +4,32 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::domain::{Role, TenantId};
+use super::domain::{Role, SecondFactorRule, TenantId};
 use crate::auth::domain::UserId;
+
+pub struct NewTenant<'a> {
+    pub id: TenantId,
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub timezone: &'a str,
+    pub language: &'a str,
+    pub second_factor: SecondFactorRule,
+}
 
 pub async fn insert_tenant(
     conn: &mut PgConnection,
-    id: TenantId,
-    slug: &str,
-    name: &str,
-    timezone: &str,
-    language: &str,
+    t: &NewTenant<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "insert into tenants (id, slug, name, timezone, default_language, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $6)",
-        id.0,
-        slug,
-        name,
-        timezone,
-        language,
+        "insert into tenants (id, slug, name, timezone, default_language, second_factor, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $7)",
+        t.id.0,
+        t.slug,
+        t.name,
+        t.timezone,
+        t.language,
+        t.second_factor.as_str(),
         now
     )
     .execute(conn)
@@ -49,6 +55,7 @@ pub async fn tenant_id_by_slug(
 
 pub struct Settings {
     pub name: String,
+    pub second_factor: String,
     pub timezone: String,
     pub default_language: String,
     pub letterhead_office: String,
@@ -64,7 +71,7 @@ pub struct Settings {
 pub async fn settings(conn: &mut PgConnection) -> sqlx::Result<Settings> {
     sqlx::query_as!(
         Settings,
-        "select name, timezone, default_language, letterhead_office, letterhead_address, letterhead_city,
+        "select name, second_factor, timezone, default_language, letterhead_office, letterhead_address, letterhead_city,
                 letterhead_phone, letterhead_email, letterhead_signatory_name, letterhead_signatory_title, version
            from tenants where id = app_tenant_id()"
     )
@@ -83,7 +90,7 @@ pub async fn update_settings(
             set name = $1, timezone = $2, default_language = $3, letterhead_office = $4,
                 letterhead_address = $5, letterhead_city = $6, letterhead_phone = $7, letterhead_email = $8,
                 letterhead_signatory_name = $9, letterhead_signatory_title = $10,
-                updated_at = $11, version = version + 1
+                updated_at = $11, version = version + 1, second_factor = $13
           where id = app_tenant_id() and version = $12",
         s.name,
         s.timezone,
@@ -96,7 +103,8 @@ pub async fn update_settings(
         s.letterhead_signatory_name,
         s.letterhead_signatory_title,
         now,
-        s.version
+        s.version,
+        s.second_factor
     )
     .execute(conn)
     .await?;
@@ -145,55 +153,63 @@ pub async fn user_id_by_email(
     Ok(id)
 }
 
-/// Adds a membership in the transaction's tenant and counts it on the user. Returns false when the
-/// person is already a member.
+/// Adds a membership in the transaction's tenant (a trigger counts it on the account). Only the person
+/// themself, holding an open invitation with this role and branch, may (the table's policy). Returns
+/// false when the person is already a member.
 pub async fn add_membership(
     conn: &mut PgConnection,
     user: UserId,
     role: Role,
+    branch: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        "insert into memberships (tenant_id, id, user_id, role, created_at, updated_at)
-         values (app_tenant_id(), $1, $2, $3, $4, $4)
+        "insert into memberships (tenant_id, id, user_id, role, branch_id, created_at, updated_at)
+         values (app_tenant_id(), $1, $2, $3, $4, $5, $5)
          on conflict (tenant_id, user_id) do nothing",
         Uuid::new_v4(),
         user.0,
         role.as_str(),
+        branch,
         now
-    )
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    sqlx::query!(
-        "update users set membership_count = membership_count + 1 where id = $1",
-        user.0
     )
     .execute(conn)
     .await?;
-    Ok(true)
+    Ok(done.rows_affected() == 1)
 }
 
+/// A person as their tenant sees them: the membership, and of the account only what the tenant may
+/// know. The account's own state (a pending password change, a second factor) is read only for an
+/// account that belongs to this tenant alone; for a shared one it is None.
 pub struct Member {
     pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub role: String,
+    pub branch_id: Option<Uuid>,
+    pub branch_code: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
-    pub must_change_password: bool,
+    /// The last sign-in into this tenant (or switch to it).
     pub last_sign_in_at: Option<DateTime<Utc>>,
-    pub membership_count: i32,
+    pub joined_at: DateTime<Utc>,
+    /// The account belongs to no other tenant: this tenant's admin may reset it.
+    pub only_here: bool,
+    pub must_change_password: Option<bool>,
+    pub has_second_factor: Option<bool>,
     pub version: i32,
 }
 
 pub async fn members(conn: &mut PgConnection) -> sqlx::Result<Vec<Member>> {
     sqlx::query_as!(
         Member,
-        r#"select u.id as "user_id: UserId", u.name, u.email, m.role, m.disabled_at, u.must_change_password,
-                  u.last_sign_in_at, u.membership_count, m.version
+        r#"select u.id as "user_id: UserId", u.name, u.email, m.role, m.branch_id, b.code as "branch_code?",
+                  m.disabled_at, m.last_sign_in_at, m.created_at as joined_at,
+                  u.membership_count = 1 as "only_here!",
+                  case when u.membership_count = 1 then u.must_change_password end as must_change_password,
+                  case when u.membership_count = 1 then u.totp_enabled_at is not null end as has_second_factor,
+                  m.version
              from memberships m join users u on u.id = m.user_id
+             left join branch_offices b on b.tenant_id = m.tenant_id and b.id = m.branch_id
             where m.tenant_id = app_tenant_id()
             order by m.disabled_at is not null, u.name"#
     )
@@ -204,9 +220,14 @@ pub async fn members(conn: &mut PgConnection) -> sqlx::Result<Vec<Member>> {
 pub async fn member(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Option<Member>> {
     sqlx::query_as!(
         Member,
-        r#"select u.id as "user_id: UserId", u.name, u.email, m.role, m.disabled_at, u.must_change_password,
-                  u.last_sign_in_at, u.membership_count, m.version
+        r#"select u.id as "user_id: UserId", u.name, u.email, m.role, m.branch_id, b.code as "branch_code?",
+                  m.disabled_at, m.last_sign_in_at, m.created_at as joined_at,
+                  u.membership_count = 1 as "only_here!",
+                  case when u.membership_count = 1 then u.must_change_password end as must_change_password,
+                  case when u.membership_count = 1 then u.totp_enabled_at is not null end as has_second_factor,
+                  m.version
              from memberships m join users u on u.id = m.user_id
+             left join branch_offices b on b.tenant_id = m.tenant_id and b.id = m.branch_id
             where m.tenant_id = app_tenant_id() and m.user_id = $1"#,
         user.0
     )
@@ -225,21 +246,24 @@ pub async fn other_enabled_admins(conn: &mut PgConnection, except: UserId) -> sq
     .await
 }
 
-/// Changes a member's role if the membership is still at `version`; false when stale.
+/// Changes a member's role and branch office if the membership is still at `version`; false when
+/// stale.
 pub async fn set_role(
     conn: &mut PgConnection,
     user: UserId,
     role: Role,
+    branch: Option<Uuid>,
     version: i32,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
-        "update memberships set role = $2, updated_at = $3, version = version + 1
+        "update memberships set role = $2, branch_id = $5, updated_at = $3, version = version + 1
           where tenant_id = app_tenant_id() and user_id = $1 and version = $4",
         user.0,
         role.as_str(),
         now,
-        version
+        version,
+        branch
     )
     .execute(conn)
     .await?;

@@ -3,7 +3,11 @@
 //! * `RequestMeta` — language choice, client address, request id, flash message, session cookie.
 //! * `Ctx` — a signed-in user working in their active tenant. The tenant always comes from the
 //!   session, never from a form or a URL.
-//! * `SignedIn` — like `Ctx`, but also for a user who must still change a one-time password.
+//! * `SignedIn` — like `Ctx`, but also for a user who must still change a one-time password or set up
+//!   the second factor their tenant asks for.
+//! * `Account` — a signed-in person, whether or not they belong to any tenant yet (accepting an
+//!   invitation).
+//! * `PendingSignIn` — a session that has given its password and still owes its second factor.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -14,10 +18,10 @@ use chrono_tz::Tz;
 
 use crate::audit::Actor;
 use crate::auth::domain::{UserId, token_hash};
-use crate::auth::repo::{self, MembershipChoice};
+use crate::auth::repo::{self, MemberContext, MembershipChoice, SessionRow};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::domain::{Permission, Role, TenantId};
+use crate::tenancy::domain::{Permission, Role, SecondFactorRule, TenantId};
 use crate::web::AppState;
 use crate::web::i18n::Lang;
 use crate::web::layout::{Flash, Layout, TenantChoice};
@@ -34,11 +38,58 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     }
 }
 
+/// Gives the browser the session's secret: `HttpOnly`, `SameSite=Lax`, and `Secure` with the `__Host-`
+/// prefix behind TLS.
+pub fn set_session_cookie(
+    response: &mut axum::response::Response,
+    config: &crate::config::Config,
+    token: &str,
+) {
+    let max_age = config.session_absolute_timeout.num_seconds();
+    let cookie = format!(
+        "{}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        session_cookie_name(config.secure_cookies),
+        if config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, v);
+    }
+}
+
+pub fn clear_session_cookie(
+    response: &mut axum::response::Response,
+    config: &crate::config::Config,
+) {
+    let cookie = format!(
+        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+        session_cookie_name(config.secure_cookies),
+        if config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, v);
+    }
+}
+
 pub struct RequestMeta {
     pub lang_choice: Option<Lang>,
     pub accept_lang: Option<Lang>,
     pub ip: Option<IpAddr>,
-    pub request_id: Option<String>,
+    /// Made by the server for this request (`layers::request_ids`).
+    pub request_id: Option<uuid::Uuid>,
+    /// The caller's own id for the request, when it sent a well-formed one.
+    pub caller_request_id: Option<uuid::Uuid>,
     pub path: String,
     pub flash: Option<Flash>,
     pub session_token: Option<String>,
@@ -62,7 +113,9 @@ impl RequestMeta {
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip()),
-            request_id: header("x-request-id"),
+            request_id: header("x-request-id").and_then(|v| uuid::Uuid::try_parse(&v).ok()),
+            caller_request_id: header(crate::web::layers::CALLER_REQUEST_ID)
+                .and_then(|v| uuid::Uuid::try_parse(&v).ok()),
             path: parts
                 .uri
                 .path_and_query()
@@ -152,6 +205,9 @@ pub struct Ctx {
     pub user_name: String,
     pub email: String,
     pub must_change_password: bool,
+    pub has_second_factor: bool,
+    /// What the active tenant asks of this person: a second factor at sign-in, or not.
+    pub second_factor_required: bool,
     pub role: Role,
     pub tenant: ActiveTenant,
     pub memberships: Vec<MembershipChoice>,
@@ -179,7 +235,8 @@ impl Ctx {
             user: Some(self.user_id),
             label: self.email.clone(),
             ip: self.meta.ip,
-            request_id: self.meta.request_id.clone(),
+            request_id: self.meta.request_id,
+            caller_request_id: self.meta.caller_request_id,
         }
     }
 
@@ -205,7 +262,9 @@ impl Ctx {
                     active: m.tenant_id == self.tenant.id,
                 })
                 .collect(),
-            nav: if self.must_change_password {
+            nav: if self.must_change_password
+                || (self.second_factor_required && !self.has_second_factor)
+            {
                 Vec::new()
             } else {
                 Layout::nav_for(self.role, self.lang, path)
@@ -228,12 +287,19 @@ impl Ctx {
     }
 }
 
-/// Loads the signed-in context from the session cookie, or says why there is none.
-async fn load_ctx(
-    parts: &Parts,
-    state: &AppState,
-    enforce_password_change: bool,
-) -> AppResult<Ctx> {
+/// A session as stored, whatever state it is in, with the person's enabled memberships.
+struct LoadedSession {
+    meta: RequestMeta,
+    hash: Vec<u8>,
+    row: SessionRow,
+    contexts: Vec<MemberContext>,
+}
+
+/// How long a session may wait for its second factor after the password.
+const SECOND_FACTOR_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Reads the session behind the cookie, or says why there is none. An expired session is ended.
+async fn load_session(parts: &Parts, state: &AppState) -> AppResult<LoadedSession> {
     let meta = RequestMeta::from_parts(parts, state.config.secure_cookies);
     let token = meta
         .session_token
@@ -243,15 +309,37 @@ async fn load_ctx(
     let now = state.clock.now();
     // Reading needs no transaction (one round trip); the rare writes below are single statements
     // on `sessions`, which has no row-level policy.
-    let Some((session, contexts)) = repo::session_with_contexts(&state.db, &hash).await? else {
+    let Some((row, contexts)) = repo::session_with_contexts(&state.db, &hash).await? else {
         return Err(AppError::Unauthenticated);
     };
-    let idle = now - session.last_seen_at > state.config.session_idle_timeout;
-    let too_old = now - session.created_at > state.config.session_absolute_timeout;
-    if idle || too_old {
+    let idle = now - row.last_seen_at > state.config.session_idle_timeout;
+    let too_old = now - row.created_at > state.config.session_absolute_timeout;
+    let unanswered = row.awaiting_second_factor && now - row.created_at > SECOND_FACTOR_WINDOW;
+    if idle || too_old || unanswered {
         repo::delete_session(&mut *state.db.acquire().await?, &hash).await?;
         return Err(AppError::SessionExpired);
     }
+    Ok(LoadedSession {
+        meta,
+        hash,
+        row,
+        contexts,
+    })
+}
+
+/// Loads the signed-in context from the session cookie, or says why there is none.
+async fn load_ctx(parts: &Parts, state: &AppState, enforce_account_setup: bool) -> AppResult<Ctx> {
+    let LoadedSession {
+        meta,
+        hash,
+        row: session,
+        contexts,
+    } = load_session(parts, state).await?;
+    // A session that still owes its second factor is not signed in anywhere but that question.
+    if session.awaiting_second_factor {
+        return Err(AppError::Unauthenticated);
+    }
+    let now = state.clock.now();
     // The active tenant must still be an enabled membership; otherwise fall back to another one.
     let active = session
         .tenant_id
@@ -286,16 +374,23 @@ async fn load_ctx(
         .into_iter()
         .nth(active)
         .expect("the index came from this list");
-    if enforce_password_change && row.must_change_password {
+    let role = repo::role_of(&row.role);
+    let second_factor_required = SecondFactorRule::from_stored(&row.second_factor).requires(role);
+    if enforce_account_setup && session.must_change_password {
         return Err(AppError::MustChangePassword);
+    }
+    if enforce_account_setup && second_factor_required && !session.has_second_factor {
+        return Err(AppError::SecondFactorRequired);
     }
     let default_lang = Lang::parse(&row.default_language).unwrap_or(Lang::Id);
     Ok(Ctx {
         user_id: session.user_id,
-        user_name: row.user_name,
-        email: row.email,
-        must_change_password: row.must_change_password,
-        role: repo::role_of(&row.role),
+        user_name: session.user_name,
+        email: session.email,
+        must_change_password: session.must_change_password,
+        has_second_factor: session.has_second_factor,
+        second_factor_required,
+        role,
         tenant: ActiveTenant {
             id: row.tenant_id,
             slug: row.tenant_slug,
@@ -332,5 +427,73 @@ impl FromRequestParts<AppState> for SignedIn {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         load_ctx(parts, state, false).await.map(SignedIn)
+    }
+}
+
+/// A signed-in person, with or without a tenant: who opens an invitation while signed in.
+pub struct Account {
+    pub user_id: UserId,
+    pub user_name: String,
+    pub email: String,
+    pub lang: Lang,
+    pub meta: RequestMeta,
+    pub session_hash: Vec<u8>,
+}
+
+impl FromRequestParts<AppState> for Account {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let s = load_session(parts, state).await?;
+        if s.row.awaiting_second_factor {
+            return Err(AppError::Unauthenticated);
+        }
+        let default_lang = s
+            .contexts
+            .iter()
+            .find(|c| Some(c.tenant_id) == s.row.tenant_id)
+            .and_then(|c| Lang::parse(&c.default_language))
+            .unwrap_or(Lang::Id);
+        Ok(Account {
+            user_id: s.row.user_id,
+            user_name: s.row.user_name,
+            email: s.row.email,
+            lang: s.meta.lang(default_lang),
+            meta: s.meta,
+            session_hash: s.hash,
+        })
+    }
+}
+
+/// A session that has given the right password and now owes the account's second factor.
+pub struct PendingSignIn {
+    pub user_id: UserId,
+    pub email: String,
+    pub tenant: Option<TenantId>,
+    pub meta: RequestMeta,
+    pub session_hash: Vec<u8>,
+}
+
+impl FromRequestParts<AppState> for PendingSignIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let s = load_session(parts, state).await?;
+        if !s.row.awaiting_second_factor {
+            return Err(AppError::Unauthenticated);
+        }
+        Ok(PendingSignIn {
+            user_id: s.row.user_id,
+            email: s.row.email,
+            tenant: s.row.tenant_id,
+            meta: s.meta,
+            session_hash: s.hash,
+        })
     }
 }

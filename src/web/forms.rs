@@ -7,6 +7,13 @@ pub struct VersionForm {
     pub version: i32,
 }
 
+/// One option of a select or checkbox group: the value sent, the label shown, whether it is chosen.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 /// Field name → catalog key of the message shown beside it.
 #[derive(Default, Debug)]
 pub struct FieldErrors(Vec<(&'static str, &'static str)>);

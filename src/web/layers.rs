@@ -6,9 +6,40 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use uuid::Uuid;
+
 use crate::error::ErrorPage;
 use crate::web::AppState;
 use crate::web::extract::{FLASH_COOKIE, RequestMeta};
+
+/// Where a caller's own request id travels inside the server, apart from ours.
+pub const CALLER_REQUEST_ID: &str = "x-caller-request-id";
+
+/// Every request gets an id made here, which logs, error pages and audit events carry. An id the
+/// caller sent is never taken for ours: it is kept apart, and only when it is a well-formed UUID, so
+/// nobody can forge the id an audit event is filed under or store text through it.
+pub async fn request_ids(mut request: Request, next: Next) -> Response {
+    let headers = request.headers_mut();
+    let caller = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() == 36)
+        .and_then(|v| Uuid::try_parse(v).ok());
+    headers.remove("x-request-id");
+    headers.remove(CALLER_REQUEST_ID);
+    let ours = Uuid::new_v4().to_string();
+    headers.insert(
+        "x-request-id",
+        HeaderValue::from_str(&ours).expect("a UUID is a header value"),
+    );
+    if let Some(c) = caller {
+        headers.insert(
+            CALLER_REQUEST_ID,
+            HeaderValue::from_str(&c.to_string()).expect("a UUID is a header value"),
+        );
+    }
+    next.run(request).await
+}
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \

@@ -7,6 +7,9 @@ pub mod i18n;
 pub mod layers;
 pub mod layout;
 pub mod pages;
+pub mod redirect;
+
+pub use redirect::{LocalPath, see_other};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,12 +19,12 @@ use askama::Template;
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use sqlx::PgPool;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::PropagateRequestIdLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -47,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::web::router())
         .merge(crate::home::web::router())
         .merge(crate::tenancy::web::router())
+        .merge(crate::invitations::web::router())
         .merge(crate::branches::web::router())
         .merge(crate::audit::web::router())
         .merge(crate::employers::web::router())
@@ -60,7 +64,7 @@ pub fn router(state: AppState) -> Router {
 
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
-    // Outside in (DESIGN.md §5): request id → trace → security headers → error pages → catch panic →
+    // Outside in: request id → trace → security headers → error pages → catch panic →
     // timeout → body limit → cross-site check → flash → routes.
     // Each `.layer` wraps everything above it, so they are listed inside out.
     routes
@@ -73,11 +77,31 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(),
+                request_id = %header("x-request-id"), caller_request_id = %header(layers::CALLER_REQUEST_ID))
         }))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(layers::request_ids))
         .with_state(state)
+}
+
+/// The address people reach this server at, for links they take elsewhere (a calendar app, an
+/// invitation sent by hand): `RELASI_PUBLIC_URL` when set, else the host this request named.
+pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
 }
 
 /// A file to save, never cached (exports hold personal and business data).
@@ -107,7 +131,7 @@ pub fn render_status<T: Template>(status: StatusCode, page: &T) -> AppResult<Res
 
 /// POST → 303 → GET, with a message for the next page.
 pub fn redirect_with_flash(to: &str, success: bool, key: &'static str) -> Response {
-    let mut response = Redirect::to(to).into_response();
+    let mut response = see_other(to);
     set_flash(&mut response, success, key);
     response
 }
@@ -120,44 +144,5 @@ pub fn set_flash(response: &mut Response, success: bool, key: &'static str) {
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
-    }
-}
-
-/// A local path to come back to after signing in or switching language; anything else (another host,
-/// a scheme-relative `//host`, a backslash trick) becomes "/".
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.contains("://") =>
-        {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_paths_stay_on_this_site() {
-        assert_eq!(
-            safe_next(Some("/admin/users?page=2")),
-            "/admin/users?page=2"
-        );
-        for bad in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil.example",
-            "evil",
-            "/x?u=https://e",
-        ] {
-            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
-        }
-        assert_eq!(safe_next(None), "/");
     }
 }

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
@@ -59,7 +59,7 @@ pub fn error_page(
         message: l.t(body_key),
         detail: detail.map(|k| l.t(k)),
         status: status.as_u16(),
-        request_id: meta.request_id.clone().unwrap_or_default(),
+        request_id: meta.request_id.map(|id| id.to_string()).unwrap_or_default(),
         l,
     };
     let html = page.render().unwrap_or_else(|e| {
@@ -122,7 +122,8 @@ async fn switch_language(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
         lang.code()
     );
-    let mut response = Redirect::to(&crate::web::safe_next(form.next.as_deref())).into_response();
+    let mut response =
+        crate::web::see_other(crate::web::LocalPath::or(form.next.as_deref(), "/").as_str());
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }

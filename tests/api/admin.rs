@@ -35,7 +35,7 @@ async fn each_role_against_each_admin_route() {
     let gets = [
         "/admin".to_owned(),
         "/admin/users".to_owned(),
-        "/admin/users/new".to_owned(),
+        "/admin/invitations/new".to_owned(),
         format!("/admin/users/{}", someone.0),
         "/admin/branches".to_owned(),
         "/admin/branches/new".to_owned(),
@@ -60,10 +60,14 @@ async fn each_role_against_each_admin_route() {
     }
     // Unsafe requests by non-admins are refused and change nothing.
     for (role, c) in clients.iter().filter(|(r, _)| *r != Role::Admin) {
-        let posts: [(String, Vec<(&str, &str)>); 6] = [
+        let posts: [(String, Vec<(&str, &str)>); 7] = [
             (
-                "/admin/users".into(),
-                vec![("email", "x@x.example"), ("name", "X"), ("role", "admin")],
+                "/admin/invitations".into(),
+                vec![("email", "x@x.example"), ("role", "admin")],
+            ),
+            (
+                format!("/admin/users/{}/clear-second-factor", someone.0),
+                vec![],
             ),
             (
                 format!("/admin/users/{}/role", someone.0),
@@ -84,6 +88,7 @@ async fn each_role_against_each_admin_route() {
                     ("name", "Hacked"),
                     ("timezone", "Asia/Jakarta"),
                     ("default_language", "id"),
+                    ("second_factor", "off"),
                     ("version", "1"),
                 ],
             ),
@@ -102,6 +107,12 @@ async fn each_role_against_each_admin_route() {
         .await
         .unwrap();
     assert_eq!(name, "Unit Satu");
+    let invitations: i64 =
+        sqlx::query_scalar("select count(*) from invitations where email = 'x@x.example'")
+            .fetch_one(&app.admin)
+            .await
+            .unwrap();
+    assert_eq!(invitations, 0);
 }
 
 #[tokio::test]
@@ -132,110 +143,6 @@ async fn controls_a_role_may_not_use_are_not_shown() {
         .await
         .body;
     assert!(spv.contains("href=\"/admin/audit\"") && !spv.contains("href=\"/admin\""));
-}
-
-#[tokio::test]
-async fn an_admin_creates_a_user_who_must_change_the_one_time_password() {
-    let (app, t, c) = crate::helpers::signed_in_admin().await;
-
-    let bad = c
-        .post(
-            "/admin/users",
-            &[("email", "not-an-email"), ("name", " "), ("role", "root")],
-        )
-        .await;
-    assert_eq!(bad.status, 422);
-    assert!(bad.body.contains("Alamat email tidak valid."));
-    assert!(bad.body.contains("Wajib diisi."));
-    assert!(bad.body.contains("Peran tidak dikenal."));
-    assert!(
-        bad.body.contains("value=\"not-an-email\""),
-        "the form comes back filled"
-    );
-
-    let r = c
-        .post(
-            "/admin/users",
-            &[
-                ("email", "Siti.N@X.example"),
-                ("name", "Siti Nurhaliza"),
-                ("role", "rm"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 200);
-    let otp = one_time_password(&r.body);
-    let again = c
-        .post(
-            "/admin/users",
-            &[
-                ("email", "siti.n@x.example"),
-                ("name", "Siti"),
-                ("role", "rm"),
-            ],
-        )
-        .await;
-    assert_eq!(again.status, 422);
-    assert!(again.body.contains("sudah menjadi anggota"));
-
-    let siti = app.client();
-    let r = siti.sign_in("siti.n@x.example", &otp).await;
-    assert_eq!(r.location(), "/account/password");
-    let audit = app.audit_actions(t).await;
-    assert!(audit.contains(&"user.created".to_owned()));
-    let changes: serde_json::Value = sqlx::query_scalar(
-        "select changes from audit_events where action = 'user.created' and actor_id is not null",
-    )
-    .fetch_one(&app.admin)
-    .await
-    .unwrap();
-    assert_eq!(changes["email"]["new"], "siti.n@x.example");
-    assert_eq!(changes["role"]["new"], "rm");
-}
-
-#[tokio::test]
-async fn an_existing_account_is_added_to_another_tenant_without_touching_its_password() {
-    let app = spawn_app().await;
-    let a = app.tenant("unit-a", "Unit A").await;
-    let b = app.tenant("unit-b", "Unit B").await;
-    app.user(a, "admin-a@x.example", "Admin A", Role::Admin)
-        .await;
-    app.user(b, "shared@x.example", "Shared", Role::Rm).await;
-    let c = app.signed_in("admin-a@x.example").await;
-    let r = c
-        .post(
-            "/admin/users",
-            &[
-                ("email", "shared@x.example"),
-                ("name", "Ignored"),
-                ("role", "viewer"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303);
-    // Their password still works, and they now see both tenants.
-    let shared = app.signed_in("shared@x.example").await;
-    // Unit A comes first by name; there they are a viewer, whose home is the dashboard.
-    let page = shared.get("/dashboard").await.body;
-    assert!(page.contains("Unit A") && page.contains("Unit B"));
-    // Admin A may not reset the password of an account shared with Unit B.
-    let id: uuid::Uuid =
-        sqlx::query_scalar("select id from users where email = 'shared@x.example'")
-            .fetch_one(&app.admin)
-            .await
-            .unwrap();
-    let r = c
-        .post(&format!("/admin/users/{id}/reset-password"), &[])
-        .await;
-    assert_eq!(r.status, 303);
-    assert_eq!(
-        app.client()
-            .sign_in("shared@x.example", crate::helpers::PASSWORD)
-            .await
-            .status,
-        303,
-        "password unchanged"
-    );
 }
 
 #[tokio::test]
@@ -502,6 +409,7 @@ async fn tenant_settings_are_validated_saved_and_audited() {
                 ("name", "Kanwil DKI Jakarta"),
                 ("timezone", "Asia/Makassar"),
                 ("default_language", "en"),
+                ("second_factor", "off"),
                 ("letterhead_city", "Jakarta"),
                 ("version", "1"),
             ],
@@ -515,6 +423,7 @@ async fn tenant_settings_are_validated_saved_and_audited() {
                 ("name", "Old"),
                 ("timezone", "Asia/Jakarta"),
                 ("default_language", "id"),
+                ("second_factor", "off"),
                 ("version", "1"),
             ],
         )

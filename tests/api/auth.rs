@@ -343,5 +343,5 @@ async fn sign_in_comes_back_to_the_page_asked_for_but_never_to_another_site() {
             ],
         )
         .await;
-    assert_eq!(r.location(), "/");
+    assert_eq!(r.location(), "/admin", "the role's home instead");
 }

@@ -6,73 +6,107 @@ use crate::helpers::{PASSWORD, spawn_app};
 use crate::webdriver::Browser;
 
 #[tokio::test]
-async fn an_admin_creates_a_user_who_signs_in_and_must_change_the_password() {
+async fn an_admin_invites_a_person_who_joins_on_a_phone_and_sets_up_a_second_factor() {
     let app = spawn_app().await;
-    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    let t = app
+        .tenant_with("demo", "Kanwil DKI Jakarta — Korporasi", "everyone")
+        .await;
     app.user(t, "rina@x.example", "Rina Kusumawati", Role::Admin)
         .await;
+    let rina_key = app.enrol_second_factor("rina@x.example").await;
     let b = Browser::start(1280, 900).await;
 
+    // The admin signs in: password, then the code from her app.
     b.goto(&format!("{}/admin", app.base)).await;
     b.wait_for_path("/login").await;
     b.fill("#f-email", "rina@x.example").await;
     b.fill("#f-password", PASSWORD).await;
     b.click("form[action='/login'] button[type=submit]").await;
+    b.wait_for_path("/login/second-factor").await;
+    b.screenshot("second-factor-question").await;
+    b.fill("#f-code", &rina_key.code_at(app.clock.now())).await;
+    b.click("form[action='/login/second-factor'] button[type=submit]")
+        .await;
     b.wait_for_path("/admin").await;
     assert!(
         b.text().await.contains("Kelola orang"),
         "Indonesian by default"
     );
-
     // Switch to English.
     b.click("form[action='/language'] button").await;
     b.find("html[lang=en]").await;
     assert!(b.text().await.contains("Manage the people"));
-    b.screenshot("admin-home-en").await;
 
-    // Create a user.
-    b.goto(&format!("{}/admin/users/new", app.base)).await;
+    // She invites a relationship manager; the link is shown once.
+    b.goto(&format!("{}/admin/users", app.base)).await;
+    b.click("a[href='/admin/invitations/new']").await;
     b.fill("#f-email", "budi.santoso@x.example").await;
-    b.fill("#f-name", "Budi Santoso").await;
     b.click("#f-role option[value=rm]").await;
-    b.click("form[action='/admin/users'] button[type=submit]")
+    b.screenshot("invite-form").await;
+    b.click("form[action='/admin/invitations'] button[type=submit]")
         .await;
-    let otp = b.element_text("#one-time-password code").await;
-    assert_eq!(otp.len(), 19, "one-time password shown: {otp:?}");
-    b.screenshot("one-time-password").await;
-
-    // Sign out through the user menu.
-    b.click(".user-menu summary").await;
-    b.click("form[action='/logout'] button").await;
-    b.wait_for_path("/login").await;
-    assert!(b.text().await.contains("You have signed out."));
-
-    // The new user signs in with the one-time password and must choose a new one.
-    b.fill("#f-email", "budi.santoso@x.example").await;
-    b.fill("#f-password", &otp).await;
-    b.click("form[action='/login'] button[type=submit]").await;
-    b.wait_for_path("/account/password").await;
-    assert!(b.text().await.contains("one-time password"));
-    b.goto(&format!("{}/my-month", app.base)).await;
-    b.wait_for_path("/account/password").await;
-    b.fill("#f-current", &otp).await;
-    b.fill("#f-new", "nasi-goreng-kambing-senin").await;
-    b.fill("#f-confirm", "nasi-goreng-kambing-senin").await;
-    b.screenshot("change-password").await;
-    b.click("form[action='/account/password'] button[type=submit]")
-        .await;
-    b.wait_for_path("/my-month").await;
-    assert!(b.text().await.contains("Password changed."));
-    b.screenshot("my-month").await;
+    let link = b.element_text("#invitation-link code").await;
+    assert!(
+        link.starts_with(&format!("{}/invitations/", app.base)),
+        "{link}"
+    );
+    b.screenshot("invitation-created").await;
     b.quit().await;
 
-    let must_change: bool = sqlx::query_scalar(
-        "select must_change_password from users where email = 'budi.santoso@x.example'",
+    // Budi opens the link on his phone and creates his account.
+    let phone = Browser::start(360, 740).await;
+    phone.goto(&link).await;
+    phone.find("form[action$='/register']").await;
+    assert!(phone.text().await.contains("Kanwil DKI Jakarta"));
+    assert!(phone.fits_width().await, "the invitation fits 360 px");
+    phone.screenshot("invitation-phone").await;
+    phone.fill("#f-name", "Budi Santoso").await;
+    phone.fill("#f-password", "Budi Santoso 2026").await;
+    phone.fill("#f-confirm", "Budi Santoso 2026").await;
+    phone
+        .click("form[action$='/register'] button[type=submit]")
+        .await;
+    // A password made of his own name is refused beside the field; his name stays as typed.
+    phone.find("#e-password").await;
+    assert!(phone.source().await.contains("value=\"Budi Santoso\""));
+    phone.screenshot("invitation-phone-refused").await;
+    phone.fill("#f-password", "nasi-goreng-kambing-senin").await;
+    phone.fill("#f-confirm", "nasi-goreng-kambing-senin").await;
+    phone
+        .click("form[action$='/register'] button[type=submit]")
+        .await;
+
+    // The unit asks everyone for a second factor: he sets it up before anything else.
+    phone.wait_for_path("/account/second-factor").await;
+    phone.find(".qr svg").await;
+    assert!(phone.fits_width().await, "the set-up page fits 360 px");
+    phone.screenshot("second-factor-setup-phone").await;
+    let key = phone.element_text("#totp-key code").await;
+    let budi_key = crate::helpers::secret_from_typed(&key);
+    phone
+        .fill("#f-code", &budi_key.code_at(app.clock.now()))
+        .await;
+    phone
+        .click("form[action='/account/second-factor/confirm'] button[type=submit]")
+        .await;
+    let codes = phone.element_text("#recovery-codes").await;
+    assert_eq!(codes.lines().count(), 10, "{codes}");
+    phone.screenshot("recovery-codes-phone").await;
+    phone.click("footer a[role=button]").await;
+    phone.wait_for_path("/my-month").await;
+    assert!(phone.fits_width().await);
+    phone.screenshot("my-month-after-joining").await;
+    phone.quit().await;
+
+    let (role, accepted): (String, bool) = sqlx::query_as(
+        "select m.role, i.accepted_at is not null from memberships m
+           join users u on u.id = m.user_id join invitations i on i.email = u.email
+          where u.email = 'budi.santoso@x.example'",
     )
     .fetch_one(&app.admin)
     .await
     .unwrap();
-    assert!(!must_change);
+    assert_eq!((role.as_str(), accepted), ("rm", true));
 }
 
 #[tokio::test]

@@ -3,14 +3,13 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use crate::helpers::{owner_url_for, spawn_app};
+use crate::helpers::{app_url, owner_url_for, spawn_app};
 
 fn relasi(database: &str, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_relasi"))
         .args(args)
-        .env("DATABASE_URL", owner_url_for(database))
-        .env_remove("RELASI_DB_ROLE")
-        .env_remove("RELASI_MIGRATE_DATABASE_URL")
+        .env("DATABASE_URL", app_url(database))
+        .env("RELASI_OWNER_DATABASE_URL", owner_url_for(database))
         .env("RELASI_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -224,10 +223,12 @@ async fn sigterm_finishes_the_request_in_flight_then_exits() {
         .port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_relasi"))
         .arg("serve")
-        .env("DATABASE_URL", owner_url_for(&app.database))
-        .env_remove("RELASI_DB_ROLE")
+        // Without the owner's login the server does not migrate; it checks the schema is current.
+        .env("DATABASE_URL", app_url(&app.database))
+        .env_remove("RELASI_OWNER_DATABASE_URL")
         .env("RELASI_LISTEN", format!("127.0.0.1:{port}"))
-        .env("RELASI_LOG", "info")
+        // tower_http at debug logs each request as it starts: the test waits for that line.
+        .env("RELASI_LOG", "info,tower_http=debug")
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -257,6 +258,8 @@ async fn sigterm_finishes_the_request_in_flight_then_exits() {
     );
     conn.write_all(head.as_bytes()).unwrap();
     conn.flush().unwrap();
+    // The server has the request (not only a connection waiting to be accepted) before the signal.
+    wait_for(&mut log, "started processing request");
 
     let status = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])

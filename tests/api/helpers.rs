@@ -5,12 +5,13 @@ use std::sync::Arc;
 use chrono::TimeZone;
 use relasi::audit::Actor;
 use relasi::auth::domain::{Email, UserId, hex};
+use relasi::auth::second_factor::TotpSecret;
 use relasi::clock::Clock;
 use relasi::config::Config;
 use relasi::db;
+use relasi::invitations::service::{Added, NewPerson, add_person};
 use relasi::startup::Application;
 use relasi::tenancy::domain::{Role, TenantId};
-use relasi::tenancy::{Added, NewPerson, add_person};
 use reqwest::cookie::CookieStore;
 use reqwest::header::HeaderMap;
 use sha2::{Digest, Sha256};
@@ -21,6 +22,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 pub const PASSWORD: &str = "kopi-tubruk-di-menteng-42";
 const OWNER: &str = "relasi_test_owner";
 const OWNER_PASSWORD: &str = "relasi-test-owner";
+/// The runtime login's password in the test cluster (the server never logs in as the owner).
+const APP_PASSWORD: &str = "relasi-test-app";
 
 fn superuser_url() -> String {
     std::env::var("RELASI_TEST_DATABASE_URL").expect(
@@ -99,11 +102,28 @@ async fn template_database() -> String {
         .await
         .unwrap();
     }
+    // The first migration creates the runtime role; the server logs in as it.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "alter role relasi_app login password '{APP_PASSWORD}'"
+    )))
+    .execute(&mut *conn)
+    .await
+    .unwrap();
     sqlx::query("select pg_advisory_unlock(724101)")
         .execute(&mut *conn)
         .await
         .unwrap();
     name
+}
+
+/// The runtime login's URL for a test database: what the server connects with.
+pub fn app_url(database: &str) -> String {
+    let su = options(&superuser_url());
+    format!(
+        "postgres://relasi_app:{APP_PASSWORD}@{}:{}/{database}",
+        su.get_host(),
+        su.get_port()
+    )
 }
 
 fn owner_url(database: &str) -> String {
@@ -150,11 +170,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             .expect("clone the template database");
         admin.close().await;
     }
-    let url = owner_url(&database);
     let mut config = Config {
-        database_url: url.clone(),
-        migrate_database_url: url.clone(),
-        db_role: Some("relasi_app".into()),
+        database_url: Some(app_url(&database)),
+        owner_database_url: Some(owner_url(&database)),
         db_max_connections: 4,
         listen: "127.0.0.1:0".parse().unwrap(),
         public_url: None,
@@ -165,12 +183,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         request_timeout_secs: 30,
     };
     adjust(&mut config);
-    let pool = db::app_pool(
-        &config.database_url,
-        config.db_role.as_deref(),
-        config.db_max_connections,
-    )
-    .unwrap();
+    let pool = db::app_pool(config.runtime_url().unwrap(), config.db_max_connections).unwrap();
     let clock = Clock::manual(chrono::Utc.with_ymd_and_hms(2026, 11, 16, 2, 0, 0).unwrap());
     let app = Application::build(config, pool.clone(), clock.clone())
         .await
@@ -193,7 +206,19 @@ impl TestApp {
     }
 
     pub async fn tenant(&self, slug: &str, name: &str) -> TenantId {
-        relasi::cli::create_tenant(&self.pool, slug, name, "Asia/Jakarta", "id")
+        self.tenant_with(slug, name, "off").await
+    }
+
+    /// A tenant that asks `second_factor` (off, admins, everyone) of its people.
+    pub async fn tenant_with(&self, slug: &str, name: &str, second_factor: &str) -> TenantId {
+        let spec = relasi::tenancy::service::TenantSpec {
+            slug,
+            name,
+            timezone: "Asia/Jakarta",
+            language: "id",
+            second_factor,
+        };
+        relasi::tenancy::service::create_tenant(&self.pool, &spec)
             .await
             .expect("create tenant")
     }
@@ -228,6 +253,21 @@ impl TestApp {
         match added {
             Added::NewUser(id) | Added::ExistingUser(id) | Added::AlreadyMember(id) => id,
         }
+    }
+
+    /// Turns on a second factor for the account (as its person would), and returns its key.
+    pub async fn enrol_second_factor(&self, email: &str) -> TotpSecret {
+        let secret = TotpSecret::generate();
+        sqlx::query(
+            "update users set totp_secret = $2, totp_enabled_at = $3, totp_last_step = 0 where email = $1",
+        )
+        .bind(email)
+        .bind(secret.as_bytes())
+        .bind(self.clock.now())
+        .execute(&self.admin)
+        .await
+        .unwrap();
+        secret
     }
 
     /// Signs a new client in; panics unless sign-in succeeds.
@@ -384,6 +424,16 @@ impl Client {
         self.jar
             .add_cookie_str(&format!("relasi_session={value}; Path=/"), &url);
     }
+}
+
+/// The key an authenticator app is given by hand, as the set-up page shows it ("ABCD EFGH …").
+pub fn secret_from_typed(typed: &str) -> TotpSecret {
+    let compact: String = typed.split_whitespace().collect();
+    let bytes = totp_rs::Secret::try_from_base32(&compact)
+        .expect("a base32 key")
+        .as_ref()
+        .to_vec();
+    TotpSecret::from_stored(bytes).expect("a 160-bit key")
 }
 
 /// The text between `<code>` tags after a marker: the one-time password on its page.

@@ -176,9 +176,9 @@ async fn when_the_database_is_unreachable_pages_answer_503_and_recover_when_it_r
     // A proxy in front of PostgreSQL that the test can cut and restore.
     let proxy = crate::helpers::Proxy::start().await;
     let app = spawn_app_with(|c| {
-        let mut url: url_parts::Url = c.database_url.clone().into();
+        let mut url: url_parts::Url = c.database_url.clone().unwrap().into();
         url.set_port(proxy.port);
-        c.database_url = url.0;
+        c.database_url = Some(url.0);
     })
     .await;
     let t = app.tenant("t1", "Unit Satu").await;
@@ -218,14 +218,14 @@ async fn the_server_refuses_to_run_as_a_superuser() {
     let app = spawn_app().await;
     // The test cluster's superuser, without switching to the runtime role.
     let url = std::env::var("RELASI_TEST_DATABASE_URL").unwrap();
-    let su_pool = relasi::db::app_pool(&url, None, 1).unwrap();
+    let su_pool = relasi::db::app_pool(&url, 1).unwrap();
     let err = relasi::db::check_runtime_role(&su_pool)
         .await
         .unwrap_err()
         .to_string();
     assert!(err.contains("superuser"), "{err}");
     // The table owner is refused too.
-    let owner = relasi::db::app_pool(&app_owner_url(&app), None, 1).unwrap();
+    let owner = relasi::db::app_pool(&app_owner_url(&app), 1).unwrap();
     let err = relasi::db::check_runtime_role(&owner)
         .await
         .unwrap_err()

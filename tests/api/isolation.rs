@@ -163,12 +163,33 @@ async fn users_of_another_tenant_are_invisible() {
         .await
         .unwrap();
     assert_eq!(emails, vec!["admin-a@x.example".to_owned()]);
-    let changed = sqlx::query("update users set name = 'taken' where email = 'admin-b@x.example'")
+    let changed =
+        sqlx::query("update users set password_hash = 'x' where email = 'admin-b@x.example'")
+            .execute(&mut *tx)
+            .await
+            .unwrap()
+            .rows_affected();
+    assert_eq!(changed, 0);
+    tx.rollback().await.unwrap();
+    // What no tenant may write of any account, its own people's included: the identity and the
+    // membership count.
+    for set in [
+        "email = 'taken@x.example'",
+        "membership_count = 1",
+        "name = 'taken'",
+    ] {
+        let mut tx = tenant_tx(&t.app.pool, t.a, None).await.unwrap();
+        let err = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "update users set {set} where email = 'admin-a@x.example'"
+        )))
         .execute(&mut *tx)
         .await
-        .unwrap()
-        .rows_affected();
-    assert_eq!(changed, 0);
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("permission denied"),
+            "{set}: {err}"
+        );
+    }
 }
 
 #[tokio::test]

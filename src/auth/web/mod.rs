@@ -1,0 +1,93 @@
+//! Signing in and out, the second factor, the password, and switching tenant.
+
+mod password;
+mod second_factor;
+mod sign_in;
+
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::repo;
+use crate::audit::{self, Changes, Event};
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::tenancy::domain::TenantId;
+use crate::web::extract::Ctx;
+use crate::web::{AppState, redirect_with_flash, see_other};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(root))
+        .route("/login", get(sign_in::form).post(sign_in::sign_in))
+        .route(
+            "/login/second-factor",
+            get(sign_in::second_factor_form).post(sign_in::second_factor),
+        )
+        .route("/logout", post(sign_in::sign_out))
+        .route(
+            "/account/password",
+            get(password::form).post(password::change),
+        )
+        .route("/account/second-factor", get(second_factor::page))
+        .route(
+            "/account/second-factor/restart",
+            post(second_factor::restart),
+        )
+        .route(
+            "/account/second-factor/confirm",
+            post(second_factor::confirm),
+        )
+        .route(
+            "/account/second-factor/recovery-codes",
+            post(second_factor::new_recovery_codes),
+        )
+        .route("/account/second-factor/remove", post(second_factor::remove))
+        .route("/session/tenant", post(switch_tenant))
+}
+
+/// "/" sends a signed-in user to their role's home page.
+async fn root(ctx: Ctx) -> Response {
+    see_other(ctx.role.home_path()).into_response()
+}
+
+#[derive(Deserialize)]
+struct SwitchForm {
+    tenant: uuid::Uuid,
+}
+
+async fn switch_tenant(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SwitchForm>,
+) -> AppResult<Response> {
+    let target = TenantId(form.tenant);
+    // Only a tenant the user is an enabled member of; anything else looks like it does not exist.
+    let Some(choice) = ctx.memberships.iter().find(|m| m.tenant_id == target) else {
+        return Err(AppError::NotFound);
+    };
+    let now = state.clock.now();
+    let mut tx = db::tenant_tx(&state.db, target, Some(ctx.user_id)).await?;
+    repo::set_session_tenant(&mut tx, &ctx.session_hash, target).await?;
+    repo::remember_tenant(&mut tx, ctx.user_id, target).await?;
+    repo::record_tenant_visit(&mut tx, ctx.user_id, now).await?;
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new("auth.tenant_switched", "tenant", Some(target.0)).with(Changes::new().field(
+            "tenant",
+            ctx.tenant.name.as_str(),
+            choice.tenant_name.as_str(),
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        repo::role_of(&choice.role).home_path(),
+        true,
+        "auth.tenant_switched",
+    ))
+}

@@ -1,0 +1,255 @@
+//! The tenant's settings: name, time zone, language, who needs a second factor, and the letterhead.
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::super::domain::{Permission, SecondFactorRule, TimeZone};
+use super::super::repo;
+use crate::audit::{self, Changes, Event};
+use crate::auth::domain::Email;
+use crate::error::AppResult;
+use crate::web::extract::Ctx;
+use crate::web::forms::{Choice, FieldErrors, optional_text, required_text};
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+use crate::web::{AppState, redirect_with_flash, render, render_status};
+
+#[derive(Template)]
+#[template(path = "admin/settings.html")]
+struct SettingsPage {
+    l: Layout,
+    s: repo::Settings,
+    second_factor_rules: Vec<Choice>,
+    zones: Vec<&'static str>,
+    errors: FieldErrors,
+    stale: bool,
+}
+
+fn rule_choices(lang: Lang, selected: &str) -> Vec<Choice> {
+    SecondFactorRule::ALL
+        .iter()
+        .map(|r| Choice {
+            value: r.as_str().to_owned(),
+            label: lang.t(r.label_key()).to_owned(),
+            selected: r.as_str() == selected,
+        })
+        .collect()
+}
+
+/// Zones offered first: Indonesia's three; any IANA zone typed is accepted.
+const ZONES: [&str; 3] = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"];
+
+pub(super) async fn edit(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.require(Permission::ManageSettings)?;
+    let mut tx = ctx.tx(&state).await?;
+    let s = repo::settings(&mut tx).await?;
+    tx.commit().await?;
+    render(&SettingsPage {
+        l: ctx.layout("admin.settings"),
+        second_factor_rules: rule_choices(ctx.lang, &s.second_factor),
+        s,
+        zones: ZONES.to_vec(),
+        errors: FieldErrors::default(),
+        stale: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct SettingsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    second_factor: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    default_language: String,
+    #[serde(default)]
+    letterhead_office: String,
+    #[serde(default)]
+    letterhead_address: String,
+    #[serde(default)]
+    letterhead_city: String,
+    #[serde(default)]
+    letterhead_phone: String,
+    #[serde(default)]
+    letterhead_email: String,
+    #[serde(default)]
+    letterhead_signatory_name: String,
+    #[serde(default)]
+    letterhead_signatory_title: String,
+    version: i32,
+}
+
+impl SettingsForm {
+    fn parse(&self, errors: &mut FieldErrors) -> Option<repo::Settings> {
+        let name = errors.check("name", required_text(&self.name, 200));
+        let second_factor = errors.check(
+            "second_factor",
+            SecondFactorRule::parse(&self.second_factor),
+        );
+        let timezone = errors.check("timezone", TimeZone::parse(&self.timezone));
+        let language = errors.check(
+            "default_language",
+            Lang::parse(&self.default_language).ok_or("error.language_invalid"),
+        );
+        let mut text = |field: &'static str, raw: &str, max: usize| {
+            errors.check(field, optional_text(raw, max))
+        };
+        let office = text("letterhead_office", &self.letterhead_office, 200);
+        let address = text("letterhead_address", &self.letterhead_address, 500);
+        let city = text("letterhead_city", &self.letterhead_city, 100);
+        let phone = text("letterhead_phone", &self.letterhead_phone, 50);
+        let email = text("letterhead_email", &self.letterhead_email, 254);
+        let signatory = text(
+            "letterhead_signatory_name",
+            &self.letterhead_signatory_name,
+            200,
+        );
+        let title = text(
+            "letterhead_signatory_title",
+            &self.letterhead_signatory_title,
+            200,
+        );
+        let email = match email {
+            Some(e) if !e.is_empty() => errors.check(
+                "letterhead_email",
+                Email::parse(&e).map(|e| e.as_str().to_owned()),
+            ),
+            other => other,
+        };
+        Some(repo::Settings {
+            name: name?,
+            second_factor: second_factor?.as_str().to_owned(),
+            timezone: timezone?.name().to_owned(),
+            default_language: language?.code().to_owned(),
+            letterhead_office: office?,
+            letterhead_address: address?,
+            letterhead_city: city?,
+            letterhead_phone: phone?,
+            letterhead_email: email?,
+            letterhead_signatory_name: signatory?,
+            letterhead_signatory_title: title?,
+            version: self.version,
+        })
+    }
+
+    /// What the admin typed, to show again beside the messages.
+    fn as_typed(&self) -> repo::Settings {
+        repo::Settings {
+            name: self.name.clone(),
+            second_factor: self.second_factor.clone(),
+            timezone: self.timezone.clone(),
+            default_language: self.default_language.clone(),
+            letterhead_office: self.letterhead_office.clone(),
+            letterhead_address: self.letterhead_address.clone(),
+            letterhead_city: self.letterhead_city.clone(),
+            letterhead_phone: self.letterhead_phone.clone(),
+            letterhead_email: self.letterhead_email.clone(),
+            letterhead_signatory_name: self.letterhead_signatory_name.clone(),
+            letterhead_signatory_title: self.letterhead_signatory_title.clone(),
+            version: self.version,
+        }
+    }
+}
+
+fn settings_changes(old: &repo::Settings, new: &repo::Settings) -> Changes {
+    Changes::new()
+        .field("name", &old.name, &new.name)
+        .field("second_factor", &old.second_factor, &new.second_factor)
+        .field("timezone", &old.timezone, &new.timezone)
+        .field(
+            "default_language",
+            &old.default_language,
+            &new.default_language,
+        )
+        .field(
+            "letterhead_office",
+            &old.letterhead_office,
+            &new.letterhead_office,
+        )
+        .field(
+            "letterhead_address",
+            &old.letterhead_address,
+            &new.letterhead_address,
+        )
+        .field(
+            "letterhead_city",
+            &old.letterhead_city,
+            &new.letterhead_city,
+        )
+        .field(
+            "letterhead_phone",
+            &old.letterhead_phone,
+            &new.letterhead_phone,
+        )
+        .field(
+            "letterhead_email",
+            &old.letterhead_email,
+            &new.letterhead_email,
+        )
+        .field(
+            "letterhead_signatory_name",
+            &old.letterhead_signatory_name,
+            &new.letterhead_signatory_name,
+        )
+        .field(
+            "letterhead_signatory_title",
+            &old.letterhead_signatory_title,
+            &new.letterhead_signatory_title,
+        )
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SettingsForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageSettings)?;
+    let now = state.clock.now();
+    let mut errors = FieldErrors::default();
+    let Some(new) = form.parse(&mut errors).filter(|_| errors.is_empty()) else {
+        let page = SettingsPage {
+            l: ctx.layout("admin.settings"),
+            second_factor_rules: rule_choices(ctx.lang, &form.second_factor),
+            s: form.as_typed(),
+            zones: ZONES.to_vec(),
+            errors,
+            stale: false,
+        };
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let mut tx = ctx.tx(&state).await?;
+    let old = repo::settings(&mut tx).await?;
+    if old.version != new.version || !repo::update_settings(&mut tx, &new, now).await? {
+        // Someone saved in between: show their version, and nothing of ours is written.
+        tx.rollback().await?;
+        let mut tx = ctx.tx(&state).await?;
+        let current = repo::settings(&mut tx).await?;
+        tx.commit().await?;
+        let page = SettingsPage {
+            l: ctx.layout("admin.settings"),
+            second_factor_rules: rule_choices(ctx.lang, &current.second_factor),
+            s: current,
+            zones: ZONES.to_vec(),
+            errors,
+            stale: true,
+        };
+        return render_status(StatusCode::CONFLICT, &page);
+    }
+    let changes = settings_changes(&old, &new);
+    if !changes.is_empty() {
+        audit::repo::record(
+            &mut tx,
+            now,
+            &ctx.actor(),
+            Event::new("tenant.updated", "tenant", Some(ctx.tenant.id.0)).with(changes),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(redirect_with_flash("/admin/settings", true, "admin.saved"))
+}

@@ -1,0 +1,430 @@
+//! The tenant's people: the list with open invitations, one person's membership (role, branch office,
+//! access), and — for an account that belongs to this tenant alone — a password reset and clearing a
+//! lost second factor. Of a person who also belongs to another tenant, the admin sees and changes only
+//! the membership.
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::response::Response;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::super::domain::{Permission, Role};
+use super::super::repo;
+use crate::audit::{self, Changes, Event};
+use crate::auth::domain::{self as auth_domain, UserId};
+use crate::auth::repo as auth_repo;
+use crate::error::{AppError, AppResult};
+use crate::invitations::domain::Status;
+use crate::invitations::repo as invitation_repo;
+use crate::web::extract::Ctx;
+use crate::web::forms::{Choice, FieldErrors, VersionForm};
+use crate::web::layout::Layout;
+use crate::web::{AppState, redirect_with_flash, render, see_other};
+
+struct MemberRow {
+    id: Uuid,
+    name: String,
+    email: String,
+    role_label: &'static str,
+    branch: String,
+    disabled: bool,
+    must_change_password: bool,
+    last_sign_in: String,
+}
+
+struct InvitationRow {
+    id: Uuid,
+    email: String,
+    role_label: &'static str,
+    branch: String,
+    invited_by: String,
+    status_key: &'static str,
+    open: bool,
+    /// When it expires (open) or ended (accepted, revoked, expired).
+    when: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users/index.html")]
+struct UsersIndex {
+    l: Layout,
+    members: Vec<MemberRow>,
+    invitations: Vec<InvitationRow>,
+}
+
+pub(super) async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.require(Permission::ManageUsers)?;
+    let now = state.clock.now();
+    let mut tx = ctx.tx(&state).await?;
+    let members = repo::members(&mut tx).await?;
+    let invitations = invitation_repo::list(&mut tx).await?;
+    tx.commit().await?;
+    let members = members
+        .into_iter()
+        .map(|m| MemberRow {
+            id: m.user_id.0,
+            role_label: ctx.lang.t(auth_repo::role_of(&m.role).label_key()),
+            branch: m.branch_code.unwrap_or_default(),
+            disabled: m.disabled_at.is_some(),
+            must_change_password: m.must_change_password == Some(true),
+            last_sign_in: m
+                .last_sign_in_at
+                .map(|t| ctx.datetime(t))
+                .unwrap_or_else(|| "—".into()),
+            name: m.name,
+            email: m.email,
+        })
+        .collect();
+    let invitations = invitations
+        .into_iter()
+        .map(|i| {
+            let status = Status::of(i.accepted_at, i.revoked_at, i.expires_at, now);
+            let when = i.accepted_at.or(i.revoked_at).unwrap_or(i.expires_at);
+            InvitationRow {
+                id: i.id,
+                role_label: ctx.lang.t(auth_repo::role_of(&i.role).label_key()),
+                branch: i.branch_code.unwrap_or_default(),
+                invited_by: i.invited_by.unwrap_or_else(|| "—".into()),
+                status_key: status.label_key(),
+                open: status == Status::Open,
+                when: ctx.datetime(when),
+                email: i.email,
+            }
+        })
+        .collect();
+    render(&UsersIndex {
+        l: ctx.layout("admin.users"),
+        members,
+        invitations,
+    })
+}
+
+/// The old address of "add a person": people come in by invitation now.
+pub(super) async fn invite(ctx: Ctx) -> AppResult<Response> {
+    ctx.require(Permission::ManageUsers)?;
+    Ok(see_other("/admin/invitations/new"))
+}
+
+fn role_choices(ctx: &Ctx, selected: Role) -> Vec<Choice> {
+    Role::ALL
+        .iter()
+        .map(|r| Choice {
+            value: r.as_str().to_owned(),
+            label: ctx.lang.t(r.label_key()).to_owned(),
+            selected: *r == selected,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "admin/users/show.html")]
+struct UsersShow {
+    l: Layout,
+    id: Uuid,
+    name: String,
+    email: String,
+    role_label: &'static str,
+    roles: Vec<Choice>,
+    branches: Vec<Choice>,
+    branch: String,
+    disabled: bool,
+    is_self: bool,
+    /// The account belongs to this tenant alone: its password and second factor are ours to reset.
+    only_here: bool,
+    must_change_password: bool,
+    has_second_factor: bool,
+    last_sign_in: String,
+    joined: String,
+    version: i32,
+    errors: FieldErrors,
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageUsers)?;
+    let mut tx = ctx.tx(&state).await?;
+    let m = repo::member(&mut tx, UserId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
+    tx.commit().await?;
+    let role = auth_repo::role_of(&m.role);
+    let branches = lists
+        .branches
+        .iter()
+        .map(|b| Choice {
+            value: b.id.to_string(),
+            label: format!("{} — {}", b.code, b.name),
+            selected: Some(b.id) == m.branch_id,
+        })
+        .collect();
+    render(&UsersShow {
+        l: ctx.layout_titled(m.name.clone()),
+        id,
+        role_label: ctx.lang.t(role.label_key()),
+        roles: role_choices(&ctx, role),
+        branches,
+        branch: m.branch_code.unwrap_or_else(|| "—".into()),
+        disabled: m.disabled_at.is_some(),
+        is_self: m.user_id == ctx.user_id,
+        only_here: m.only_here,
+        must_change_password: m.must_change_password == Some(true),
+        has_second_factor: m.has_second_factor == Some(true),
+        last_sign_in: m
+            .last_sign_in_at
+            .map(|t| ctx.datetime(t))
+            .unwrap_or_else(|| "—".into()),
+        joined: ctx.datetime(m.joined_at),
+        version: m.version,
+        errors: FieldErrors::default(),
+        name: m.name,
+        email: m.email,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RoleForm {
+    role: String,
+    branch_id: String,
+    version: i32,
+}
+
+pub(super) async fn set_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<RoleForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageUsers)?;
+    let role: Role = form
+        .role
+        .parse()
+        .map_err(|_| AppError::BadRequest("error.role_invalid"))?;
+    let branch: Option<Uuid> = match form.branch_id.trim() {
+        "" => None,
+        raw => Some(
+            raw.parse()
+                .map_err(|_| AppError::BadRequest("error.branch_invalid"))?,
+        ),
+    };
+    let user = UserId(id);
+    let back = format!("/admin/users/{id}");
+    let now = state.clock.now();
+    let mut tx = ctx.tx(&state).await?;
+    let m = repo::member(&mut tx, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let old = auth_repo::role_of(&m.role);
+    if old == role && m.branch_id == branch {
+        return Ok(redirect_with_flash(&back, true, "admin.saved"));
+    }
+    let mut new_branch_code = None;
+    if let Some(b) = branch {
+        match crate::branches::repo::find(&mut tx, b).await? {
+            Some(found) if found.archived_at.is_none() || Some(b) == m.branch_id => {
+                new_branch_code = Some(found.code);
+            }
+            _ => return Ok(redirect_with_flash(&back, false, "error.branch_invalid")),
+        }
+    }
+    if old == Role::Admin
+        && role != Role::Admin
+        && repo::other_enabled_admins(&mut tx, user).await? == 0
+    {
+        return Ok(redirect_with_flash(&back, false, "admin.last_admin"));
+    }
+    if !repo::set_role(&mut tx, user, role, branch, form.version, now).await? {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
+    let changes = Changes::new()
+        .field("role", old.as_str(), role.as_str())
+        .field(
+            "branch",
+            m.branch_code.as_deref(),
+            new_branch_code.as_deref(),
+        );
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new("user.role_changed", "membership", Some(id)).with(changes),
+    )
+    .await?;
+    tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
+    Ok(redirect_with_flash(&back, true, "admin.saved"))
+}
+
+pub(super) async fn disable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageUsers)?;
+    let user = UserId(id);
+    let back = format!("/admin/users/{id}");
+    if user == ctx.user_id {
+        return Ok(redirect_with_flash(
+            &back,
+            false,
+            "admin.cannot_disable_self",
+        ));
+    }
+    let now = state.clock.now();
+    let mut tx = ctx.tx(&state).await?;
+    let m = repo::member(&mut tx, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if m.role == "admin" && repo::other_enabled_admins(&mut tx, user).await? == 0 {
+        return Ok(redirect_with_flash(&back, false, "admin.last_admin"));
+    }
+    if !repo::set_disabled(&mut tx, user, Some(now), form.version, now).await? {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
+    // A disabled person is signed out of this tenant at once, not at their next sign-in.
+    auth_repo::delete_user_tenant_sessions(&mut tx, user, ctx.tenant.id).await?;
+    let changes = Changes::new().field("status", "active", "disabled");
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new("user.disabled", "membership", Some(id)).with(changes),
+    )
+    .await?;
+    tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
+    Ok(redirect_with_flash(&back, true, "admin.user_disabled"))
+}
+
+pub(super) async fn enable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageUsers)?;
+    let user = UserId(id);
+    let now = state.clock.now();
+    let mut tx = ctx.tx(&state).await?;
+    repo::member(&mut tx, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !repo::set_disabled(&mut tx, user, None, form.version, now).await? {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
+    let changes = Changes::new().field("status", "disabled", "active");
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new("user.enabled", "membership", Some(id)).with(changes),
+    )
+    .await?;
+    tx.commit().await?;
+    state.directory.forget(ctx.tenant.id);
+    Ok(redirect_with_flash(
+        &format!("/admin/users/{id}"),
+        true,
+        "admin.user_enabled",
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "admin/users/one_time_password.html")]
+struct OneTimePasswordPage {
+    l: Layout,
+    user_id: Uuid,
+    name: String,
+    email: String,
+    password: String,
+}
+
+/// A member whose account this tenant may reset: not the admin themself, and belonging to this tenant
+/// alone (another tenant's admins did not ask for it). The database's policy says the same.
+async fn resettable(
+    tx: &mut sqlx::PgConnection,
+    ctx: &Ctx,
+    user: UserId,
+) -> AppResult<Result<repo::Member, &'static str>> {
+    let m = repo::member(tx, user).await?.ok_or(AppError::NotFound)?;
+    if user == ctx.user_id {
+        return Ok(Err("admin.reset_self"));
+    }
+    if !m.only_here {
+        return Ok(Err("admin.reset_shared_account"));
+    }
+    Ok(Ok(m))
+}
+
+pub(super) async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageUsers)?;
+    let user = UserId(id);
+    let back = format!("/admin/users/{id}");
+    let now = state.clock.now();
+    let password = auth_domain::one_time_password();
+    let hash = crate::auth::hash_password(&password).await?;
+    let mut tx = ctx.tx(&state).await?;
+    let m = match resettable(&mut tx, &ctx, user).await? {
+        Ok(m) => m,
+        Err(key) => return Ok(redirect_with_flash(&back, false, key)),
+    };
+    auth_repo::set_password(&mut tx, user, &hash, true, now).await?;
+    auth_repo::delete_user_sessions(&mut tx, user, None).await?;
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new("user.password_reset", "user", Some(id)),
+    )
+    .await?;
+    tx.commit().await?;
+    render(&OneTimePasswordPage {
+        l: ctx.layout("admin.one_time_password"),
+        user_id: id,
+        name: m.name,
+        email: m.email,
+        password,
+    })
+}
+
+/// For a person who lost their phone and their recovery codes: they set up a new factor at their next
+/// sign-in (when the tenant asks for one).
+pub(super) async fn clear_second_factor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageUsers)?;
+    let user = UserId(id);
+    let back = format!("/admin/users/{id}");
+    let now = state.clock.now();
+    let mut tx = ctx.tx(&state).await?;
+    if let Err(key) = resettable(&mut tx, &ctx, user).await? {
+        return Ok(redirect_with_flash(&back, false, key));
+    }
+    auth_repo::clear_second_factor(&mut tx, user, now).await?;
+    auth_repo::delete_user_sessions(&mut tx, user, None).await?;
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new("user.second_factor_cleared", "user", Some(id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        &back,
+        true,
+        "admin.second_factor_cleared",
+    ))
+}
