@@ -2,6 +2,7 @@
 
 pub mod domain;
 pub mod repo;
+pub mod views;
 pub mod web;
 
 pub use domain::{Actor, Changes, Event};

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::domain::{
     ACTIONS, ENTITY_TYPES, FieldChange, action_label_key, entity_href, entity_label_key,
-    field_label_key, flatten, value_label_key,
 };
 use super::repo::{self, Filter};
+use super::views::{field_changes, label};
 use crate::auth::domain::UserId;
 use crate::error::AppResult;
 use crate::tenancy::domain::Permission;
@@ -94,23 +94,6 @@ struct AuditPage {
     has_next: bool,
     base_query: String,
     bad_dates: bool,
-}
-
-/// Changed fields with their names, and coded values such as a stage, translated.
-pub fn field_changes(lang: Lang, changes: &serde_json::Value) -> Vec<FieldChange> {
-    flatten(changes)
-        .into_iter()
-        .map(|c| FieldChange {
-            old: label(lang, value_label_key(&c.field, &c.old), c.old),
-            new: label(lang, value_label_key(&c.field, &c.new), c.new),
-            field: label(lang, field_label_key(&c.field), c.field),
-        })
-        .collect()
-}
-
-/// A translated label where the catalog has one, the code itself otherwise.
-pub fn label(lang: Lang, key: Option<&'static str>, code: String) -> String {
-    key.map(|k| lang.t(k).to_owned()).unwrap_or(code)
 }
 
 fn choices(

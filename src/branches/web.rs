@@ -15,8 +15,9 @@ use crate::audit::{self, Changes, Event};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
+use crate::web::forms::{FieldErrors, VersionForm, multiline_text, optional_text, required_text};
 use crate::web::layout::Layout;
+use crate::web::stale::StaleEdit;
 use crate::web::{AppState, redirect_with_flash, render, render_status};
 
 pub fn router() -> Router<AppState> {
@@ -65,7 +66,7 @@ impl BranchForm {
         let code = errors.check("code", BranchCode::parse(&self.code));
         let name = errors.check("name", required_text(&self.name, 200));
         let region = errors.check("region", optional_text(&self.region, 200));
-        let address = errors.check("address", optional_text(&self.address, 500));
+        let address = errors.check("address", multiline_text(&self.address, 500));
         Some(BranchFields {
             code: code?.as_str().to_owned(),
             name: name?,
@@ -84,7 +85,7 @@ struct FormPage {
     f: BranchForm,
     archived: bool,
     errors: FieldErrors,
-    stale: bool,
+    stale: Option<StaleEdit>,
 }
 
 async fn new(ctx: Ctx) -> AppResult<Response> {
@@ -95,7 +96,7 @@ async fn new(ctx: Ctx) -> AppResult<Response> {
         f: BranchForm::default(),
         archived: false,
         errors: FieldErrors::default(),
-        stale: false,
+        stale: None,
     })
 }
 
@@ -115,7 +116,7 @@ async fn create(
             f: form,
             archived: false,
             errors,
-            stale: false,
+            stale: None,
         };
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
     };
@@ -174,7 +175,7 @@ async fn edit(
         f: form_of(&b),
         archived: b.archived_at.is_some(),
         errors: FieldErrors::default(),
-        stale: false,
+        stale: None,
     })
 }
 
@@ -190,7 +191,7 @@ async fn update(
     let old = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
     let fields = form.parse(&mut errors).filter(|_| errors.is_empty());
-    let page = |f: BranchForm, errors: FieldErrors, stale: bool| FormPage {
+    let page = |f: BranchForm, errors: FieldErrors, stale: Option<StaleEdit>| FormPage {
         l: ctx.layout_titled(old.name.clone()),
         id: Some(id),
         f,
@@ -199,24 +200,26 @@ async fn update(
         stale,
     };
     let Some(fields) = fields else {
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(form, errors, false));
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(form, errors, None));
     };
     match repo::update(&mut tx, id, &fields, form.version, now).await? {
         UpdateOutcome::Saved => {}
         UpdateOutcome::CodeTaken => {
             errors.add("code", "branch.code_taken");
-            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(form, errors, false));
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(form, errors, None));
         }
         UpdateOutcome::Stale => {
-            // Show the version someone else saved; nothing of this edit is written.
-            return render_status(StatusCode::CONFLICT, &page(form_of(&old), errors, true));
+            // Nothing of this edit is written: the form as typed, on top of the saved version.
+            let current = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+            let stale = StaleEdit::new(ctx.lang, changes_between(&current, &fields));
+            let form = BranchForm {
+                version: current.version,
+                ..form
+            };
+            return render_status(StatusCode::CONFLICT, &page(form, errors, Some(stale)));
         }
     }
-    let changes = Changes::new()
-        .field("code", &old.code, &fields.code)
-        .field("name", &old.name, &fields.name)
-        .field("region", &old.region, &fields.region)
-        .field("address", &old.address, &fields.address);
+    let changes = changes_between(&old, &fields);
     if !changes.is_empty() {
         audit::repo::record(
             &mut tx,
@@ -229,6 +232,15 @@ async fn update(
     tx.commit().await?;
     state.directory.forget(ctx.tenant.id);
     Ok(redirect_with_flash("/admin/branches", true, "admin.saved"))
+}
+
+/// What an edit changes, field by field, as the audit trail records it.
+fn changes_between(old: &Branch, new: &BranchFields) -> Changes {
+    Changes::new()
+        .field("code", &old.code, &new.code)
+        .field("name", &old.name, &new.name)
+        .field("region", &old.region, &new.region)
+        .field("address", &old.address, &new.address)
 }
 
 async fn archive(

@@ -404,6 +404,11 @@ pub enum SearchTerm {
 
 impl SearchTerm {
     pub fn parse(q: &str) -> SearchTerm {
+        // No name, NPP or NPWP is longer; a longer query is read by its first 200 characters.
+        let q = match q.char_indices().nth(200) {
+            Some((end, _)) => &q[..end],
+            None => q,
+        };
         let q = q.trim();
         if q.is_empty() {
             return SearchTerm::Nothing;

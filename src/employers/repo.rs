@@ -648,6 +648,18 @@ pub struct Reassigned {
     pub old_branch: Option<Uuid>,
 }
 
+/// How many of `ids` are open (not archived) employers of the tenant, locked until the transaction
+/// ends so that they stay open while it works on them; another tenant's ids count as none.
+pub async fn count_open(conn: &mut PgConnection, ids: &[Uuid]) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!"
+             from (select 1 from employers where id = any($1) and archived_at is null for update) locked"#,
+        ids
+    )
+    .fetch_one(conn)
+    .await
+}
+
 pub async fn reassign(
     conn: &mut PgConnection,
     ids: &[Uuid],

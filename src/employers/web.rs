@@ -23,7 +23,7 @@ use super::domain::{
 use super::repo::{self, Employer, EmployerFields, ListFilter, ListRow, SaveOutcome, Sort};
 use super::{may_edit, may_read_history};
 use crate::audit::domain::{FieldChange, action_label_key};
-use crate::audit::web::{field_changes, label};
+use crate::audit::views::{field_changes, label};
 use crate::audit::{self, Changes, Event};
 use crate::error::{AppError, AppResult};
 use crate::follow_ups::repo as follow_up_repo;
@@ -37,8 +37,9 @@ use crate::supply_chain::domain::{Coverage, Relation};
 use crate::supply_chain::repo::{self as link_repo, LinkRow};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
+use crate::web::forms::{FieldErrors, VersionForm, multiline_text, optional_text, required_text};
 use crate::web::layout::Layout;
+use crate::web::stale::StaleEdit;
 use crate::web::{AppState, LocalPath, download, redirect_with_flash, render, render_status};
 
 pub fn router() -> Router<AppState> {
@@ -462,10 +463,12 @@ async fn reassign(
     let back = LocalPath::parse(&form.back)
         .filter(|p| p.as_str() == "/employers" || p.as_str().starts_with("/employers?"))
         .map_or_else(|| "/employers".to_owned(), |p| p.to_string());
-    let ids: Vec<Uuid> = form.ids.iter().filter_map(|s| s.parse().ok()).collect();
+    let mut ids: Vec<Uuid> = form.ids.iter().filter_map(|s| s.parse().ok()).collect();
     if ids.is_empty() || ids.len() != form.ids.len() {
         return Ok(redirect_with_flash(&back, false, "employer.reassign_none"));
     }
+    ids.sort();
+    ids.dedup();
     let rm: Option<Uuid> = form.rm_id.parse().ok();
     let branch: Option<Uuid> = form.branch_id.parse().ok();
     if rm.is_none() && branch.is_none() {
@@ -487,7 +490,23 @@ async fn reassign(
     {
         return Ok(redirect_with_flash(&back, false, "employer.branch_invalid"));
     }
+    // All of them or none: an id that is not an open employer of this tenant (archived meanwhile, or
+    // another tenant's) refuses the whole move rather than reporting a move that did not happen.
+    if repo::count_open(&mut tx, &ids).await? != ids.len() as i64 {
+        return Ok(redirect_with_flash(
+            &back,
+            false,
+            "employer.reassign_missing",
+        ));
+    }
     let moved = repo::reassign(&mut tx, &ids, rm, branch, now).await?;
+    if moved.is_empty() {
+        return Ok(redirect_with_flash(
+            &back,
+            true,
+            "employer.reassign_unchanged",
+        ));
+    }
     let names = assignment_names(&mut tx).await?;
     for m in &moved {
         let mut changes = Changes::new();
@@ -841,7 +860,7 @@ impl EmployerForm {
         let nib = errors.check("nib", optional(&self.nib, Nib::parse));
         let name = errors.check("name", required_text(&self.name, 200));
         let legal_name = errors.check("legal_name", optional_text(&self.legal_name, 200));
-        let address = errors.check("address", optional_text(&self.address, 500));
+        let address = errors.check("address", multiline_text(&self.address, 500));
         let city = errors.check("city", optional_text(&self.city, 100));
         let province = errors.check("province", optional_text(&self.province, 100));
         let phone = errors.check("phone", optional(&self.phone, PhoneNumber::parse));
@@ -895,7 +914,7 @@ impl EmployerForm {
             "branch_id",
             optional_uuid(&self.branch_id, "employer.branch_invalid"),
         );
-        let notes = errors.check("approach_notes", optional_text(&self.approach_notes, 4000));
+        let notes = errors.check("approach_notes", multiline_text(&self.approach_notes, 4000));
         let tags = errors.check("tags", Tag::parse_list(&self.tags));
         let engagement = match (stage, reason.clone(), revisit) {
             (Some(stage), Some(reason), Some(revisit)) => {
@@ -1003,7 +1022,7 @@ struct FormPage {
     id: Option<Uuid>,
     f: EmployerForm,
     errors: FieldErrors,
-    stale: bool,
+    stale: Option<StaleEdit>,
     segments: Vec<Choice>,
     institution_types: Vec<Choice>,
     ownerships: Vec<Choice>,
@@ -1025,7 +1044,7 @@ impl FormPage {
         id: Option<Uuid>,
         f: EmployerForm,
         errors: FieldErrors,
-        stale: bool,
+        stale: Option<StaleEdit>,
     ) -> AppResult<FormPage> {
         let assignees = repo::assignees(&mut *conn).await?;
         let branches = repo::branch_choices(conn).await?;
@@ -1120,7 +1139,7 @@ async fn new(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         None,
         f,
         FieldErrors::default(),
-        false,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -1187,7 +1206,7 @@ async fn create(
             None,
             form,
             errors,
-            false,
+            None,
         )
         .await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -1317,7 +1336,7 @@ async fn edit(
         Some(id),
         form_of(&e),
         FieldErrors::default(),
-        false,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -1359,15 +1378,24 @@ async fn update(
     match outcome {
         Some(SaveOutcome::Saved) => {}
         Some(SaveOutcome::Stale) => {
-            // Someone saved first: show their version and keep nothing of this edit.
+            // Someone saved first: nothing of this edit is written. The form comes back as typed, on
+            // top of the saved version, with the fields where the two differ.
+            let current = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+            let yours = fields.as_ref().expect("a stale save had parsed fields");
+            let names = assignment_names(&mut tx).await?;
+            let stale = StaleEdit::new(ctx.lang, changes_between(Some(&current), yours, &names));
+            let form = EmployerForm {
+                version: current.version,
+                ..form
+            };
             let page = FormPage::build(
                 &mut tx,
                 &ctx,
                 ctx.layout_titled(title),
                 Some(id),
-                form_of(&old),
+                form,
                 errors,
-                true,
+                Some(stale),
             )
             .await?;
             return render_status(StatusCode::CONFLICT, &page);
@@ -1383,7 +1411,7 @@ async fn update(
                 Some(id),
                 form,
                 errors,
-                false,
+                None,
             )
             .await?;
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);

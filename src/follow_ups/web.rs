@@ -22,8 +22,9 @@ use crate::error::{AppError, AppResult};
 use crate::meetings::repo as meeting_repo;
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, optional_text, required_text};
+use crate::web::forms::{FieldErrors, multiline_text, required_text};
 use crate::web::layout::Layout;
+use crate::web::stale::StaleEdit;
 use crate::web::{AppState, LocalPath, redirect_with_flash, render, render_status};
 
 pub fn router() -> Router<AppState> {
@@ -292,7 +293,7 @@ impl FollowUpForm {
             "due_on",
             optional_date(&self.due_on).and_then(|d| d.ok_or("error.required")),
         );
-        let notes = errors.check("notes", optional_text(&self.notes, 5000));
+        let notes = errors.check("notes", multiline_text(&self.notes, 5000));
         Some(FollowUpFields {
             title: title?,
             assignee_id: assignee?,
@@ -311,7 +312,7 @@ struct FormPage {
     employer_name: String,
     f: FollowUpForm,
     errors: FieldErrors,
-    stale: bool,
+    stale: Option<StaleEdit>,
     assignees: Vec<Choice>,
 }
 
@@ -325,7 +326,7 @@ async fn form_page(
     employer_name: String,
     f: FollowUpForm,
     errors: FieldErrors,
-    stale: bool,
+    stale: Option<StaleEdit>,
 ) -> AppResult<FormPage> {
     let lists = state.directory.lists(conn, ctx.tenant.id).await?;
     Ok(FormPage {
@@ -388,7 +389,7 @@ async fn new(
         e.name,
         f,
         FieldErrors::default(),
-        false,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -440,7 +441,7 @@ async fn create(
         tx.rollback().await?;
         let mut tx = ctx.tx(&state).await?;
         let page = form_page(
-            &state, &mut tx, &ctx, None, employer, e.name, form, errors, false,
+            &state, &mut tx, &ctx, None, employer, e.name, form, errors, None,
         )
         .await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -462,6 +463,24 @@ async fn changeable(conn: &mut sqlx::PgConnection, ctx: &Ctx, id: Uuid) -> AppRe
         return Err(AppError::Forbidden);
     }
     Ok(f)
+}
+
+/// What an edit changes, field by field, as the audit trail records it (people by name).
+async fn changes_between(
+    conn: &mut sqlx::PgConnection,
+    old: &FollowUpRow,
+    new: &FollowUpFields,
+) -> AppResult<Changes> {
+    let new_assignee = assignee_name(conn, new.assignee_id).await?;
+    Ok(Changes::new()
+        .field("title", old.title.as_str(), new.title.as_str())
+        .field(
+            "assignee",
+            old.assignee_name.as_str(),
+            new_assignee.as_str(),
+        )
+        .field("due_on", old.due_on, new.due_on)
+        .field("notes", old.notes.as_str(), new.notes.as_str()))
 }
 
 fn form_of(f: &FollowUpRow) -> FollowUpForm {
@@ -491,7 +510,7 @@ async fn edit(
         f.employer_name.clone(),
         form_of(&f),
         FieldErrors::default(),
-        false,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -525,13 +544,25 @@ async fn update(
         Some(true) => {}
         stale_or_invalid => {
             tx.rollback().await?;
-            let stale = stale_or_invalid == Some(false);
             let mut tx = ctx.tx(&state).await?;
-            let form = if stale {
-                let current = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-                form_of(&current)
+            // Someone saved first: the form as typed, on top of the saved version, with the fields
+            // where the two differ. Nothing of this edit is written.
+            let (form, stale) = match (stale_or_invalid, &fields) {
+                (Some(false), Some(yours)) => {
+                    let current = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+                    let differences = changes_between(&mut tx, &current, yours).await?;
+                    let form = FollowUpForm {
+                        version: current.version,
+                        ..form
+                    };
+                    (form, Some(StaleEdit::new(ctx.lang, differences)))
+                }
+                _ => (form, None),
+            };
+            let status = if stale.is_some() {
+                StatusCode::CONFLICT
             } else {
-                form
+                StatusCode::UNPROCESSABLE_ENTITY
             };
             let page = form_page(
                 &state,
@@ -545,25 +576,11 @@ async fn update(
                 stale,
             )
             .await?;
-            let status = if stale {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
             return render_status(status, &page);
         }
     }
     let f = fields.expect("saved fields exist");
-    let new_assignee = assignee_name(&mut tx, f.assignee_id).await?;
-    let changes = Changes::new()
-        .field("title", old.title.as_str(), f.title.as_str())
-        .field(
-            "assignee",
-            old.assignee_name.as_str(),
-            new_assignee.as_str(),
-        )
-        .field("due_on", old.due_on, f.due_on)
-        .field("notes", old.notes.as_str(), f.notes.as_str());
+    let changes = changes_between(&mut tx, &old, &f).await?;
     if !changes.is_empty() {
         audit::repo::record(
             &mut tx,

@@ -26,6 +26,7 @@ use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
 use crate::web::layout::Layout;
+use crate::web::stale::StaleEdit;
 use crate::web::{AppState, download, redirect_with_flash, render, render_status, see_other};
 
 pub fn router() -> Router<AppState> {
@@ -214,7 +215,7 @@ struct FormPage {
     id: Option<Uuid>,
     f: PersonForm,
     errors: FieldErrors,
-    stale: bool,
+    stale: Option<StaleEdit>,
     levels: Vec<Choice>,
     roles: Vec<Choice>,
     bases: Vec<Choice>,
@@ -231,7 +232,7 @@ impl FormPage {
         id: Option<Uuid>,
         f: PersonForm,
         errors: FieldErrors,
-        stale: bool,
+        stale: Option<StaleEdit>,
     ) -> AppResult<FormPage> {
         let people = repo::for_employer(conn, employer_id).await?;
         let pick = |all: &[(&'static str, &'static str)],
@@ -309,7 +310,7 @@ async fn new(
         None,
         f,
         FieldErrors::default(),
-        false,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -450,7 +451,7 @@ async fn create(
             None,
             form,
             errors,
-            false,
+            None,
         )
         .await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -524,7 +525,7 @@ async fn edit(
         Some(id),
         f,
         FieldErrors::default(),
-        false,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -560,10 +561,17 @@ async fn update(
     match outcome {
         Some(SaveOutcome::Saved) => {}
         Some(SaveOutcome::Stale) => {
+            // Nothing of this edit is written: the form as typed, on top of the saved version,
+            // with the fields where the two differ.
             tx.rollback().await?;
             let mut tx = ctx.tx(&state).await?;
             let current = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            let f = form_of(&current, ctx.tenant.tz);
+            let yours = fields.as_ref().expect("a stale save had parsed fields");
+            let differences = changes_between(&mut tx, &current, yours).await?;
+            let f = PersonForm {
+                version: current.version,
+                ..form
+            };
             let page = FormPage::build(
                 &mut tx,
                 ctx.layout_titled(title),
@@ -572,7 +580,7 @@ async fn update(
                 Some(id),
                 f,
                 errors,
-                true,
+                Some(StaleEdit::new(ctx.lang, differences)),
             )
             .await?;
             return render_status(StatusCode::CONFLICT, &page);
@@ -591,19 +599,14 @@ async fn update(
                 Some(id),
                 form,
                 errors,
-                false,
+                None,
             )
             .await?;
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     }
     let fields = fields.expect("saved fields exist");
-    let old_manager = old.reports_to_name.clone();
-    let new_manager = manager_name(&mut tx, fields.reports_to_id).await?;
-    let changes = recorded(&fields_of(&old), old_manager)
-        .into_iter()
-        .zip(recorded(&fields, new_manager))
-        .fold(Changes::new(), |c, ((k, o), (_, n))| c.field(k, o, n));
+    let changes = changes_between(&mut tx, &old, &fields).await?;
     if !changes.is_empty() {
         audit::repo::record(
             &mut tx,
@@ -621,6 +624,19 @@ async fn update(
         true,
         "key_person.saved",
     ))
+}
+
+/// What an edit changes, field by field, as the audit trail records it (the manager by name).
+async fn changes_between(
+    conn: &mut sqlx::PgConnection,
+    old: &KeyPersonRow,
+    new: &KeyPersonFields,
+) -> AppResult<Changes> {
+    let new_manager = manager_name(conn, new.reports_to_id).await?;
+    Ok(recorded(&fields_of(old), old.reports_to_name.clone())
+        .into_iter()
+        .zip(recorded(new, new_manager))
+        .fold(Changes::new(), |c, ((k, o), (_, n))| c.field(k, o, n)))
 }
 
 // Left the company ------------------------------------------------------------------------------------
@@ -648,7 +664,7 @@ struct LeftPage {
     f: LeftForm,
     errors: FieldErrors,
     candidates: Vec<MoveCandidate>,
-    stale: bool,
+    stale: Option<StaleEdit>,
 }
 
 async fn left_page(
@@ -658,7 +674,7 @@ async fn left_page(
     employer_name: String,
     f: LeftForm,
     errors: FieldErrors,
-    stale: bool,
+    stale: Option<StaleEdit>,
 ) -> AppResult<LeftPage> {
     let tokens: Vec<String> = p
         .full_name
@@ -699,7 +715,7 @@ async fn left_form(
         employer_name,
         f,
         FieldErrors::default(),
-        false,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -743,7 +759,7 @@ async fn mark_left(
     let (Some(left_on), Some(reason), Some(moved_text), true) =
         (left_on, reason, moved_text, errors.is_empty())
     else {
-        let page = left_page(&mut tx, &ctx, p, employer_name, form, errors, false).await?;
+        let page = left_page(&mut tx, &ctx, p, employer_name, form, errors, None).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let departure = Departure {
@@ -752,32 +768,23 @@ async fn mark_left(
         moved_to_text: moved_text,
         moved_to_id: moved_id,
     };
-    if !repo::mark_left(&mut tx, id, &departure, form.version, now).await? {
-        let current = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        let f = LeftForm {
-            version: current.version,
-            ..form
-        };
-        let page = left_page(&mut tx, &ctx, current, employer_name, f, errors, true).await?;
-        return render_status(StatusCode::CONFLICT, &page);
-    }
     let moved_to_name = match moved_id {
         Some(m) => repo::find(&mut tx, m).await?.map(|k| k.full_name),
         None => None,
     };
-    let changes = Changes::new()
-        .field("left_on", json!(p.left_on), json!(departure.left_on))
-        .field(
-            "left_reason",
-            p.left_reason.as_str(),
-            departure.reason.as_str(),
-        )
-        .field(
-            "moved_to",
-            json!(p.moved_to_text),
-            json!(moved_to_name.unwrap_or(departure.moved_to_text.clone())),
-        )
-        .field("primary", p.is_primary, false);
+    if !repo::mark_left(&mut tx, id, &departure, form.version, now).await? {
+        // Someone saved first: the form as typed, on top of the saved version.
+        let current = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let differences = departure_changes(&current, &departure, moved_to_name);
+        let f = LeftForm {
+            version: current.version,
+            ..form
+        };
+        let stale = Some(StaleEdit::new(ctx.lang, differences));
+        let page = left_page(&mut tx, &ctx, current, employer_name, f, errors, stale).await?;
+        return render_status(StatusCode::CONFLICT, &page);
+    }
+    let changes = departure_changes(&p, &departure, moved_to_name);
     audit::repo::record(
         &mut tx,
         now,
@@ -793,6 +800,19 @@ async fn mark_left(
         true,
         "key_person.left_saved",
     ))
+}
+
+/// What recording a departure changes on the person, as the audit trail records it.
+fn departure_changes(p: &KeyPersonRow, d: &Departure, moved_to_name: Option<String>) -> Changes {
+    Changes::new()
+        .field("left_on", json!(p.left_on), json!(d.left_on))
+        .field("left_reason", p.left_reason.as_str(), d.reason.as_str())
+        .field(
+            "moved_to",
+            json!(p.moved_to_text),
+            json!(moved_to_name.unwrap_or(d.moved_to_text.clone())),
+        )
+        .field("primary", p.is_primary, false)
 }
 
 // Archive, restore ------------------------------------------------------------------------------------

@@ -28,8 +28,11 @@ use crate::key_persons::domain::Level;
 use crate::key_persons::repo::{self as kp_repo, KeyPersonFields};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
+use crate::web::forms::{
+    FieldErrors, VersionForm, multiline_text, optional_text, required_multiline, required_text,
+};
 use crate::web::layout::Layout;
+use crate::web::stale::StaleEdit;
 use crate::web::{AppState, LocalPath, redirect_with_flash, render, render_status};
 
 pub fn router() -> Router<AppState> {
@@ -175,7 +178,7 @@ impl MeetingForm {
         let summary = errors.check(
             "summary",
             if held {
-                required_text(&self.summary, 5000).map_err(|e| {
+                required_multiline(&self.summary, 5000).map_err(|e| {
                     if e == "error.required" {
                         "meeting.summary_required"
                     } else {
@@ -183,11 +186,11 @@ impl MeetingForm {
                     }
                 })
             } else {
-                optional_text(&self.summary, 5000)
+                multiline_text(&self.summary, 5000)
             },
         );
-        let outcomes = errors.check("outcomes", optional_text(&self.outcomes, 5000));
-        let commitments = errors.check("commitments", optional_text(&self.commitments, 5000));
+        let outcomes = errors.check("outcomes", multiline_text(&self.outcomes, 5000));
+        let commitments = errors.check("commitments", multiline_text(&self.commitments, 5000));
         let sentiment = errors.check(
             "sentiment",
             if self.sentiment.trim().is_empty() {
@@ -323,7 +326,7 @@ struct FormPage {
     employer_name: String,
     f: MeetingForm,
     errors: FieldErrors,
-    stale: bool,
+    stale: Option<StaleEdit>,
     /// Whether the status may still be chosen (a new meeting: plan or log).
     choose_status: bool,
     people: Vec<Choice>,
@@ -384,7 +387,7 @@ async fn form_page(
     employer_name: String,
     f: MeetingForm,
     errors: FieldErrors,
-    stale: bool,
+    stale: Option<StaleEdit>,
 ) -> AppResult<FormPage> {
     let l = ctx.layout(match mode {
         Mode::New => "meeting.new",
@@ -673,7 +676,7 @@ async fn new(
         e.name,
         f,
         FieldErrors::default(),
-        false,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -999,7 +1002,7 @@ async fn refused(
         .await?
         .ok_or(AppError::NotFound)?;
     let page = form_page(
-        state, &mut tx, ctx, mode, id, employer, e.name, form, errors, false,
+        state, &mut tx, ctx, mode, id, employer, e.name, form, errors, None,
     )
     .await?;
     tx.commit().await?;
@@ -1047,7 +1050,7 @@ async fn edit_page(state: &AppState, ctx: &Ctx, id: Uuid, mode: Mode) -> AppResu
         m.employer_name,
         f,
         FieldErrors::default(),
-        false,
+        None,
     )
     .await?;
     tx.commit().await?;
@@ -1125,8 +1128,10 @@ async fn update(
     let decision_level =
         domain::has_decision_level(attendees.iter().map(|a| Level::from_db(&a.level)));
     if !repo::update(&mut tx, id, &p.fields, decision_level, form.version, now).await? {
+        let (people, staff) = names(&attendees, &staff);
+        let yours = recorded(&p.fields, &people, &staff, ctx.tenant.tz);
         tx.rollback().await?;
-        return stale(&state, &ctx, id, mode).await;
+        return stale(&state, &ctx, id, mode, form, yours).await;
     }
     repo::remove_attendees(&mut tx, id).await?;
     repo::add_attendees(&mut tx, id, employer, &attendees).await?;
@@ -1174,11 +1179,33 @@ fn fields_of(m: &MeetingRow) -> MeetingFields {
     }
 }
 
-/// Someone else saved first: the form again with what is saved now, and the notice (409).
-async fn stale(state: &AppState, ctx: &Ctx, id: Uuid, mode: Mode) -> AppResult<Response> {
+/// Someone else saved first (409): nothing of this edit is written. The form comes back as typed, on
+/// top of the saved version, with the fields where the two differ (`yours` as the audit trail would
+/// have recorded this edit).
+async fn stale(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    mode: Mode,
+    form: MeetingForm,
+    yours: Vec<(&'static str, serde_json::Value)>,
+) -> AppResult<Response> {
     let mut tx = ctx.tx(state).await?;
     let m = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let f = form_of(&m, ctx.tenant.tz);
+    let mut people: Vec<String> = m.attendees.iter().map(|a| a.name.clone()).collect();
+    people.sort();
+    let mut staff: Vec<String> = m.staff.iter().map(|s| s.name.clone()).collect();
+    staff.sort();
+    let differences = recorded(&fields_of(&m), &people, &staff, ctx.tenant.tz)
+        .into_iter()
+        .zip(yours)
+        .fold(Changes::new(), |c, ((k, saved), (_, yours))| {
+            c.field(k, saved, yours)
+        });
+    let f = MeetingForm {
+        version: m.version,
+        ..form
+    };
     let mode = if m.status == Status::Planned.as_str() {
         mode
     } else {
@@ -1194,7 +1221,7 @@ async fn stale(state: &AppState, ctx: &Ctx, id: Uuid, mode: Mode) -> AppResult<R
         m.employer_name,
         f,
         FieldErrors::default(),
-        true,
+        Some(StaleEdit::new(ctx.lang, differences)),
     )
     .await?;
     tx.commit().await?;

@@ -19,7 +19,7 @@ use crate::employers::web::Choice;
 use crate::employers::{may_edit, require_editable};
 use crate::error::{AppError, AppResult};
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, optional_text};
+use crate::web::forms::{FieldErrors, multiline_text};
 use crate::web::layout::Layout;
 use crate::web::{AppState, redirect_with_flash, render, render_status};
 
@@ -153,7 +153,7 @@ async fn create(
     let mut errors = FieldErrors::default();
     let relation = errors.check("relation", Relation::parse(&form.relation));
     let started_on = errors.check("started_on", optional_date(&form.started_on));
-    let notes = errors.check("notes", optional_text(&form.notes, 1000));
+    let notes = errors.check("notes", multiline_text(&form.notes, 1000));
     let other: Option<Uuid> = form.other_id.trim().parse().ok();
     let other = match other {
         Some(o) if o != id && employer_repo::owner_of(&mut tx, o).await?.is_some() => Some(o),

@@ -44,7 +44,7 @@ impl FieldErrors {
     }
 }
 
-/// Trimmed text that must not be empty and must fit `max` characters.
+/// Trimmed one-line text (an `<input>`) that must not be empty and must fit `max` characters.
 pub fn required_text(raw: &str, max: usize) -> Result<String, &'static str> {
     let s = raw.trim();
     if s.is_empty() {
@@ -53,18 +53,54 @@ pub fn required_text(raw: &str, max: usize) -> Result<String, &'static str> {
     optional_text(s, max)
 }
 
-/// Trimmed text, possibly empty, at most `max` characters, with no control characters but newlines.
+/// Trimmed one-line text, possibly empty, at most `max` characters. No control character belongs in
+/// one line (a browser's `<input>` cannot produce one), nor the invisible characters that reorder
+/// text for display: they are refused with a message, never stored.
 pub fn optional_text(raw: &str, max: usize) -> Result<String, &'static str> {
     let s = raw.trim();
-    if s.chars().count() > max {
-        return Err("error.too_long");
+    if s.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return Err("error.invalid_characters");
     }
+    within(s.to_owned(), max)
+}
+
+/// Trimmed text of several lines (a `<textarea>`), possibly empty, at most `max` characters. Line
+/// ends are stored as LF whatever the browser sent (CR LF, or a lone CR, which calendar files and
+/// exports would otherwise carry as a line break of their own); a tab becomes a space; any other
+/// control character is refused.
+pub fn multiline_text(raw: &str, max: usize) -> Result<String, &'static str> {
+    let s = raw
+        .trim()
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\t', " ");
     if s.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        .any(|c| (c.is_control() && c != '\n') || is_bidi_control(c))
     {
         return Err("error.invalid_characters");
     }
-    Ok(s.to_owned())
+    within(s, max)
+}
+
+/// Like `multiline_text`, and not empty.
+pub fn required_multiline(raw: &str, max: usize) -> Result<String, &'static str> {
+    if raw.trim().is_empty() {
+        return Err("error.required");
+    }
+    multiline_text(raw, max)
+}
+
+fn within(s: String, max: usize) -> Result<String, &'static str> {
+    if s.chars().count() > max {
+        return Err("error.too_long");
+    }
+    Ok(s)
+}
+
+/// The explicit bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069): invisible, and
+/// able to make a name read differently from what is stored.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -72,15 +108,61 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_fields() {
+    fn one_line_fields_refuse_every_control_character() {
         assert_eq!(required_text("  Jakarta ", 10), Ok("Jakarta".into()));
         assert_eq!(required_text("   ", 10), Err("error.required"));
         assert_eq!(optional_text("abc", 2), Err("error.too_long"));
+        for bad in [
+            "a\u{0}b",
+            "line\nline",
+            "a\rb",
+            "a\tb",
+            "a\u{7f}b",
+            "a\u{85}b",
+            "a\u{202E}b",
+        ] {
+            assert_eq!(
+                optional_text(bad, 20),
+                Err("error.invalid_characters"),
+                "{bad:?}"
+            );
+        }
         assert_eq!(
-            optional_text("a\u{0}b", 10),
-            Err("error.invalid_characters")
+            optional_text("Café Ñusa – 東京", 20),
+            Ok("Café Ñusa – 東京".into())
         );
-        assert_eq!(optional_text("line\nline", 20), Ok("line\nline".into()));
+    }
+
+    #[test]
+    fn several_lines_keep_their_breaks_as_lf_only() {
+        assert_eq!(multiline_text("a\r\nb\rc\nd", 20), Ok("a\nb\nc\nd".into()));
+        assert_eq!(multiline_text("a\tb", 20), Ok("a b".into()));
+        assert_eq!(multiline_text(" \r\n x \r\n ", 20), Ok("x".into()));
+        for bad in ["a\u{0}b", "a\u{1b}[31mb", "a\u{7f}", "a\u{2066}b"] {
+            assert_eq!(
+                multiline_text(bad, 20),
+                Err("error.invalid_characters"),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(required_multiline(" \n ", 20), Err("error.required"));
+        // The limit counts what is stored.
+        assert_eq!(
+            multiline_text(&"a\r\n".repeat(5), 9),
+            Ok("a\na\na\na\na".into())
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nothing_stored_carries_a_cr_or_another_control_character(raw in "\\PC*[\\x00-\\x1f]?\\PC*") {
+            if let Ok(s) = multiline_text(&raw, 1000) {
+                proptest::prop_assert!(!s.chars().any(|c| c.is_control() && c != '\n'));
+            }
+            if let Ok(s) = optional_text(&raw, 1000) {
+                proptest::prop_assert!(!s.chars().any(char::is_control));
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod layers;
 pub mod layout;
 pub mod pages;
 pub mod redirect;
+pub mod stale;
 
 pub use redirect::{LocalPath, see_other};
 

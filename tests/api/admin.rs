@@ -336,11 +336,17 @@ async fn branch_offices_with_unique_codes_stale_edits_and_archiving() {
         )
         .await;
     assert_eq!(stale.status, 409);
-    assert!(stale.body.contains("baru saja diubah orang lain"));
+    assert!(stale.body.contains("Orang lain menyimpan data ini"));
+    // Side by side: what is saved now, and what this editor sent, which the form keeps.
     assert!(
-        stale.body.contains("Jakarta Sudirman Raya"),
-        "the current version is shown"
+        stale
+            .body
+            .contains("<td>Jakarta Sudirman Raya</td><td><mark>Nama Lama</mark></td>"),
+        "{}",
+        stale.body
     );
+    assert!(stale.body.contains("value=\"Nama Lama\""));
+    assert!(stale.body.contains("name=\"version\" value=\"2\""));
     let name: String = sqlx::query_scalar("select name from branch_offices where id = $1")
         .bind(id)
         .fetch_one(&app.admin)

@@ -316,13 +316,36 @@ async fn a_stale_edit_is_refused_and_overwrites_nothing() {
         .post(&format!("/employers/{id}"), &form("PT Kedua"))
         .await;
     assert_eq!(r.status, 409);
-    assert!(r.body.contains(&msg("error.stale_edit")));
+    assert!(r.body.contains(&msg("stale.notice")));
+    // Both versions: the saved one beside the second editor's, whose typing the form keeps on top of
+    // the current version.
     assert!(
-        r.body.contains("value=\"PT Pertama\""),
-        "the current version is shown"
+        r.body
+            .contains("<td>PT Pertama</td><td><mark>PT Kedua</mark></td>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"PT Kedua\""));
+    assert!(r.body.contains("name=\"version\" value=\"2\""));
+    let name = scalar_text(&tm.app, "select name from employers where id = $1", id).await;
+    assert_eq!(
+        name.as_deref(),
+        Some("PT Pertama"),
+        "nothing was overwritten"
+    );
+    // Saving the returned form applies the second editor's change knowingly.
+    let mut again = form("PT Kedua");
+    again.retain(|(k, _)| *k != "version");
+    again.push(("version", "2"));
+    assert_eq!(
+        tm.admin
+            .post(&format!("/employers/{id}"), &again)
+            .await
+            .status,
+        303
     );
     let name = scalar_text(&tm.app, "select name from employers where id = $1", id).await;
-    assert_eq!(name.as_deref(), Some("PT Pertama"));
+    assert_eq!(name.as_deref(), Some("PT Kedua"));
 }
 
 #[tokio::test]

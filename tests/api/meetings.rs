@@ -458,10 +458,16 @@ async fn a_stale_edit_is_refused_and_keeps_the_other_change() {
     )
     .await;
     assert_eq!(r.status, 409);
-    assert!(r.body.contains(&msg("error.stale_edit")));
+    assert!(r.body.contains(&msg("stale.notice")));
     assert!(
-        r.body.contains("Versi supervisor"),
-        "the form shows what is saved now"
+        r.body
+            .contains("<td>Versi supervisor</td><td><mark>Versi RM</mark></td>"),
+        "what is saved now beside what the RM sent: {}",
+        r.body
+    );
+    assert!(
+        r.body.contains(">Versi RM</textarea>"),
+        "the RM's typing is kept"
     );
     assert_eq!(meeting_row(&tm, id).await.3, "Versi supervisor");
 }

@@ -12,9 +12,10 @@ use crate::audit::{self, Changes, Event};
 use crate::auth::domain::Email;
 use crate::error::AppResult;
 use crate::web::extract::Ctx;
-use crate::web::forms::{Choice, FieldErrors, optional_text, required_text};
+use crate::web::forms::{Choice, FieldErrors, multiline_text, optional_text, required_text};
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
+use crate::web::stale::StaleEdit;
 use crate::web::{AppState, redirect_with_flash, render, render_status};
 
 #[derive(Template)]
@@ -25,7 +26,7 @@ struct SettingsPage {
     second_factor_rules: Vec<Choice>,
     zones: Vec<&'static str>,
     errors: FieldErrors,
-    stale: bool,
+    stale: Option<StaleEdit>,
 }
 
 fn rule_choices(lang: Lang, selected: &str) -> Vec<Choice> {
@@ -53,7 +54,7 @@ pub(super) async fn edit(State(state): State<AppState>, ctx: Ctx) -> AppResult<R
         s,
         zones: ZONES.to_vec(),
         errors: FieldErrors::default(),
-        stale: false,
+        stale: None,
     })
 }
 
@@ -96,11 +97,14 @@ impl SettingsForm {
             "default_language",
             Lang::parse(&self.default_language).ok_or("error.language_invalid"),
         );
+        let address = errors.check(
+            "letterhead_address",
+            multiline_text(&self.letterhead_address, 500),
+        );
         let mut text = |field: &'static str, raw: &str, max: usize| {
             errors.check(field, optional_text(raw, max))
         };
         let office = text("letterhead_office", &self.letterhead_office, 200);
-        let address = text("letterhead_address", &self.letterhead_address, 500);
         let city = text("letterhead_city", &self.letterhead_city, 100);
         let phone = text("letterhead_phone", &self.letterhead_phone, 50);
         let email = text("letterhead_email", &self.letterhead_email, 254);
@@ -218,25 +222,31 @@ pub(super) async fn update(
             s: form.as_typed(),
             zones: ZONES.to_vec(),
             errors,
-            stale: false,
+            stale: None,
         };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let mut tx = ctx.tx(&state).await?;
     let old = repo::settings(&mut tx).await?;
     if old.version != new.version || !repo::update_settings(&mut tx, &new, now).await? {
-        // Someone saved in between: show their version, and nothing of ours is written.
+        // Someone saved in between: nothing of ours is written. The form as typed, on top of the
+        // saved version, with the fields where the two differ.
         tx.rollback().await?;
         let mut tx = ctx.tx(&state).await?;
         let current = repo::settings(&mut tx).await?;
         tx.commit().await?;
+        let stale = StaleEdit::new(ctx.lang, settings_changes(&current, &new));
+        let yours = repo::Settings {
+            version: current.version,
+            ..new
+        };
         let page = SettingsPage {
             l: ctx.layout("admin.settings"),
-            second_factor_rules: rule_choices(ctx.lang, &current.second_factor),
-            s: current,
+            second_factor_rules: rule_choices(ctx.lang, &yours.second_factor),
+            s: yours,
             zones: ZONES.to_vec(),
             errors,
-            stale: true,
+            stale: Some(stale),
         };
         return render_status(StatusCode::CONFLICT, &page);
     }
