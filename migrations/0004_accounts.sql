@@ -175,15 +175,16 @@ create policy invitation_update on invitations for update
 grant select, insert on invitations to relasi_app;
 grant update (accepted_at, accepted_by, revoked_at, revoked_by) on invitations to relasi_app;
 
--- Recovery codes are the account's: the person, or a tenant that may reset the account.
+-- Recovery codes are the account's own: only the person reads, makes and uses them. A tenant that may
+-- reset the account (it belongs to that tenant alone) may also delete them, to clear a lost factor.
 alter table recovery_codes enable row level security;
 alter table recovery_codes force row level security;
-create policy recovery_codes_owner on recovery_codes
-    using (user_id = app_user_id()
-           or exists (select 1 from users u join memberships m on m.user_id = u.id
-                       where u.id = recovery_codes.user_id and u.membership_count = 1
-                         and m.tenant_id = app_tenant_id()))
-    with check (user_id = app_user_id());
+create policy recovery_codes_own on recovery_codes
+    using (user_id = app_user_id()) with check (user_id = app_user_id());
+create policy recovery_codes_cleared on recovery_codes for delete
+    using (exists (select 1 from users u join memberships m on m.user_id = u.id
+                    where u.id = recovery_codes.user_id and u.membership_count = 1
+                      and m.tenant_id = app_tenant_id()));
 grant select, insert, delete on recovery_codes to relasi_app;
 grant update (used_at) on recovery_codes to relasi_app;
 

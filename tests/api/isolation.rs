@@ -128,6 +128,81 @@ async fn branch_offices_are_isolated() {
 }
 
 #[tokio::test]
+async fn invitations_are_isolated() {
+    let t = two_tenants().await;
+    for (email, invited) in [
+        ("admin-a@x.example", "new-a@x.example"),
+        ("admin-b@x.example", "new-b@x.example"),
+    ] {
+        let c = t.app.signed_in(email).await;
+        let r = c
+            .post("/admin/invitations", &[("email", invited), ("role", "rm")])
+            .await;
+        assert_eq!(r.status, 200);
+    }
+    probe(
+        &t,
+        "invitations",
+        "tenant_id",
+        "revoked_at = now()",
+        "insert into invitations (tenant_id, id, email, role, token_hash, created_at, expires_at)
+         values ($1, gen_random_uuid(), 'x@x.example', 'admin', sha256('x'), now(), now() + interval '1 day')",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn recovery_codes_are_their_accounts_alone() {
+    let t = two_tenants().await;
+    for email in ["admin-a@x.example", "admin-b@x.example"] {
+        t.app.enrol_second_factor(email).await;
+        sqlx::query(
+            "insert into recovery_codes (user_id, code_hash, created_at)
+             select id, sha256(email::bytea), now() from users where email = $1",
+        )
+        .bind(email)
+        .execute(&t.app.admin)
+        .await
+        .unwrap();
+    }
+    let b_user: uuid::Uuid =
+        sqlx::query_scalar("select id from users where email = 'admin-b@x.example'")
+            .fetch_one(&t.app.admin)
+            .await
+            .unwrap();
+    // Inside tenant A, nobody's codes are visible (not even A's own people's) unless one acts as
+    // the account itself; B's person's codes cannot be changed, removed or added to.
+    let mut tx = tenant_tx(&t.app.pool, t.a, None).await.unwrap();
+    let seen: i64 = sqlx::query_scalar("select count(*) from recovery_codes")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0);
+    let removed = sqlx::query("delete from recovery_codes where user_id = $1")
+        .bind(b_user)
+        .execute(&mut *tx)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert_eq!(removed, 0);
+    let err = sqlx::query(
+        "insert into recovery_codes (user_id, code_hash, created_at) values ($1, sha256('y'), now())",
+    )
+    .bind(b_user)
+    .execute(&mut *tx)
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("row-level security"), "{err}");
+    tx.rollback().await.unwrap();
+    let left: i64 = sqlx::query_scalar("select count(*) from recovery_codes where user_id = $1")
+        .bind(b_user)
+        .fetch_one(&t.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(left, 1);
+}
+
+#[tokio::test]
 async fn audit_events_are_isolated_and_append_only() {
     let t = two_tenants().await;
     probe(

@@ -2,11 +2,13 @@
 //! from a migrated template) and its own server on a free port, so tests run in parallel and never see
 //! each other's data.
 
+mod accounts;
 mod admin;
 mod auth;
 mod browser;
 mod cli;
 mod employers;
+mod hardening;
 mod helpers;
 mod http;
 mod isolation;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::employers::{Team, create, team};
 use crate::helpers::{Client, Resp};
 
-fn msg(key: &str) -> String {
+pub(crate) fn msg(key: &str) -> String {
     Lang::Id
         .t(key)
         .replace('&', "&#38;")
@@ -18,7 +18,7 @@ fn msg(key: &str) -> String {
 }
 
 /// An employer in `c`'s portfolio (created by an RM, it is theirs) with a key person at `level`.
-async fn employer_with_person(c: &Client, name: &str, level: &str) -> (Uuid, Uuid) {
+pub(crate) async fn employer_with_person(c: &Client, name: &str, level: &str) -> (Uuid, Uuid) {
     let (r, id) = create(c, name, &[]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let id = id.unwrap();
@@ -48,7 +48,12 @@ async fn add_person(c: &Client, employer: Uuid, name: &str, level: &str) -> Uuid
 }
 
 /// Posts the meeting form with sensible values, `extra` replacing or adding fields.
-async fn post_meeting(c: &Client, path: &str, employer: Uuid, extra: &[(&str, &str)]) -> Resp {
+pub(crate) async fn post_meeting(
+    c: &Client,
+    path: &str,
+    employer: Uuid,
+    extra: &[(&str, &str)],
+) -> Resp {
     let employer = employer.to_string();
     let base: [(&str, &str); 8] = [
         ("employer_id", employer.as_str()),
@@ -68,7 +73,7 @@ async fn post_meeting(c: &Client, path: &str, employer: Uuid, extra: &[(&str, &s
     c.post(path, &form).await
 }
 
-async fn log_meeting(c: &Client, employer: Uuid, extra: &[(&str, &str)]) -> Uuid {
+pub(crate) async fn log_meeting(c: &Client, employer: Uuid, extra: &[(&str, &str)]) -> Uuid {
     let r = post_meeting(c, "/meetings", employer, extra).await;
     assert_eq!(r.status, 303, "{}", r.body);
     r.location()
@@ -770,7 +775,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn feed_url(body: &str) -> String {
+pub(crate) fn feed_url(body: &str) -> String {
     let at = body.find("id=\"feed-url\"").expect("the link is shown");
     let value = &body[at..];
     let start = value.find("value=\"").unwrap() + 7;
