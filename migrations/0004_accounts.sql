@@ -37,7 +37,7 @@ alter table tenants
     add column second_factor text not null default 'admins'
         check (second_factor in ('off', 'admins', 'everyone'));
 
--- Ten one-time recovery codes per account, for a lost phone. Only their SHA-256 is kept (they are 80
+-- Ten one-time recovery codes per account, for a lost phone. Only their SHA-256 is kept (they are 119
 -- random bits each, so a fast hash is enough). A used code keeps its row, marked, so it stays used.
 create table recovery_codes (
     user_id uuid not null references users (id),

@@ -104,13 +104,13 @@ impl TotpSecret {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Code(String);
 
-/// A one-time recovery code: 16 characters from an alphabet without look-alikes (80 bits), shown in
-/// groups of four.
+/// A one-time recovery code: 24 characters from an alphabet of 31 without look-alikes (119 bits, more
+/// than the 112 that make a fast hash enough to store it), shown in groups of four.
 #[derive(Debug, PartialEq, Eq)]
 pub struct RecoveryCode(String);
 
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-const RECOVERY_CHARS: usize = 16;
+const RECOVERY_CHARS: usize = 24;
 
 impl RecoveryCode {
     pub fn generate() -> Self {
@@ -136,7 +136,7 @@ impl RecoveryCode {
             .join("-")
     }
 
-    /// What is stored: a fast hash is enough for 80 random bits.
+    /// What is stored: a fast hash is enough for 119 random bits.
     pub fn hash(&self) -> Vec<u8> {
         Sha256::digest(self.0.as_bytes()).to_vec()
     }
@@ -256,8 +256,8 @@ mod tests {
         let codes = recovery_codes();
         assert_eq!(codes.len(), 10);
         for c in &codes {
-            assert_eq!(c.0.len(), 16);
-            assert_eq!(c.for_reading().len(), 19);
+            assert_eq!(c.0.len(), 24);
+            assert_eq!(c.for_reading().len(), 29);
             assert_eq!(c.hash().len(), 32);
         }
         let mut hashes: Vec<_> = codes.iter().map(RecoveryCode::hash).collect();

@@ -182,13 +182,32 @@ async fn a_tenants_admin_learns_nothing_of_a_persons_account_elsewhere() {
             .unwrap();
     let page = t.admin_b.get(&format!("/admin/users/{id}")).await.body;
     assert!(page.contains("Sari Bersama"));
+    let pending = crate::meetings::msg("admin.password_pending");
+    let factor = format!("<dt>{}</dt>", crate::meetings::msg("second_factor.title"));
     for hidden in [
-        "Perlu ganti kata sandi",
-        "Faktor kedua",
+        pending.as_str(),
+        factor.as_str(),
         "reset-password",
         "clear-second-factor",
     ] {
         assert!(!page.contains(hidden), "B's admin sees {hidden:?}");
+    }
+    // The same facts are shown for an account that belongs to B alone (so the check above can fail).
+    t.app
+        .user(t.b, "only-b@x.example", "Hanya B", Role::Rm)
+        .await;
+    sqlx::query("update users set must_change_password = true where email = 'only-b@x.example'")
+        .execute(&t.app.admin)
+        .await
+        .unwrap();
+    let only_b: uuid::Uuid =
+        sqlx::query_scalar("select id from users where email = 'only-b@x.example'")
+            .fetch_one(&t.app.admin)
+            .await
+            .unwrap();
+    let page = t.admin_b.get(&format!("/admin/users/{only_b}")).await.body;
+    for shown in [pending.as_str(), factor.as_str(), "reset-password"] {
+        assert!(page.contains(shown), "{shown:?} for B's own person");
     }
     // A failed sign-in lands in the tenant the sign-in would open (where she last worked, A), not B.
     sqlx::query("update users set last_tenant_id = $1 where email = 'shared@x.example'")
