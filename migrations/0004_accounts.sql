@@ -31,6 +31,10 @@ alter table users
     add column totp_last_step bigint not null default 0,
     add constraint users_totp_whole check ((totp_secret is null) = (totp_enabled_at is null));
 
+-- A unit's name is how an invited person recognises it: no two units may share one (ignoring case), so
+-- a unit cannot rename itself after another and invite people in under that name.
+create unique index tenants_name_idx on tenants (lower(name));
+
 -- Whether this tenant asks its people for a second factor at sign-in: nobody, admins, or everyone.
 -- Existing tenants get the default, admins; `relasi seed --demo` creates the demo tenant with it off.
 alter table tenants

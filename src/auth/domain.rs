@@ -26,6 +26,11 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let s = raw.trim().to_lowercase();
+        // Plain ASCII only: the agency's addresses are, and a look-alike letter (a Cyrillic "р") or an
+        // invisible one (a zero-width space) could make one person's address pass for another's.
+        if !s.is_ascii() {
+            return Err("error.email_invalid");
+        }
         let Some((local, domain)) = s.split_once('@') else {
             return Err("error.email_invalid");
         };
@@ -204,6 +209,9 @@ mod tests {
             "rina@.example",
             "rina@example.",
             "rina@exa..mple",
+            "rina@demo.example\u{200b}",
+            "rina\u{202e}@demo.example",
+            "rina@dемо.example",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }

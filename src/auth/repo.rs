@@ -367,14 +367,16 @@ pub async fn password_row(conn: &mut PgConnection, user: UserId) -> sqlx::Result
     .await
 }
 
+/// Sets a password; false when the row policies hid the account (it is not the acting person's, nor
+/// one the transaction's tenant may reset).
 pub async fn set_password(
     conn: &mut PgConnection,
     user: UserId,
     hash: &str,
     must_change: bool,
     now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    sqlx::query!(
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
         "update users set password_hash = $2, must_change_password = $3, password_changed_at = $4,
                           updated_at = $4, version = version + 1
           where id = $1",
@@ -385,7 +387,36 @@ pub async fn set_password(
     )
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// Locks the account's row until the transaction ends and says how many tenants it belongs to. Every
+/// change that depends on that count (a tenant's reset, joining another tenant) takes this lock
+/// first, so a reset and a join of the same person run one after the other, never interleaved.
+pub async fn lock_account(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!(
+        "select membership_count from users where id = $1 for update",
+        user.0
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether the session still exists (a reset or a sign-out elsewhere may have ended it), locked
+/// until the transaction ends.
+pub async fn session_alive(
+    conn: &mut PgConnection,
+    token_hash: &[u8],
+    user: UserId,
+) -> sqlx::Result<bool> {
+    let found = sqlx::query_scalar!(
+        "select user_id from sessions where token_hash = $1 and user_id = $2 for update",
+        token_hash,
+        user.0
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// Notes the sign-in on the account, and on its membership in the transaction's tenant (what that

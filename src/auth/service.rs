@@ -41,21 +41,36 @@ pub struct Started {
     pub must_change_password: bool,
 }
 
-/// Opens a session. A complete sign-in into a tenant is noted on the membership and audited there.
+/// Opens a session in a transaction of its own. A complete sign-in into a tenant is noted on the
+/// membership and audited there.
 pub async fn start_session(
     pool: &PgPool,
     start: SessionStart<'_>,
     now: DateTime<Utc>,
     actor: &Actor,
 ) -> sqlx::Result<Started> {
-    let token = domain::random_token();
-    let hash = domain::token_hash(&token);
     let mut tx = match start.tenant {
         Some(t) => db::tenant_tx(pool, t, Some(start.user)).await?,
         None => db::user_tx(pool, start.user).await?,
     };
+    let started = start_session_in(&mut tx, start, now, actor).await?;
+    tx.commit().await?;
+    Ok(started)
+}
+
+/// The same inside the caller's transaction (in `start.tenant`, acting as `start.user`), for a
+/// sign-in that is part of a larger change: joining by invitation commits the account, the membership
+/// and the session together, so nothing can fail after that commit.
+pub async fn start_session_in(
+    conn: &mut sqlx::PgConnection,
+    start: SessionStart<'_>,
+    now: DateTime<Utc>,
+    actor: &Actor,
+) -> sqlx::Result<Started> {
+    let token = domain::random_token();
+    let hash = domain::token_hash(&token);
     if let Some(old) = start.replaces {
-        repo::delete_session(&mut tx, old).await?;
+        repo::delete_session(conn, old).await?;
     }
     let session = NewSession {
         token_hash: &hash,
@@ -65,14 +80,13 @@ pub async fn start_session(
         ip: start.ip,
         user_agent: start.user_agent,
     };
-    repo::create_session(&mut tx, &session, now).await?;
+    repo::create_session(conn, &session, now).await?;
     let mut must_change_password = false;
     if !start.awaiting_second_factor && start.tenant.is_some() {
-        must_change_password = repo::record_sign_in(&mut tx, start.user, now).await?;
+        must_change_password = repo::record_sign_in(conn, start.user, now).await?;
         let event = Event::new("auth.sign_in", "user", Some(start.user.0));
-        audit::repo::record(&mut tx, now, actor, event).await?;
+        audit::repo::record(conn, now, actor, event).await?;
     }
-    tx.commit().await?;
     Ok(Started {
         token,
         must_change_password,

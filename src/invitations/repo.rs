@@ -79,6 +79,16 @@ pub async fn revoke(
     .await
 }
 
+/// How many invitations the tenant made since `since`.
+pub async fn created_since(conn: &mut PgConnection, since: DateTime<Utc>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from invitations where tenant_id = app_tenant_id() and created_at >= $1"#,
+        since
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Whether the tenant has an invitation with this id, in whatever state.
 pub async fn exists(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
@@ -101,9 +111,9 @@ pub struct ListRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// The tenant's invitations that did not end in a membership: open ones first, then the 50 most
-/// recently revoked or expired. (An accepted one is its person in the list of members.)
-pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<ListRow>> {
+/// The tenant's invitations that did not end in a membership: open ones first, then the 20 most
+/// recently revoked in the last 30 days. (An accepted one is its person in the list of members.)
+pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<Vec<ListRow>> {
     sqlx::query_as!(
         ListRow,
         r#"select i.id as "id!", i.email as "email!", i.role as "role!", b.code as "branch_code?",
@@ -113,11 +123,12 @@ pub async fn list(conn: &mut PgConnection) -> sqlx::Result<Vec<ListRow>> {
                     where tenant_id = app_tenant_id() and accepted_at is null and revoked_at is null
                    union all
                    (select * from invitations
-                     where tenant_id = app_tenant_id() and accepted_at is null and revoked_at is not null
-                     order by created_at desc limit 50)) i
+                     where tenant_id = app_tenant_id() and accepted_at is null and revoked_at > $1
+                     order by revoked_at desc limit 20)) i
              left join branch_offices b on b.tenant_id = i.tenant_id and b.id = i.branch_id
              left join users u on u.id = i.invited_by
-            order by (i.accepted_at is null and i.revoked_at is null) desc, i.created_at desc"#
+            order by (i.accepted_at is null and i.revoked_at is null) desc, i.created_at desc"#,
+        now - chrono::Duration::days(30)
     )
     .fetch_all(conn)
     .await

@@ -14,6 +14,9 @@ use crate::db;
 use crate::tenancy::domain::Role;
 use crate::tenancy::repo as tenancy_repo;
 
+/// Invitations one tenant may make in 24 hours.
+pub const MAX_PER_DAY: i64 = 100;
+
 /// A new invitation and the secret of its link, which exists only here and in the link.
 pub struct Invited {
     pub id: Uuid,
@@ -33,6 +36,11 @@ pub async fn invite(
     let email = new.email.as_str();
     if repo::is_member(conn, email).await? {
         return Ok(Err(("email", "invitation.already_member")));
+    }
+    // Each invitation lets its link's holder learn whether the email has an account (docs/security.md);
+    // a day's quota bounds how far a tenant can probe, far above any unit's onboarding.
+    if repo::created_since(conn, now - Duration::days(1)).await? >= MAX_PER_DAY {
+        return Ok(Err(("email", "invitation.too_many")));
     }
     let mut branch_code = None;
     if let Some(b) = new.branch {
@@ -90,11 +98,13 @@ pub struct NewAccount<'a> {
 
 /// Makes the account an invitation is for: the person holding the link chose a name and password.
 /// The caller has locked the open invitation in its tenant's transaction. A unique violation on the
-/// email means an account exists after all (made meanwhile); the caller says so.
+/// email means an account exists after all (made meanwhile); the caller says so, and nothing is
+/// audited.
 pub async fn create_account(
     conn: &mut PgConnection,
     secret_hash_hex: &str,
     account: &NewAccount<'_>,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     db::set_local(conn, "app.invitation", secret_hash_hex).await?;
@@ -108,7 +118,12 @@ pub async fn create_account(
         account.must_change_password,
         now,
     )
-    .await
+    .await?;
+    let changes = Changes::new()
+        .created("email", account.email)
+        .created("name", account.name);
+    let event = Event::new("user.created", "user", Some(account.id.0)).with(changes);
+    audit::repo::record(conn, now, actor, event).await
 }
 
 /// The person `user` joins the invitation's tenant with its role and branch office; the invitation is
@@ -126,6 +141,8 @@ pub async fn join(
     let role: Role = invitation.role.parse().unwrap_or(Role::Viewer);
     db::set_local(conn, "app.invitation", secret_hash_hex).await?;
     db::set_local(conn, "app.user_id", &user.to_string()).await?;
+    // A tenant's reset of this person checks under the same lock that they belong to it alone.
+    crate::auth::repo::lock_account(conn, user).await?;
     let joined = tenancy_repo::add_membership(conn, user, role, invitation.branch_id, now).await?;
     repo::mark_accepted(conn, invitation.id, user, now).await?;
     db::set_local(conn, "app.invitation", "").await?;
@@ -202,12 +219,7 @@ pub async fn add_person(
                 password_hash: person.password_hash,
                 must_change_password: person.must_change_password,
             };
-            create_account(conn, &hash_hex, &account, now).await?;
-            let changes = Changes::new()
-                .created("email", email)
-                .created("name", person.name);
-            let event = Event::new("user.created", "user", Some(id.0)).with(changes);
-            audit::repo::record(conn, now, actor, event).await?;
+            create_account(conn, &hash_hex, &account, actor, now).await?;
             Added::NewUser(id)
         }
     };

@@ -24,7 +24,7 @@ use crate::employers::{may_edit, require_editable};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, VersionForm, optional_text, required_text};
+use crate::web::forms::{ConfirmForm, FieldErrors, VersionForm, optional_text, required_text};
 use crate::web::layout::Layout;
 use crate::web::stale::StaleEdit;
 use crate::web::{AppState, download, redirect_with_flash, render, render_status, see_other};
@@ -925,10 +925,13 @@ async fn export(
     ))
 }
 
+/// Erasing cannot be undone: it needs the ticked confirmation and the version the page showed, so a
+/// stale page or a stray click erases nothing.
 async fn erase(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<Uuid>,
+    Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ManagePersonalData)?;
     let now = state.clock.now();
@@ -940,6 +943,16 @@ async fn erase(
             true,
             "key_person.erased",
         ));
+    }
+    if !form.confirmed() {
+        return Ok(redirect_with_flash(
+            &format!("/employers/{}#personal-data", p.employer_id),
+            false,
+            "admin.confirm_needed",
+        ));
+    }
+    if p.version != form.version {
+        return Err(AppError::Conflict("error.stale_edit"));
     }
     repo::erase(&mut tx, id, ERASED, now).await?;
     // The event says what was erased, never the erased values.

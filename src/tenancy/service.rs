@@ -49,6 +49,11 @@ pub async fn create_tenant(pool: &PgPool, spec: &TenantSpec<'_>) -> anyhow::Resu
         second_factor,
     };
     if let Err(e) = repo::insert_tenant(&mut tx, &row, now).await {
+        if let sqlx::Error::Database(d) = &e
+            && d.constraint() == Some("tenants_name_idx")
+        {
+            bail!("a tenant named {name:?} already exists");
+        }
         if db::is_unique_violation(&e) {
             bail!("a tenant with the slug {:?} already exists", slug.as_str());
         }

@@ -91,6 +91,10 @@ pub struct RequestMeta {
     /// The caller's own id for the request, when it sent a well-formed one.
     pub caller_request_id: Option<uuid::Uuid>,
     pub path: String,
+    /// Where "this page" is for a link back to it (the language switch): the path for a GET; for a
+    /// page that answers a POST (a form with its messages, a secret shown once), the page the form was
+    /// on, which a GET can reach again.
+    pub here: String,
     pub flash: Option<Flash>,
     pub session_token: Option<String>,
     pub user_agent: String,
@@ -121,6 +125,17 @@ impl RequestMeta {
                 .path_and_query()
                 .map(|p| p.as_str().to_owned())
                 .unwrap_or_else(|| "/".into()),
+            here: if parts.method == axum::http::Method::GET {
+                parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_else(|| "/".into())
+            } else {
+                header("referer")
+                    .and_then(|r| referer_path(&r))
+                    .unwrap_or_else(|| "/".into())
+            },
             flash: cookie(FLASH_COOKIE).and_then(|v| parse_flash(&v)),
             session_token: cookie(session_cookie_name(secure_cookies)).filter(|t| t.len() == 64),
             user_agent: header("user-agent").unwrap_or_default(),
@@ -144,7 +159,7 @@ impl RequestMeta {
         Layout {
             lang,
             title: lang.t(title_key).to_owned(),
-            here: self.path.clone(),
+            here: self.here.clone(),
             user_name: None,
             tenant_name: None,
             role: None,
@@ -157,6 +172,13 @@ impl RequestMeta {
             tz: chrono_tz::Asia::Jakarta,
         }
     }
+}
+
+/// The path (with query) of a `Referer`, when it is a local path.
+fn referer_path(referer: &str) -> Option<String> {
+    let rest = referer.split_once("://").map_or(referer, |(_, r)| r);
+    let path = &rest[rest.find('/')?..];
+    crate::web::LocalPath::parse(path).map(|p| p.to_string())
 }
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -249,7 +271,7 @@ impl Ctx {
         Layout {
             lang: self.lang,
             title,
-            here: self.meta.path.clone(),
+            here: self.meta.here.clone(),
             user_name: Some(self.user_name.clone()),
             tenant_name: Some(self.tenant.name.clone()),
             role: Some(self.role),

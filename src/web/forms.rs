@@ -14,6 +14,21 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// A one-click action that cannot be taken back (disabling a person, resetting a password, erasing
+/// personal data) asks for a ticked box first; browsers enforce it with `required`, this checks it.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ConfirmForm {
+    pub confirm: String,
+    pub version: i32,
+}
+
+impl ConfirmForm {
+    pub fn confirmed(&self) -> bool {
+        self.confirm == "yes"
+    }
+}
+
 /// Field name → catalog key of the message shown beside it.
 #[derive(Default, Debug)]
 pub struct FieldErrors(Vec<(&'static str, &'static str)>);
@@ -58,7 +73,7 @@ pub fn required_text(raw: &str, max: usize) -> Result<String, &'static str> {
 /// text for display: they are refused with a message, never stored.
 pub fn optional_text(raw: &str, max: usize) -> Result<String, &'static str> {
     let s = raw.trim();
-    if s.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+    if s.chars().any(|c| c.is_control() || is_refused_character(c)) {
         return Err("error.invalid_characters");
     }
     within(s.to_owned(), max)
@@ -75,7 +90,7 @@ pub fn multiline_text(raw: &str, max: usize) -> Result<String, &'static str> {
         .replace('\r', "\n")
         .replace('\t', " ");
     if s.chars()
-        .any(|c| (c.is_control() && c != '\n') || is_bidi_control(c))
+        .any(|c| (c.is_control() && c != '\n') || is_refused_character(c))
     {
         return Err("error.invalid_characters");
     }
@@ -97,10 +112,12 @@ fn within(s: String, max: usize) -> Result<String, &'static str> {
     Ok(s)
 }
 
-/// The explicit bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069): invisible, and
-/// able to make a name read differently from what is stored.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+/// Characters refused in any text besides the control characters: the explicit bidirectional
+/// formatting characters (U+202A–U+202E, U+2066–U+2069), invisible and able to make a name read
+/// differently from what is stored; and U+FFFD, which is what a form body that was not UTF-8 decodes
+/// to — the person's text is lost, so it is refused rather than stored.
+fn is_refused_character(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FFFD}')
 }
 
 #[cfg(test)]
@@ -120,6 +137,7 @@ mod tests {
             "a\u{7f}b",
             "a\u{85}b",
             "a\u{202E}b",
+            "x\u{FFFD}y",
         ] {
             assert_eq!(
                 optional_text(bad, 20),

@@ -237,7 +237,10 @@ async fn a_tenants_admin_learns_nothing_of_a_persons_account_elsewhere() {
     // database refuses it too.
     let r = t
         .admin_b
-        .post(&format!("/admin/users/{id}/reset-password"), &[])
+        .post(
+            &format!("/admin/users/{id}/reset-password"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 303);
     let mut tx = relasi::db::tenant_tx(&t.app.pool, t.b, None).await.unwrap();
@@ -684,18 +687,27 @@ async fn an_admin_clears_a_lost_factor_only_for_an_account_of_their_own() {
     let shared = id("shared@x.example").await;
     let r = t
         .admin_a
-        .post(&format!("/admin/users/{mine}/clear-second-factor"), &[])
+        .post(
+            &format!("/admin/users/{mine}/clear-second-factor"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 303);
     let r = t
         .admin_a
-        .post(&format!("/admin/users/{shared}/clear-second-factor"), &[])
+        .post(
+            &format!("/admin/users/{shared}/clear-second-factor"),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 303);
     // B's admin cannot reach A's person at all.
     assert_eq!(
         t.admin_b
-            .post(&format!("/admin/users/{mine}/clear-second-factor"), &[])
+            .post(
+                &format!("/admin/users/{mine}/clear-second-factor"),
+                &[("confirm", "yes")]
+            )
             .await
             .status,
         404
@@ -795,5 +807,163 @@ async fn the_servers_login_cannot_leave_row_level_security() {
     assert!(
         err.contains("owns") || err.contains("create roles"),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_reset_and_a_join_elsewhere_never_interleave() {
+    let t = two_agencies().await;
+    t.app
+        .user(t.b, "mover@x.example", "Pindah Unit", Role::Rm)
+        .await;
+    let mover: uuid::Uuid =
+        sqlx::query_scalar("select id from users where email = 'mover@x.example'")
+            .fetch_one(&t.app.admin)
+            .await
+            .unwrap();
+    // The person joins A; B's later reset finds the account shared and changes nothing: no password,
+    // no ended sessions, no audit event claiming a reset.
+    let link = invite(&t.admin_a, "mover@x.example", "rm").await;
+    let person = t.app.signed_in("mover@x.example").await;
+    assert_eq!(
+        person.post(&format!("{link}/accept"), &[]).await.status,
+        303
+    );
+    let r = t
+        .admin_b
+        .post(
+            &format!("/admin/users/{mover}/reset-password"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(person.get("/my-month").await.status, 200, "still signed in");
+    assert!(
+        !t.app
+            .audit_actions(t.b)
+            .await
+            .contains(&"user.password_reset".to_owned())
+    );
+    // The other order: B resets first (the account was B's alone), which ends every session; the
+    // join that was on its way with one of them joins nothing.
+    t.app
+        .user(t.b, "mover2@x.example", "Pindah Lagi", Role::Rm)
+        .await;
+    let mover2: uuid::Uuid =
+        sqlx::query_scalar("select id from users where email = 'mover2@x.example'")
+            .fetch_one(&t.app.admin)
+            .await
+            .unwrap();
+    let link = invite(&t.admin_a, "mover2@x.example", "rm").await;
+    let person = t.app.signed_in("mover2@x.example").await;
+    let r = t
+        .admin_b
+        .post(
+            &format!("/admin/users/{mover2}/reset-password"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = person.post(&format!("{link}/accept"), &[]).await;
+    assert!(r.location().starts_with("/login"), "{}", r.location());
+    assert_eq!(memberships_of(&t.app, "mover2@x.example").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_unit_cannot_pass_for_another_nor_invite_without_limit() {
+    let t = two_agencies().await;
+    // Renaming B after A is refused.
+    let r = t
+        .admin_b
+        .post(
+            "/admin/settings",
+            &[
+                ("name", "agency a"),
+                ("timezone", "Asia/Jakarta"),
+                ("default_language", "id"),
+                ("second_factor", "off"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains(&crate::meetings::msg("settings.name_taken"))
+    );
+    // Look-alike emails are refused.
+    for email in [
+        "admin@a-agency.example\u{200b}",
+        "admin@a-\u{0430}gency.example",
+        "adm\u{202e}in@a-agency.example",
+    ] {
+        let r = t
+            .admin_b
+            .post("/admin/invitations", &[("email", email), ("role", "rm")])
+            .await;
+        assert_eq!(r.status, 422, "{email:?}");
+    }
+    // A day's invitations are bounded (each one tells its link's holder whether an account exists).
+    sqlx::query(
+        "insert into invitations (tenant_id, id, email, role, token_hash, created_at, expires_at)
+         select $1, gen_random_uuid(), 'p' || n || '@x.example', 'viewer', sha256(n::text::bytea),
+                $2, $2 + interval '7 days'
+           from generate_series(1, 100) n",
+    )
+    .bind(t.b.0)
+    .bind(t.app.clock.now())
+    .execute(&t.app.admin)
+    .await
+    .unwrap();
+    let r = t
+        .admin_b
+        .post(
+            "/admin/invitations",
+            &[("email", "one.more@x.example"), ("role", "rm")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains(&crate::meetings::msg("invitation.too_many"))
+    );
+}
+
+#[tokio::test]
+async fn irreversible_admin_actions_need_a_ticked_box() {
+    let (app, t, c) = crate::helpers::signed_in_admin().await;
+    let rm = app.user(t, "rm@x.example", "RM", Role::Rm).await;
+    for (action, form) in [
+        ("disable", vec![("version", "1")]),
+        ("reset-password", vec![]),
+        ("clear-second-factor", vec![]),
+    ] {
+        let r = c
+            .post(&format!("/admin/users/{}/{action}", rm.0), &form)
+            .await;
+        assert_eq!(r.status, 303, "{action}");
+        assert_eq!(r.location(), format!("/admin/users/{}", rm.0));
+    }
+    let (disabled, must_change): (bool, bool) = sqlx::query_as(
+        "select m.disabled_at is not null, u.must_change_password
+           from memberships m join users u on u.id = m.user_id where u.id = $1",
+    )
+    .bind(rm.0)
+    .fetch_one(&app.admin)
+    .await
+    .unwrap();
+    assert_eq!((disabled, must_change), (false, false), "nothing changed");
+    // Visiting an action's address (a reload, the language switch) shows the person again.
+    let r = c
+        .get(&format!("/admin/users/{}/reset-password", rm.0))
+        .await;
+    assert_eq!(r.location(), format!("/admin/users/{}", rm.0));
+    assert_eq!(
+        c.get("/admin/invitations").await.location(),
+        "/admin/users#invitations"
+    );
+    assert_eq!(
+        c.get("/account/second-factor/confirm").await.location(),
+        "/account/second-factor"
     );
 }

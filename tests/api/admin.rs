@@ -184,7 +184,7 @@ async fn role_changes_disabling_and_resets_are_audited_and_take_effect() {
     let r = c
         .post(
             &format!("/admin/users/{}/disable", rm.0),
-            &[("version", "2")],
+            &[("version", "2"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, 303);
@@ -217,7 +217,10 @@ async fn role_changes_disabling_and_resets_are_audited_and_take_effect() {
     );
 
     let r = c
-        .post(&format!("/admin/users/{}/reset-password", rm.0), &[])
+        .post(
+            &format!("/admin/users/{}/reset-password", rm.0),
+            &[("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 200);
     let otp = one_time_password(&r.body);
@@ -237,7 +240,7 @@ async fn role_changes_disabling_and_resets_are_audited_and_take_effect() {
     let r = c
         .post(
             &format!("/admin/users/{}/disable", admin_id.0),
-            &[("version", "1")],
+            &[("version", "1"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, 303);

@@ -306,6 +306,15 @@ async fn a_member_of_two_tenants_switches_between_them() {
             .await
             .contains(&"auth.tenant_switched".to_owned())
     );
+    // The tenant switched to is not told which tenant the person came from.
+    let changes: serde_json::Value = sqlx::query_scalar(
+        "select changes from audit_events where tenant_id = $1 and action = 'auth.tenant_switched'",
+    )
+    .bind(b.0)
+    .fetch_one(&app.admin)
+    .await
+    .unwrap();
+    assert_eq!(changes, serde_json::json!({}));
 
     // The next sign-in starts where they last worked.
     c.post("/logout", &[]).await;

@@ -867,16 +867,49 @@ async fn erasure_removes_personal_data_from_the_row_and_the_trail_but_keeps_hist
             .fetch_one(&tm.app.admin)
             .await
             .unwrap();
+    let version: i32 = sqlx::query_scalar("select version from key_persons where id = $1")
+        .bind(id)
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    let v = version.to_string();
+    let confirmed = [("confirm", "yes"), ("version", v.as_str())];
     assert_eq!(
         tm.sup
-            .post(&format!("/key-persons/{id}/erase"), &[])
+            .post(&format!("/key-persons/{id}/erase"), &confirmed)
             .await
             .status,
         403
     );
+    // Without the ticked box, or from a stale page, nothing is erased.
+    let r = tm
+        .admin
+        .post(
+            &format!("/key-persons/{id}/erase"),
+            &[("version", v.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let stale = (version + 7).to_string();
     assert_eq!(
         tm.admin
-            .post(&format!("/key-persons/{id}/erase"), &[])
+            .post(
+                &format!("/key-persons/{id}/erase"),
+                &[("confirm", "yes"), ("version", stale.as_str())]
+            )
+            .await
+            .status,
+        409
+    );
+    let untouched: String = sqlx::query_scalar("select full_name from key_persons where id = $1")
+        .bind(id)
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert_ne!(untouched, relasi::key_persons::domain::ERASED);
+    assert_eq!(
+        tm.admin
+            .post(&format!("/key-persons/{id}/erase"), &confirmed)
             .await
             .status,
         303

@@ -349,3 +349,39 @@ async fn reassigning_another_tenants_employers_reports_nothing_moved() {
     .unwrap();
     assert_eq!(events, 0);
 }
+
+#[tokio::test]
+async fn a_form_body_that_is_not_utf8_is_refused_not_stored_garbled() {
+    let (app, _t, c) = crate::helpers::signed_in_admin().await;
+    let mut body = b"code=KC-U&version=0&name=Cabang%FF%FEUtara".to_vec();
+    body.extend_from_slice(b"&region=");
+    let r = c.post_raw("/admin/branches", body).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let branches: i64 = sqlx::query_scalar("select count(*) from branch_offices")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    assert_eq!(branches, 0);
+}
+
+#[tokio::test]
+async fn the_language_switch_on_a_page_that_answers_a_form_goes_back_to_the_form() {
+    let (app, _t, c) = crate::helpers::signed_in_admin().await;
+    let r = c
+        .post_with(
+            "/admin/invitations",
+            &[("email", "nobody"), ("role", "rm")],
+            &[
+                ("origin", &app.base),
+                ("referer", &format!("{}/admin/invitations/new", app.base)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("name=\"next\" value=\"/admin/invitations/new\""),
+        "{}",
+        r.body
+    );
+}

@@ -401,6 +401,17 @@ impl Client {
         Self::into_resp(req.send().await.unwrap()).await
     }
 
+    /// A form post with a body of raw bytes (not necessarily UTF-8), from one of our pages.
+    pub async fn post_raw(&self, path: &str, body: Vec<u8>) -> Resp {
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("origin", self.base.clone())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        Self::into_resp(req.send().await.unwrap()).await
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> Resp {
         self.post("/login", &[("email", email), ("password", password)])
             .await

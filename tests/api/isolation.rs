@@ -354,16 +354,19 @@ async fn records_of_another_tenant_by_url_are_not_found() {
     assert_eq!(
         a.post(
             &format!("/admin/users/{b_user}/disable"),
-            &[("version", "1")]
+            &[("version", "1"), ("confirm", "yes")]
         )
         .await
         .status,
         404
     );
     assert_eq!(
-        a.post(&format!("/admin/users/{b_user}/reset-password"), &[])
-            .await
-            .status,
+        a.post(
+            &format!("/admin/users/{b_user}/reset-password"),
+            &[("confirm", "yes")]
+        )
+        .await
+        .status,
         404
     );
     let list = a.get("/admin/branches").await.body;
@@ -494,9 +497,12 @@ async fn another_tenants_employer_key_person_and_link_answer_404_and_never_appea
         404
     );
     assert_eq!(
-        a.post(&format!("/key-persons/{person}/erase"), &[])
-            .await
-            .status,
+        a.post(
+            &format!("/key-persons/{person}/erase"),
+            &[("confirm", "yes"), ("version", "1")]
+        )
+        .await
+        .status,
         404
     );
     assert_eq!(

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::repo;
-use crate::audit::{self, Changes, Event};
+use crate::audit::{self, Event};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::TenantId;
@@ -32,20 +32,28 @@ pub fn router() -> Router<AppState> {
             get(password::form).post(password::change),
         )
         .route("/account/second-factor", get(second_factor::page))
+        // Each action's address, visited (a reload, the language switch), shows the page again.
         .route(
             "/account/second-factor/restart",
-            post(second_factor::restart),
+            get(to_second_factor).post(second_factor::restart),
         )
         .route(
             "/account/second-factor/confirm",
-            post(second_factor::confirm),
+            get(to_second_factor).post(second_factor::confirm),
         )
         .route(
             "/account/second-factor/recovery-codes",
-            post(second_factor::new_recovery_codes),
+            get(to_second_factor).post(second_factor::new_recovery_codes),
         )
-        .route("/account/second-factor/remove", post(second_factor::remove))
+        .route(
+            "/account/second-factor/remove",
+            get(to_second_factor).post(second_factor::remove),
+        )
         .route("/session/tenant", post(switch_tenant))
+}
+
+async fn to_second_factor() -> Response {
+    see_other("/account/second-factor")
 }
 
 /// "/" sends a signed-in user to their role's home page.
@@ -73,15 +81,12 @@ async fn switch_tenant(
     repo::set_session_tenant(&mut tx, &ctx.session_hash, target).await?;
     repo::remember_tenant(&mut tx, ctx.user_id, target).await?;
     repo::record_tenant_visit(&mut tx, ctx.user_id, now).await?;
+    // Recorded in the tenant switched to, which is not told where the person came from.
     audit::repo::record(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("auth.tenant_switched", "tenant", Some(target.0)).with(Changes::new().field(
-            "tenant",
-            ctx.tenant.name.as_str(),
-            choice.tenant_name.as_str(),
-        )),
+        Event::new("auth.tenant_switched", "tenant", Some(target.0)),
     )
     .await?;
     tx.commit().await?;

@@ -39,6 +39,8 @@ struct FactorPage {
 struct RecoveryCodesPage {
     l: Layout,
     codes: Vec<String>,
+    /// The codes as a text file to save, in the link itself (nothing kept on the server).
+    download: String,
     next: String,
 }
 
@@ -240,9 +242,20 @@ pub(super) async fn confirm(
 }
 
 fn show_codes(ctx: &Ctx, codes: Vec<RecoveryCode>) -> AppResult<Response> {
+    let codes: Vec<String> = codes.iter().map(RecoveryCode::for_reading).collect();
+    let text = format!(
+        "Relasi — {} ({})\r\n\r\n{}\r\n",
+        ctx.lang.t("second_factor.recovery_codes"),
+        ctx.email,
+        codes.join("\r\n")
+    );
     render(&RecoveryCodesPage {
         l: ctx.layout("second_factor.recovery_codes"),
-        codes: codes.iter().map(RecoveryCode::for_reading).collect(),
+        download: format!(
+            "data:text/plain;charset=utf-8,{}",
+            crate::web::layers::percent_encode(&text)
+        ),
+        codes,
         next: ctx.role.home_path().to_owned(),
     })
 }

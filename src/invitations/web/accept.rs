@@ -17,7 +17,7 @@ use crate::auth::domain::UserId;
 use crate::auth::service::{self as auth_service, SessionStart};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::domain::{Role, TenantId};
+use crate::tenancy::domain::Role;
 use crate::web::extract::{Account, RequestMeta, set_session_cookie};
 use crate::web::forms::FieldErrors;
 use crate::web::i18n::Lang;
@@ -218,7 +218,7 @@ pub(super) async fn register(
         password_hash: &hash,
         must_change_password: false,
     };
-    let created = service::create_account(&mut tx, &secret.hash_hex(), &new, now).await;
+    let created = service::create_account(&mut tx, &secret.hash_hex(), &new, &actor, now).await;
     match created {
         Ok(()) => {}
         Err(e) if db::is_unique_violation(&e) => {
@@ -234,37 +234,10 @@ pub(super) async fn register(
         }
         Err(e) => return Err(e.into()),
     }
-    let event = crate::audit::Event::new("user.created", "user", Some(user.0)).with(
-        crate::audit::Changes::new()
-            .created("email", invitation.email.as_str())
-            .created("name", account.name.as_str()),
-    );
-    crate::audit::repo::record(&mut tx, now, &actor, event).await?;
     service::join(&mut tx, &invitation, &secret.hash_hex(), user, &actor, now).await?;
-    tx.commit().await?;
-    signed_in_at_home(
-        &state,
-        &meta,
-        user,
-        invitation.tenant_id,
-        &invitation.role,
-        now,
-        &actor,
-    )
-    .await
-}
-
-/// Opens a session for the person who just created their account and sends them home; their unit's
-/// second-factor rule applies from the first page on.
-async fn signed_in_at_home(
-    state: &AppState,
-    meta: &RequestMeta,
-    user: UserId,
-    tenant: TenantId,
-    role: &str,
-    now: DateTime<Utc>,
-    actor: &Actor,
-) -> AppResult<Response> {
+    // Signed in by the same transaction: the account, the membership and the session stand or fall
+    // together, and nothing is left to fail once they are committed. The unit's second-factor rule
+    // applies from the first page on.
     let ip = meta.ip_string();
     let old = meta
         .session_token
@@ -272,14 +245,19 @@ async fn signed_in_at_home(
         .map(crate::auth::domain::token_hash);
     let start = SessionStart {
         user,
-        tenant: Some(tenant),
+        tenant: Some(invitation.tenant_id),
         awaiting_second_factor: false,
         replaces: old.as_deref(),
         ip: ip.as_deref(),
         user_agent: &meta.user_agent,
     };
-    let session = auth_service::start_session(&state.db, start, now, actor).await?;
-    let home = role.parse::<Role>().unwrap_or(Role::Viewer).home_path();
+    let session = auth_service::start_session_in(&mut tx, start, now, &actor).await?;
+    tx.commit().await?;
+    let home = invitation
+        .role
+        .parse::<Role>()
+        .unwrap_or(Role::Viewer)
+        .home_path();
     let mut response = redirect_with_flash(home, true, "invitation.joined");
     set_session_cookie(&mut response, &state.config, &session.token);
     Ok(response)
@@ -348,6 +326,16 @@ pub(super) async fn accept(
         now,
     )
     .await?;
+    // The session this request came with may have ended meanwhile (a password reset ends them all):
+    // then the person is not signed in, and nothing joins.
+    if !crate::auth::repo::session_alive(&mut tx, &account.session_hash, account.user_id).await? {
+        tx.rollback().await?;
+        let to = format!(
+            "/login?next={}",
+            crate::web::layers::percent_encode(&secret.path())
+        );
+        return Ok(see_other(&to));
+    }
     auth_service::enter_tenant(
         &mut tx,
         &account.session_hash,

@@ -6,7 +6,7 @@ mod users;
 use askama::Template;
 use axum::Router;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 use super::domain::Permission;
 use crate::error::AppResult;
@@ -20,16 +20,26 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(users::index))
         .route("/admin/users/new", get(users::invite))
         .route("/admin/users/{id}", get(users::show))
-        .route("/admin/users/{id}/role", post(users::set_role))
-        .route("/admin/users/{id}/disable", post(users::disable))
-        .route("/admin/users/{id}/enable", post(users::enable))
+        // Each action's address, visited (a reload, the language switch), shows the person again.
+        .route(
+            "/admin/users/{id}/role",
+            get(users::back_to_person).post(users::set_role),
+        )
+        .route(
+            "/admin/users/{id}/disable",
+            get(users::back_to_person).post(users::disable),
+        )
+        .route(
+            "/admin/users/{id}/enable",
+            get(users::back_to_person).post(users::enable),
+        )
         .route(
             "/admin/users/{id}/reset-password",
-            post(users::reset_password),
+            get(users::back_to_person).post(users::reset_password),
         )
         .route(
             "/admin/users/{id}/clear-second-factor",
-            post(users::clear_second_factor),
+            get(users::back_to_person).post(users::clear_second_factor),
         )
         .route(
             "/admin/settings",

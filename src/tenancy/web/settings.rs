@@ -228,7 +228,30 @@ pub(super) async fn update(
     };
     let mut tx = ctx.tx(&state).await?;
     let old = repo::settings(&mut tx).await?;
-    if old.version != new.version || !repo::update_settings(&mut tx, &new, now).await? {
+    let saved = if old.version == new.version {
+        match repo::update_settings(&mut tx, &new, now).await {
+            Ok(saved) => saved,
+            // Another unit has the name (docs/security.md: names are how people recognise a unit).
+            Err(e) if crate::db::is_unique_violation(&e) => {
+                tx.rollback().await?;
+                let mut errors = FieldErrors::default();
+                errors.add("name", "settings.name_taken");
+                let page = SettingsPage {
+                    l: ctx.layout("admin.settings"),
+                    second_factor_rules: rule_choices(ctx.lang, &form.second_factor),
+                    s: form.as_typed(),
+                    zones: ZONES.to_vec(),
+                    errors,
+                    stale: None,
+                };
+                return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        false
+    };
+    if !saved {
         // Someone saved in between: nothing of ours is written. The form as typed, on top of the
         // saved version, with the fields where the two differ.
         tx.rollback().await?;

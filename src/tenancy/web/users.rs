@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::invitations::domain::Status;
 use crate::invitations::repo as invitation_repo;
 use crate::web::extract::Ctx;
-use crate::web::forms::{Choice, FieldErrors, VersionForm};
+use crate::web::forms::{Choice, ConfirmForm, FieldErrors, VersionForm};
 use crate::web::layout::Layout;
 use crate::web::{AppState, redirect_with_flash, render, see_other};
 
@@ -58,7 +58,7 @@ pub(super) async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<
     let now = state.clock.now();
     let mut tx = ctx.tx(&state).await?;
     let members = repo::members(&mut tx).await?;
-    let invitations = invitation_repo::list(&mut tx).await?;
+    let invitations = invitation_repo::list(&mut tx, now).await?;
     tx.commit().await?;
     let members = members
         .into_iter()
@@ -104,6 +104,10 @@ pub(super) async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<
 pub(super) async fn invite(ctx: Ctx) -> AppResult<Response> {
     ctx.require(Permission::ManageUsers)?;
     Ok(see_other("/admin/invitations/new"))
+}
+
+pub(super) async fn back_to_person(Path(id): Path<Uuid>) -> Response {
+    see_other(&format!("/admin/users/{id}"))
 }
 
 fn role_choices(ctx: &Ctx, selected: Role) -> Vec<Choice> {
@@ -264,7 +268,7 @@ pub(super) async fn disable(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<Uuid>,
-    Form(form): Form<VersionForm>,
+    Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ManageUsers)?;
     let user = UserId(id);
@@ -281,6 +285,9 @@ pub(super) async fn disable(
     let m = repo::member(&mut tx, user)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !form.confirmed() {
+        return Ok(redirect_with_flash(&back, false, "admin.confirm_needed"));
+    }
     if m.role == "admin" && repo::other_enabled_admins(&mut tx, user).await? == 0 {
         return Ok(redirect_with_flash(&back, false, "admin.last_admin"));
     }
@@ -346,7 +353,9 @@ struct OneTimePasswordPage {
 }
 
 /// A member whose account this tenant may reset: not the admin themself, and belonging to this tenant
-/// alone (another tenant's admins did not ask for it). The database's policy says the same.
+/// alone (another tenant's admins did not ask for it). The database's policy says the same. The count
+/// is read under the account's lock, which joining another tenant takes too: a join cannot slip in
+/// between this check and the reset.
 async fn resettable(
     tx: &mut sqlx::PgConnection,
     ctx: &Ctx,
@@ -356,16 +365,17 @@ async fn resettable(
     if user == ctx.user_id {
         return Ok(Err("admin.reset_self"));
     }
-    if !m.only_here {
-        return Ok(Err("admin.reset_shared_account"));
+    match auth_repo::lock_account(tx, user).await? {
+        Some(1) => Ok(Ok(m)),
+        _ => Ok(Err("admin.reset_shared_account")),
     }
-    Ok(Ok(m))
 }
 
 pub(super) async fn reset_password(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<Uuid>,
+    Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ManageUsers)?;
     let user = UserId(id);
@@ -378,7 +388,17 @@ pub(super) async fn reset_password(
         Ok(m) => m,
         Err(key) => return Ok(redirect_with_flash(&back, false, key)),
     };
-    auth_repo::set_password(&mut tx, user, &hash, true, now).await?;
+    if !form.confirmed() {
+        return Ok(redirect_with_flash(&back, false, "admin.confirm_needed"));
+    }
+    if !auth_repo::set_password(&mut tx, user, &hash, true, now).await? {
+        tx.rollback().await?;
+        return Ok(redirect_with_flash(
+            &back,
+            false,
+            "admin.reset_shared_account",
+        ));
+    }
     auth_repo::delete_user_sessions(&mut tx, user, None).await?;
     audit::repo::record(
         &mut tx,
@@ -403,6 +423,7 @@ pub(super) async fn clear_second_factor(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<Uuid>,
+    Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ManageUsers)?;
     let user = UserId(id);
@@ -412,7 +433,17 @@ pub(super) async fn clear_second_factor(
     if let Err(key) = resettable(&mut tx, &ctx, user).await? {
         return Ok(redirect_with_flash(&back, false, key));
     }
-    auth_repo::clear_second_factor(&mut tx, user, now).await?;
+    if !form.confirmed() {
+        return Ok(redirect_with_flash(&back, false, "admin.confirm_needed"));
+    }
+    if !auth_repo::clear_second_factor(&mut tx, user, now).await? {
+        tx.rollback().await?;
+        return Ok(redirect_with_flash(
+            &back,
+            false,
+            "admin.reset_shared_account",
+        ));
+    }
     auth_repo::delete_user_sessions(&mut tx, user, None).await?;
     audit::repo::record(
         &mut tx,
