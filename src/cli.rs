@@ -45,7 +45,7 @@ enum Command {
         /// Create (or complete) the demo tenant `demo` and print its logins.
         #[arg(long)]
         demo: bool,
-        /// Build a benchmark data set: `large` is SPEC §8's (100,000 employers per tenant).
+        /// Build a benchmark data set: `large` has 100,000 employers per tenant (docs/benchmarks.md).
         #[arg(long, value_parser = ["large"])]
         scale: Option<String>,
         /// How many benchmark tenants (`bench-1` …) to build.

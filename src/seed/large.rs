@@ -1,4 +1,4 @@
-//! The benchmark data set (SPEC §8, "large"): tenants `bench-1` … `bench-N`, each with 150 users,
+//! The benchmark data set ("large", docs/benchmarks.md): tenants `bench-1` … `bench-N`, each with 150 users,
 //! 20 branch offices, 100,000 employers, 300,000 key persons and 20,000 supply-chain links.
 //! Deterministic and set-based; a tenant that already has its employers is left as it is.
 

@@ -2,7 +2,7 @@
 //! Idempotent: a second run adds what is missing and changes nothing else. Later capabilities extend
 //! it with their own records.
 //!
-//! `relasi seed --scale large --tenants N` builds the benchmark data set of SPEC §8 (`large`).
+//! `relasi seed --scale large --tenants N` builds the benchmark data set (`large`, docs/benchmarks.md).
 
 pub mod large;
 pub mod meetings;
