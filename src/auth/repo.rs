@@ -121,6 +121,16 @@ pub async fn login_attempt(
     })
 }
 
+impl Attempt {
+    /// Ok with the lock a wrong answer would cause, or Err when the attempt may not be tried at all.
+    pub fn allowed(self) -> Result<Option<DateTime<Utc>>, Attempt> {
+        match self {
+            Attempt::Allowed { locks_at_failure } => Ok(locks_at_failure),
+            refused => Err(refused),
+        }
+    }
+}
+
 /// The attempt counted by `login_attempt` at `at` was right: take it back.
 pub async fn login_succeeded(
     conn: &mut PgConnection,

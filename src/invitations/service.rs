@@ -14,9 +14,6 @@ use crate::db;
 use crate::tenancy::domain::Role;
 use crate::tenancy::repo as tenancy_repo;
 
-/// Invitations one tenant may make in 24 hours.
-pub const MAX_PER_DAY: i64 = 100;
-
 /// A new invitation and the secret of its link, which exists only here and in the link.
 pub struct Invited {
     pub id: Uuid,
@@ -36,11 +33,6 @@ pub async fn invite(
     let email = new.email.as_str();
     if repo::is_member(conn, email).await? {
         return Ok(Err(("email", "invitation.already_member")));
-    }
-    // Each invitation lets its link's holder learn whether the email has an account (docs/security.md);
-    // a day's quota bounds how far a tenant can probe, far above any unit's onboarding.
-    if repo::created_since(conn, now - Duration::days(1)).await? >= MAX_PER_DAY {
-        return Ok(Err(("email", "invitation.too_many")));
     }
     let mut branch_code = None;
     if let Some(b) = new.branch {
@@ -185,7 +177,7 @@ pub async fn add_person(
     person: NewPerson<'_>,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> sqlx::Result<Added> {
+) -> anyhow::Result<Added> {
     let email = person.email.as_str();
     let existing = tenancy_repo::user_id_by_email(conn, email).await?;
     if let Some(id) = existing
@@ -201,11 +193,7 @@ pub async fn add_person(
     };
     let invited = match invite(conn, &new, actor, now).await? {
         Ok(i) => i,
-        Err(_) => {
-            return Ok(Added::AlreadyMember(
-                existing.unwrap_or(UserId(Uuid::nil())),
-            ));
-        }
+        Err((_, key)) => anyhow::bail!("{email} could not be invited: {key}"),
     };
     let hash_hex = invited.secret.hash_hex();
     let added = match existing {

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::repo;
@@ -16,6 +17,7 @@ use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::TenantId;
 use crate::web::extract::Ctx;
+use crate::web::i18n::Lang;
 use crate::web::{AppState, redirect_with_flash, see_other};
 
 pub fn router() -> Router<AppState> {
@@ -50,6 +52,17 @@ pub fn router() -> Router<AppState> {
             get(to_second_factor).post(second_factor::remove),
         )
         .route("/session/tenant", post(switch_tenant))
+}
+
+/// Why a refused attempt was refused, for the person (`repo::Attempt::allowed`).
+fn refusal_message(refused: &repo::Attempt, lang: Lang, now: DateTime<Utc>) -> String {
+    match refused {
+        repo::Attempt::Locked(until) => {
+            let minutes = ((*until - now).num_seconds() + 59) / 60;
+            lang.tf("auth.locked", &[("minutes", &minutes.max(1).to_string())])
+        }
+        _ => lang.t("auth.ip_throttled").to_owned(),
+    }
 }
 
 async fn to_second_factor() -> Response {

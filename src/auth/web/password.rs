@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::super::domain::NewPassword;
-use super::super::repo::{self, Attempt};
+use super::super::repo;
 use super::super::service;
 use crate::audit::{self, Event};
 use crate::db;
@@ -72,12 +72,9 @@ pub(super) async fn change(
         now,
     )
     .await?;
-    let locks_at_failure = match attempt {
-        Attempt::Allowed { locks_at_failure } => locks_at_failure,
-        Attempt::Locked(_) | Attempt::AddressBlocked => {
-            errors.add("current", "auth.too_many_attempts");
-            return again(StatusCode::TOO_MANY_REQUESTS, errors);
-        }
+    let Ok(locks_at_failure) = attempt.allowed() else {
+        errors.add("current", "auth.too_many_attempts");
+        return again(StatusCode::TOO_MANY_REQUESTS, errors);
     };
     let row = {
         let mut tx = db::user_tx(&state.db, ctx.user_id).await?;

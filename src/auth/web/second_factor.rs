@@ -9,7 +9,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::super::repo::{self, Attempt};
+use super::super::repo;
 use super::super::second_factor::{Code, RecoveryCode, TotpSecret, recovery_codes};
 use super::super::service;
 use crate::audit::{self, Event};
@@ -127,14 +127,11 @@ async fn check_code(
         now,
     )
     .await?;
-    let locks_at_failure = match attempt {
-        Attempt::Allowed { locks_at_failure } => locks_at_failure,
-        Attempt::Locked(_) | Attempt::AddressBlocked => {
-            return Ok(Checked::Wrong(
-                StatusCode::TOO_MANY_REQUESTS,
-                "auth.too_many_attempts",
-            ));
-        }
+    let Ok(locks_at_failure) = attempt.allowed() else {
+        return Ok(Checked::Wrong(
+            StatusCode::TOO_MANY_REQUESTS,
+            "auth.too_many_attempts",
+        ));
     };
     let mut step = secret.and_then(|s| s.check(&code, now));
     if once && let Some(s) = step {

@@ -108,19 +108,11 @@ pub(super) async fn sign_in(
     let ip = meta.ip_string();
     let attempt =
         repo::login_attempt(&mut *state.db.acquire().await?, &typed, ip.as_deref(), now).await?;
-    let locks_at_failure = match attempt {
-        Attempt::Allowed { locks_at_failure } => locks_at_failure,
-        Attempt::Locked(until) => {
-            return refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                locked_message(lang, until, now),
-            );
-        }
-        Attempt::AddressBlocked => {
-            return refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                lang.t("auth.ip_throttled").to_owned(),
-            );
+    let locks_at_failure = match attempt.allowed() {
+        Ok(lock) => lock,
+        Err(refused) => {
+            let message = super::refusal_message(&refused, lang, now);
+            return refuse(StatusCode::TOO_MANY_REQUESTS, message);
         }
     };
     let user = check_credentials(&state, &form.email, &form.password).await?;
@@ -148,7 +140,7 @@ pub(super) async fn sign_in(
         return match locks_at_failure {
             Some(until) => refuse(
                 StatusCode::TOO_MANY_REQUESTS,
-                locked_message(lang, until, now),
+                super::refusal_message(&Attempt::Locked(until), lang, now),
             ),
             None => refuse(
                 StatusCode::UNAUTHORIZED,
@@ -234,11 +226,6 @@ async fn check_credentials(
     Ok(user.map(|u| (u, matches)))
 }
 
-fn locked_message(lang: Lang, until: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let minutes = ((until - now).num_seconds() + 59) / 60;
-    lang.tf("auth.locked", &[("minutes", &minutes.max(1).to_string())])
-}
-
 /// Old failures matter to no limit; about one failure in fifty sweeps them away.
 async fn maybe_prune(state: &AppState, now: DateTime<Utc>) -> AppResult<()> {
     let mut b = [0u8; 1];
@@ -309,19 +296,11 @@ pub(super) async fn second_factor(
         now,
     )
     .await?;
-    let locks_at_failure = match attempt {
-        Attempt::Allowed { locks_at_failure } => locks_at_failure,
-        Attempt::Locked(until) => {
-            return ask_again(
-                StatusCode::TOO_MANY_REQUESTS,
-                locked_message(lang, until, now),
-            );
-        }
-        Attempt::AddressBlocked => {
-            return ask_again(
-                StatusCode::TOO_MANY_REQUESTS,
-                lang.t("auth.ip_throttled").to_owned(),
-            );
+    let locks_at_failure = match attempt.allowed() {
+        Ok(lock) => lock,
+        Err(refused) => {
+            let message = super::refusal_message(&refused, lang, now);
+            return ask_again(StatusCode::TOO_MANY_REQUESTS, message);
         }
     };
     let actor = Actor {
@@ -368,7 +347,7 @@ pub(super) async fn second_factor(
         return match locks_at_failure {
             Some(until) => ask_again(
                 StatusCode::TOO_MANY_REQUESTS,
-                locked_message(lang, until, now),
+                super::refusal_message(&Attempt::Locked(until), lang, now),
             ),
             None => ask_again(
                 StatusCode::UNAUTHORIZED,

@@ -16,6 +16,9 @@ use crate::web::forms::{Choice, FieldErrors};
 use crate::web::layout::Layout;
 use crate::web::{AppState, public_base, redirect_with_flash, render, render_status};
 
+/// Invitations one unit's admins may make in 24 hours.
+const MAX_PER_DAY: i64 = 100;
+
 #[derive(Template)]
 #[template(path = "invitations/new.html")]
 struct InvitePage {
@@ -113,6 +116,16 @@ pub(super) async fn create(
     };
     let base = public_base(&state, &headers);
     let mut tx = ctx.tx(&state).await?;
+    // Each invitation lets its link's holder learn whether the email has an account (docs/security.md);
+    // a day's quota bounds how far one unit's admins can probe, far above any unit's onboarding.
+    // Operators (`relasi user create`) are not bound by it.
+    if repo::created_since(&mut tx, now - chrono::Duration::days(1)).await? >= MAX_PER_DAY {
+        tx.rollback().await?;
+        let mut errors = FieldErrors::default();
+        errors.add("email", "invitation.too_many");
+        let page = invite_page(&state, &ctx, &form, errors).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     let invited = match service::invite(&mut tx, &new, &ctx.actor(), now).await? {
         Ok(i) => i,
         Err((field, key)) => {
