@@ -149,6 +149,18 @@ impl RequestMeta {
             .unwrap_or(tenant_default)
     }
 
+    /// Who acts in this request when that is not a signed-in context's user (signing in, joining by
+    /// invitation): `label` names them in the audit trail.
+    pub fn actor(&self, user: Option<UserId>, label: &str) -> Actor {
+        Actor {
+            user,
+            label: label.to_owned(),
+            ip: self.ip,
+            request_id: self.request_id,
+            caller_request_id: self.caller_request_id,
+        }
+    }
+
     pub fn ip_string(&self) -> Option<String> {
         self.ip.map(|ip| ip.to_string())
     }

@@ -65,6 +65,64 @@ fn refusal_message(refused: &repo::Attempt, lang: Lang, now: DateTime<Utc>) -> S
     }
 }
 
+/// An attempt by the signed-in person at something only they should know (their current password, a
+/// code from their app), counted like a sign-in attempt before it is checked.
+struct Counted {
+    ip: Option<String>,
+    locks_at_failure: Option<DateTime<Utc>>,
+}
+
+impl Counted {
+    /// None when the account or address may not try now.
+    async fn start(state: &AppState, ctx: &Ctx, now: DateTime<Utc>) -> AppResult<Option<Counted>> {
+        let ip = ctx.meta.ip_string();
+        let attempt = repo::login_attempt(
+            &mut *state.db.acquire().await?,
+            &ctx.email,
+            ip.as_deref(),
+            now,
+        )
+        .await?;
+        Ok(attempt.allowed().ok().map(|locks_at_failure| Counted {
+            ip,
+            locks_at_failure,
+        }))
+    }
+
+    /// It was right: the count is taken back.
+    async fn right(self, state: &AppState, ctx: &Ctx, now: DateTime<Utc>) -> AppResult<()> {
+        repo::login_succeeded(
+            &mut *state.db.acquire().await?,
+            &ctx.email,
+            self.ip.as_deref(),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// It was wrong: audited as `action`; true when this attempt locked the account.
+    async fn wrong(
+        self,
+        state: &AppState,
+        ctx: &Ctx,
+        action: &'static str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool> {
+        super::service::record_failure(
+            &state.db,
+            ctx.user_id,
+            Some(ctx.tenant.id),
+            action,
+            self.locks_at_failure,
+            now,
+            &ctx.actor(),
+        )
+        .await?;
+        Ok(self.locks_at_failure.is_some())
+    }
+}
+
 async fn to_second_factor() -> Response {
     see_other("/account/second-factor")
 }

@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::super::domain::NewPassword;
 use super::super::repo;
-use super::super::service;
 use crate::audit::{self, Event};
 use crate::db;
 use crate::error::AppResult;
@@ -64,15 +63,7 @@ pub(super) async fn change(
         errors.add("new", "error.password_too_long");
         return again(StatusCode::UNPROCESSABLE_ENTITY, errors);
     }
-    let ip = ctx.meta.ip_string();
-    let attempt = repo::login_attempt(
-        &mut *state.db.acquire().await?,
-        &ctx.email,
-        ip.as_deref(),
-        now,
-    )
-    .await?;
-    let Ok(locks_at_failure) = attempt.allowed() else {
+    let Some(attempt) = super::Counted::start(&state, &ctx, now).await? else {
         errors.add("current", "auth.too_many_attempts");
         return again(StatusCode::TOO_MANY_REQUESTS, errors);
     };
@@ -83,30 +74,17 @@ pub(super) async fn change(
         row
     };
     if !super::super::verify_password(&form.current, &row.password_hash).await? {
-        service::record_failure(
-            &state.db,
-            ctx.user_id,
-            Some(ctx.tenant.id),
-            "auth.sign_in_failed",
-            locks_at_failure,
-            now,
-            &ctx.actor(),
-        )
-        .await?;
-        if locks_at_failure.is_some() {
+        if attempt
+            .wrong(&state, &ctx, "auth.sign_in_failed", now)
+            .await?
+        {
             errors.add("current", "auth.too_many_attempts");
             return again(StatusCode::TOO_MANY_REQUESTS, errors);
         }
         errors.add("current", "auth.current_password_wrong");
         return again(StatusCode::UNPROCESSABLE_ENTITY, errors);
     }
-    repo::login_succeeded(
-        &mut *state.db.acquire().await?,
-        &ctx.email,
-        ip.as_deref(),
-        now,
-    )
-    .await?;
+    attempt.right(&state, &ctx, now).await?;
     let mut personal = vec![row.email.as_str(), row.name.as_str()];
     personal.extend(ctx.memberships.iter().map(|m| m.tenant_name.as_str()));
     let new = errors.check("new", NewPassword::parse(&form.new, &personal));

@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use super::super::repo;
 use super::super::second_factor::{Code, RecoveryCode, TotpSecret, recovery_codes};
-use super::super::service;
 use crate::audit::{self, Event};
 use crate::db;
 use crate::error::AppResult;
@@ -119,15 +118,7 @@ async fn check_code(
             "second_factor.code_invalid",
         ));
     };
-    let ip = ctx.meta.ip_string();
-    let attempt = repo::login_attempt(
-        &mut *state.db.acquire().await?,
-        &ctx.email,
-        ip.as_deref(),
-        now,
-    )
-    .await?;
-    let Ok(locks_at_failure) = attempt.allowed() else {
+    let Some(attempt) = super::Counted::start(state, ctx, now).await? else {
         return Ok(Checked::Wrong(
             StatusCode::TOO_MANY_REQUESTS,
             "auth.too_many_attempts",
@@ -142,29 +133,16 @@ async fn check_code(
         tx.commit().await?;
     }
     let Some(step) = step else {
-        service::record_failure(
-            &state.db,
-            ctx.user_id,
-            Some(ctx.tenant.id),
-            "auth.second_factor_failed",
-            locks_at_failure,
-            now,
-            &ctx.actor(),
-        )
-        .await?;
-        return Ok(if locks_at_failure.is_some() {
+        let locked = attempt
+            .wrong(state, ctx, "auth.second_factor_failed", now)
+            .await?;
+        return Ok(if locked {
             Checked::Wrong(StatusCode::TOO_MANY_REQUESTS, "auth.too_many_attempts")
         } else {
             Checked::Wrong(StatusCode::UNPROCESSABLE_ENTITY, "second_factor.code_wrong")
         });
     };
-    repo::login_succeeded(
-        &mut *state.db.acquire().await?,
-        &ctx.email,
-        ip.as_deref(),
-        now,
-    )
-    .await?;
+    attempt.right(state, ctx, now).await?;
     Ok(Checked::Right(step))
 }
 
@@ -264,20 +242,8 @@ pub(super) async fn new_recovery_codes(
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     let now = state.clock.now();
-    let secret = current_secret(&state, &ctx).await?;
-    if secret.is_none() {
-        return Ok(redirect_with_flash(
-            "/account/second-factor",
-            false,
-            "second_factor.not_on",
-        ));
-    }
-    if let Checked::Wrong(status, key) =
-        check_code(&state, &ctx, &form.code, secret, true, now).await?
-    {
-        let mut errors = FieldErrors::default();
-        errors.add("renew_code", key);
-        return again(&state, &ctx, status, errors).await;
+    if let Err(refused) = prove_phone(&state, &ctx, &form.code, "renew_code", now).await? {
+        return Ok(refused);
     }
     let codes = recovery_codes();
     let hashes: Vec<Vec<u8>> = codes.iter().map(RecoveryCode::hash).collect();
@@ -308,20 +274,8 @@ pub(super) async fn remove(
             "second_factor.required_here",
         ));
     }
-    let secret = current_secret(&state, &ctx).await?;
-    if secret.is_none() {
-        return Ok(redirect_with_flash(
-            "/account/second-factor",
-            false,
-            "second_factor.not_on",
-        ));
-    }
-    if let Checked::Wrong(status, key) =
-        check_code(&state, &ctx, &form.code, secret, true, now).await?
-    {
-        let mut errors = FieldErrors::default();
-        errors.add("remove_code", key);
-        return again(&state, &ctx, status, errors).await;
+    if let Err(refused) = prove_phone(&state, &ctx, &form.code, "remove_code", now).await? {
+        return Ok(refused);
     }
     let mut tx = ctx.tx(&state).await?;
     repo::clear_second_factor(&mut tx, ctx.user_id, now).await?;
@@ -338,6 +292,33 @@ pub(super) async fn remove(
         true,
         "second_factor.removed",
     ))
+}
+
+/// A change to a factor that is on needs a fresh code from the app (never one accepted before). Err
+/// holds the answer when it is not given: the page again with the message beside `field`.
+async fn prove_phone(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    field: &'static str,
+    now: DateTime<Utc>,
+) -> AppResult<Result<(), Response>> {
+    let secret = current_secret(state, ctx).await?;
+    if secret.is_none() {
+        return Ok(Err(redirect_with_flash(
+            "/account/second-factor",
+            false,
+            "second_factor.not_on",
+        )));
+    }
+    match check_code(state, ctx, code, secret, true, now).await? {
+        Checked::Right(_) => Ok(Ok(())),
+        Checked::Wrong(status, key) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field, key);
+            Ok(Err(again(state, ctx, status, errors).await?))
+        }
+    }
 }
 
 async fn current_secret(state: &AppState, ctx: &Ctx) -> AppResult<Option<TotpSecret>> {

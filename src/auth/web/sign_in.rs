@@ -15,7 +15,7 @@ use super::super::domain::{self, Email};
 use super::super::repo::{self, Attempt};
 use super::super::second_factor::{Answer, TotpSecret};
 use super::super::service::{self, SessionStart};
-use crate::audit::{self, Actor, Event};
+use crate::audit::{self, Event};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::web::extract::{
@@ -116,13 +116,7 @@ pub(super) async fn sign_in(
         }
     };
     let user = check_credentials(&state, &form.email, &form.password).await?;
-    let actor = Actor {
-        user: user.as_ref().map(|(u, _)| u.id),
-        label: typed.clone(),
-        ip: meta.ip,
-        request_id: meta.request_id,
-        caller_request_id: meta.caller_request_id,
-    };
+    let actor = meta.actor(user.as_ref().map(|(u, _)| u.id), &typed);
     let Some((user, true)) = user else {
         if let Some((u, _)) = &user {
             service::record_failure(
@@ -303,13 +297,7 @@ pub(super) async fn second_factor(
             return ask_again(StatusCode::TOO_MANY_REQUESTS, message);
         }
     };
-    let actor = Actor {
-        user: Some(pending.user_id),
-        label: pending.email.clone(),
-        ip: meta.ip,
-        request_id: meta.request_id,
-        caller_request_id: meta.caller_request_id,
-    };
+    let actor = meta.actor(Some(pending.user_id), &pending.email);
     let used_recovery = matches!(answer, Answer::Recovery(_));
     let right = {
         let mut tx = db::user_tx(&state.db, pending.user_id).await?;

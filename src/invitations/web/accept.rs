@@ -12,7 +12,6 @@ use uuid::Uuid;
 use super::super::domain::{AccountForm, InvitationSecret, Status};
 use super::super::repo::{self, Invitation};
 use super::super::service;
-use crate::audit::Actor;
 use crate::auth::domain::UserId;
 use crate::auth::service::{self as auth_service, SessionStart};
 use crate::db;
@@ -189,13 +188,7 @@ pub(super) async fn register(
     };
     let hash = crate::auth::hash_password(account.password.expose()).await?;
     let user = UserId(Uuid::new_v4());
-    let actor = Actor {
-        user: Some(user),
-        label: invitation.email.clone(),
-        ip: meta.ip,
-        request_id: meta.request_id,
-        caller_request_id: meta.caller_request_id,
-    };
+    let actor = meta.actor(Some(user), &invitation.email);
     let mut tx = db::tenant_tx(&state.db, invitation.tenant_id, Some(user)).await?;
     db::set_local(&mut tx, "app.invitation", &secret.hash_hex()).await?;
     // Locked: of two uses of one link at once, the second finds it accepted.
@@ -302,13 +295,7 @@ pub(super) async fn accept(
             Some("invitation.other_account"),
         );
     }
-    let actor = Actor {
-        user: Some(account.user_id),
-        label: account.email.clone(),
-        ip: meta.ip,
-        request_id: meta.request_id,
-        caller_request_id: meta.caller_request_id,
-    };
+    let actor = meta.actor(Some(account.user_id), &account.email);
     let mut tx = db::tenant_tx(&state.db, invitation.tenant_id, Some(account.user_id)).await?;
     db::set_local(&mut tx, "app.invitation", &secret.hash_hex()).await?;
     let locked = repo::lock_by_hash(&mut tx, &secret.hash()).await?;

@@ -48,14 +48,20 @@ pub(super) async fn edit(State(state): State<AppState>, ctx: Ctx) -> AppResult<R
     let mut tx = ctx.tx(&state).await?;
     let s = repo::settings(&mut tx).await?;
     tx.commit().await?;
-    render(&SettingsPage {
-        l: ctx.layout("admin.settings"),
-        second_factor_rules: rule_choices(ctx.lang, &s.second_factor),
-        s,
-        zones: ZONES.to_vec(),
-        errors: FieldErrors::default(),
-        stale: None,
-    })
+    render(&SettingsPage::new(&ctx, s, FieldErrors::default(), None))
+}
+
+impl SettingsPage {
+    fn new(ctx: &Ctx, s: repo::Settings, errors: FieldErrors, stale: Option<StaleEdit>) -> Self {
+        SettingsPage {
+            l: ctx.layout("admin.settings"),
+            second_factor_rules: rule_choices(ctx.lang, &s.second_factor),
+            s,
+            zones: ZONES.to_vec(),
+            errors,
+            stale,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -216,14 +222,7 @@ pub(super) async fn update(
     let now = state.clock.now();
     let mut errors = FieldErrors::default();
     let Some(new) = form.parse(&mut errors).filter(|_| errors.is_empty()) else {
-        let page = SettingsPage {
-            l: ctx.layout("admin.settings"),
-            second_factor_rules: rule_choices(ctx.lang, &form.second_factor),
-            s: form.as_typed(),
-            zones: ZONES.to_vec(),
-            errors,
-            stale: None,
-        };
+        let page = SettingsPage::new(&ctx, form.as_typed(), errors, None);
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let mut tx = ctx.tx(&state).await?;
@@ -236,14 +235,7 @@ pub(super) async fn update(
                 tx.rollback().await?;
                 let mut errors = FieldErrors::default();
                 errors.add("name", "settings.name_taken");
-                let page = SettingsPage {
-                    l: ctx.layout("admin.settings"),
-                    second_factor_rules: rule_choices(ctx.lang, &form.second_factor),
-                    s: form.as_typed(),
-                    zones: ZONES.to_vec(),
-                    errors,
-                    stale: None,
-                };
+                let page = SettingsPage::new(&ctx, form.as_typed(), errors, None);
                 return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
             }
             Err(e) => return Err(e.into()),
@@ -263,14 +255,7 @@ pub(super) async fn update(
             version: current.version,
             ..new
         };
-        let page = SettingsPage {
-            l: ctx.layout("admin.settings"),
-            second_factor_rules: rule_choices(ctx.lang, &yours.second_factor),
-            s: yours,
-            zones: ZONES.to_vec(),
-            errors,
-            stale: Some(stale),
-        };
+        let page = SettingsPage::new(&ctx, yours, errors, Some(stale));
         return render_status(StatusCode::CONFLICT, &page);
     }
     let changes = settings_changes(&old, &new);
