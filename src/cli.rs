@@ -1,4 +1,5 @@
-//! The `relasi` command line: serve, migrate, tenants, users, demo data.
+//! The `relasi` command line: serve, migrate, tenants, users, demo data. It parses what an operator
+//! typed, calls the modules' services with the system clock, and prints what they did.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -6,16 +7,13 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-use crate::audit::Actor;
-use crate::auth::domain::{Email, NewPassword, one_time_password};
+use crate::auth::domain::{Email, one_time_password};
 use crate::auth::operator;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db;
-use crate::invitations::service::{Added, NewPerson, add_person};
-use crate::tenancy::domain::Role;
-use crate::tenancy::service::{TenantSpec, create_tenant, tenant_by_slug};
-use crate::web::i18n::Lang;
+use crate::invitations::service::Added;
+use crate::tenancy::service::{PersonSpec, TenantSpec, add_person_to, create_tenant};
 
 #[derive(Parser)]
 #[command(
@@ -160,7 +158,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 language: &language,
                 second_factor: &second_factor,
             };
-            let id = create_tenant(&pool, &spec).await?;
+            let id = create_tenant(&pool, &spec, Clock::System.now()).await?;
             println!("tenant {slug} created ({id})");
             Ok(())
         }
@@ -181,14 +179,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 None
             };
-            create_user(&pool, &tenant, &email, &name, &role, password).await
+            let spec = PersonSpec {
+                tenant_slug: &tenant,
+                email: &email,
+                name: &name,
+                role: &role,
+                password,
+            };
+            create_user(&pool, spec).await
         }
         Command::User(UserCommand::ResetPassword { email }) => {
             let pool = ready_pool(&config).await?;
             let email = parse_email(&email)?;
             let password = one_time_password();
             let hash = crate::auth::hash_password(&password).await?;
-            if !operator::reset_password(&pool, &email, &hash, chrono::Utc::now()).await? {
+            if !operator::reset_password(&pool, &email, &hash, Clock::System.now()).await? {
                 bail!("no account with the email {}", email.as_str());
             }
             println!(
@@ -203,7 +208,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::ClearSecondFactor { email }) => {
             let pool = ready_pool(&config).await?;
             let email = parse_email(&email)?;
-            if !operator::clear_second_factor(&pool, &email, chrono::Utc::now()).await? {
+            if !operator::clear_second_factor(&pool, &email, Clock::System.now()).await? {
                 bail!("no account with the email {}", email.as_str());
             }
             println!(
@@ -255,67 +260,19 @@ fn parse_email(raw: &str) -> anyhow::Result<Email> {
     Email::parse(raw).map_err(|_| anyhow::anyhow!("invalid email address {raw:?}"))
 }
 
-async fn create_user(
-    pool: &sqlx::PgPool,
-    tenant: &str,
-    email: &str,
-    name: &str,
-    role: &str,
-    password: Option<String>,
-) -> anyhow::Result<()> {
-    let tenant_id = tenant_by_slug(pool, tenant).await?;
-    let email = parse_email(email)?;
-    let role: Role = role
-        .parse()
-        .map_err(|_| anyhow::anyhow!("unknown role {role:?}: admin, supervisor, rm or viewer"))?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        bail!("the name must have 1 to 200 characters");
-    }
-    let (password, generated) = match password {
-        Some(p) => {
-            NewPassword::parse(&p, &[email.as_str(), name])
-                .map_err(|key| anyhow::anyhow!("{}", Lang::En.t(key)))?;
-            (p, false)
-        }
-        None => (one_time_password(), true),
-    };
-    let hash = crate::auth::hash_password(&password).await?;
-    let now = chrono::Utc::now();
-    let mut tx = db::tenant_tx(pool, tenant_id, None).await?;
-    let person = NewPerson {
-        email: &email,
-        name,
-        role,
-        password_hash: &hash,
-        must_change_password: generated,
-    };
-    let added = add_person(&mut tx, person, &Actor::cli(), now).await?;
-    if let Added::AlreadyMember(_) = added {
-        bail!("{} is already a member of {tenant}", email.as_str());
-    }
-    tx.commit().await?;
-    match added {
-        Added::NewUser(_) if generated => {
-            println!(
-                "user {} created in {tenant} as {}",
-                email.as_str(),
-                role.as_str()
-            );
+async fn create_user(pool: &sqlx::PgPool, spec: PersonSpec<'_>) -> anyhow::Result<()> {
+    let tenant = spec.tenant_slug.to_owned();
+    let done = add_person_to(pool, spec, Clock::System.now()).await?;
+    let (email, role) = (done.email.as_str(), done.role.as_str());
+    match (done.added, done.one_time_password) {
+        (Added::NewUser(_), Some(password)) => {
+            println!("user {email} created in {tenant} as {role}");
             println!(
                 "one-time password (shown once; must be changed at first sign-in): {password}"
             );
         }
-        Added::NewUser(_) => println!(
-            "user {} created in {tenant} as {}",
-            email.as_str(),
-            role.as_str()
-        ),
-        _ => println!(
-            "existing user {} added to {tenant} as {} (password unchanged)",
-            email.as_str(),
-            role.as_str()
-        ),
+        (Added::NewUser(_), None) => println!("user {email} created in {tenant} as {role}"),
+        _ => println!("existing user {email} added to {tenant} as {role} (password unchanged)"),
     }
     Ok(())
 }

@@ -7,6 +7,8 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::auth::domain::UserId;
+use crate::text_enum;
+use crate::text_enum::TextEnum;
 
 /// Who acted, from where, in which request.
 #[derive(Clone, Debug)]
@@ -33,8 +35,33 @@ impl Actor {
 
 /// Field-level changes: `{"field": {"old": …, "new": …}}`. Unchanged fields are left out, so an edit
 /// that changes nothing records nothing.
+///
+/// A record's audited values come from one serialisable struct (its fields, people and branches by
+/// name), so creation, an edit and a stale-edit comparison all list the same fields the same way.
 #[derive(Clone, Debug, Default)]
 pub struct Changes(Map<String, Value>);
+
+/// Writes a list as the audit trail records it, one text: `"JKK, JHT"`. For `serialize_with`.
+pub fn joined<T: std::fmt::Display, S: serde::Serializer>(
+    values: &[T],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let text: Vec<String> = values.iter().map(ToString::to_string).collect();
+    s.serialize_str(&text.join(", "))
+}
+
+/// The fields of a serialisable value as a JSON object.
+fn fields_of<T: Serialize>(values: &T) -> Map<String, Value> {
+    match serde_json::to_value(values) {
+        Ok(Value::Object(map)) => map,
+        // Every audited struct serialises to an object with text keys; anything else is a bug that
+        // must not stop the change it describes from being saved.
+        other => {
+            debug_assert!(false, "audited values are not an object: {other:?}");
+            Map::new()
+        }
+    }
+}
 
 impl Changes {
     pub fn new() -> Self {
@@ -56,6 +83,37 @@ impl Changes {
         self
     }
 
+    /// A new record: every field of `values` that holds something (not nothing, an empty text or
+    /// `false`).
+    pub fn created_with<T: Serialize>(values: &T) -> Self {
+        fields_of(values)
+            .into_iter()
+            .filter(|(_, v)| !(v.is_null() || v.as_str() == Some("") || v == &Value::Bool(false)))
+            .fold(Changes::new(), |c, (k, v)| c.created(&k, v))
+    }
+
+    /// An edit: the fields of `old` and `new` (values of one type) that differ.
+    pub fn between<T: Serialize>(old: &T, new: &T) -> Self {
+        let old = fields_of(old);
+        fields_of(new)
+            .into_iter()
+            .fold(Changes::new(), |c, (k, n)| {
+                let o = old.get(&k).cloned().unwrap_or(Value::Null);
+                c.field(&k, o, n)
+            })
+    }
+
+    /// Archiving or restoring a record: the same shape for every kind of record.
+    pub fn archived(archived: bool) -> Self {
+        Changes::new().field("archived", !archived, archived)
+    }
+
+    /// Adds `other`'s fields, which win where both name one.
+    pub fn and(mut self, other: Changes) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -66,8 +124,8 @@ impl Changes {
 }
 
 pub struct Event {
-    pub action: &'static str,
-    pub entity_type: &'static str,
+    pub action: Action,
+    pub entity: Entity,
     pub entity_id: Option<Uuid>,
     pub changes: Changes,
     /// The employer whose history shows this event (the employer itself, its key person, its link).
@@ -77,10 +135,10 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(action: &'static str, entity_type: &'static str, entity_id: Option<Uuid>) -> Self {
+    pub fn new(action: Action, entity: Entity, entity_id: Option<Uuid>) -> Self {
         Event {
             action,
-            entity_type,
+            entity,
             entity_id,
             changes: Changes::new(),
             employer_id: None,
@@ -102,159 +160,137 @@ impl Event {
         self.changes = changes;
         self
     }
+
+    /// A record archived (`true`) or restored (`false`): one action pair and one recorded shape for
+    /// every kind of record that can be archived.
+    pub fn archived(kind: Archivable, id: Uuid, archived: bool) -> Self {
+        let (entity, on, off) = match kind {
+            Archivable::BranchOffice => (
+                Entity::BranchOffice,
+                Action::BranchArchived,
+                Action::BranchRestored,
+            ),
+            Archivable::Employer => (
+                Entity::Employer,
+                Action::EmployerArchived,
+                Action::EmployerRestored,
+            ),
+            Archivable::KeyPerson => (
+                Entity::KeyPerson,
+                Action::KeyPersonArchived,
+                Action::KeyPersonRestored,
+            ),
+            Archivable::Meeting => (
+                Entity::Meeting,
+                Action::MeetingArchived,
+                Action::MeetingRestored,
+            ),
+        };
+        Event::new(if archived { on } else { off }, entity, Some(id))
+            .with(Changes::archived(archived))
+    }
 }
 
-/// The actions the audit-log filter offers, in the order shown.
-pub const ACTIONS: [&str; 54] = [
-    "auth.sign_in",
-    "auth.sign_in_failed",
-    "auth.locked",
-    "auth.sign_out",
-    "auth.password_changed",
-    "auth.tenant_switched",
-    "auth.second_factor_enabled",
-    "auth.second_factor_failed",
-    "auth.second_factor_removed",
-    "auth.recovery_code_used",
-    "auth.recovery_codes_renewed",
-    "tenant.created",
-    "tenant.updated",
-    "user.created",
-    "user.added",
-    "user.role_changed",
-    "user.disabled",
-    "user.enabled",
-    "user.password_reset",
-    "user.second_factor_cleared",
-    "invitation.created",
-    "invitation.revoked",
-    "invitation.accepted",
-    "branch.created",
-    "branch.updated",
-    "branch.archived",
-    "branch.restored",
-    "employer.created",
-    "employer.updated",
-    "employer.archived",
-    "employer.restored",
-    "employer.reassigned",
-    "employer.exported",
-    "key_person.created",
-    "key_person.updated",
-    "key_person.left",
-    "key_person.archived",
-    "key_person.restored",
-    "key_person.exported",
-    "key_person.erased",
-    "link.added",
-    "link.removed",
-    "meeting.planned",
-    "meeting.logged",
-    "meeting.updated",
-    "meeting.completed",
-    "meeting.cancelled",
-    "meeting.archived",
-    "meeting.restored",
-    "follow_up.created",
-    "follow_up.updated",
-    "follow_up.done",
-    "follow_up.reopened",
-    "calendar.regenerated",
-];
-
-pub const ENTITY_TYPES: [&str; 12] = [
-    "user",
-    "membership",
-    "invitation",
-    "tenant",
-    "branch_office",
-    "employer",
-    "employer_list",
-    "key_person",
-    "supply_chain_link",
-    "meeting",
-    "follow_up",
-    "calendar_feed",
-];
-
-/// The catalog key naming an action for people; None for an action this version does not know
-/// (shown as its code).
-pub fn action_label_key(action: &str) -> Option<&'static str> {
-    Some(match action {
-        "auth.sign_in" => "audit.action.sign_in",
-        "auth.sign_in_failed" => "audit.action.sign_in_failed",
-        "auth.locked" => "audit.action.locked",
-        "auth.sign_out" => "audit.action.sign_out",
-        "auth.password_changed" => "audit.action.password_changed",
-        "auth.tenant_switched" => "audit.action.tenant_switched",
-        "auth.second_factor_enabled" => "audit.action.second_factor_enabled",
-        "auth.second_factor_failed" => "audit.action.second_factor_failed",
-        "auth.second_factor_removed" => "audit.action.second_factor_removed",
-        "auth.recovery_code_used" => "audit.action.recovery_code_used",
-        "auth.recovery_codes_renewed" => "audit.action.recovery_codes_renewed",
-        "tenant.created" => "audit.action.tenant_created",
-        "tenant.updated" => "audit.action.tenant_updated",
-        "user.created" => "audit.action.user_created",
-        "user.added" => "audit.action.user_added",
-        "user.role_changed" => "audit.action.role_changed",
-        "user.disabled" => "audit.action.user_disabled",
-        "user.enabled" => "audit.action.user_enabled",
-        "user.password_reset" => "audit.action.password_reset",
-        "user.second_factor_cleared" => "audit.action.second_factor_cleared",
-        "invitation.created" => "audit.action.invitation_created",
-        "invitation.revoked" => "audit.action.invitation_revoked",
-        "invitation.accepted" => "audit.action.invitation_accepted",
-        "branch.created" => "audit.action.branch_created",
-        "branch.updated" => "audit.action.branch_updated",
-        "branch.archived" => "audit.action.branch_archived",
-        "branch.restored" => "audit.action.branch_restored",
-        "employer.created" => "audit.action.employer_created",
-        "employer.updated" => "audit.action.employer_updated",
-        "employer.archived" => "audit.action.employer_archived",
-        "employer.restored" => "audit.action.employer_restored",
-        "employer.reassigned" => "audit.action.employer_reassigned",
-        "employer.exported" => "audit.action.employer_exported",
-        "key_person.created" => "audit.action.key_person_created",
-        "key_person.updated" => "audit.action.key_person_updated",
-        "key_person.left" => "audit.action.key_person_left",
-        "key_person.archived" => "audit.action.key_person_archived",
-        "key_person.restored" => "audit.action.key_person_restored",
-        "key_person.exported" => "audit.action.key_person_exported",
-        "key_person.erased" => "audit.action.key_person_erased",
-        "link.added" => "audit.action.link_added",
-        "link.removed" => "audit.action.link_removed",
-        "meeting.planned" => "audit.action.meeting_planned",
-        "meeting.logged" => "audit.action.meeting_logged",
-        "meeting.updated" => "audit.action.meeting_updated",
-        "meeting.completed" => "audit.action.meeting_completed",
-        "meeting.cancelled" => "audit.action.meeting_cancelled",
-        "meeting.archived" => "audit.action.meeting_archived",
-        "meeting.restored" => "audit.action.meeting_restored",
-        "follow_up.created" => "audit.action.follow_up_created",
-        "follow_up.updated" => "audit.action.follow_up_updated",
-        "follow_up.done" => "audit.action.follow_up_done",
-        "follow_up.reopened" => "audit.action.follow_up_reopened",
-        "calendar.regenerated" => "audit.action.calendar_regenerated",
-        _ => return None,
-    })
+/// The kinds of record that are archived rather than deleted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Archivable {
+    BranchOffice,
+    Employer,
+    KeyPerson,
+    Meeting,
 }
 
-pub fn entity_label_key(entity_type: &str) -> Option<&'static str> {
-    Some(match entity_type {
-        "user" => "audit.entity.user",
-        "membership" => "audit.entity.membership",
-        "invitation" => "audit.entity.invitation",
-        "tenant" => "audit.entity.tenant",
-        "branch_office" => "audit.entity.branch_office",
-        "employer" => "audit.entity.employer",
-        "employer_list" => "audit.entity.employer_list",
-        "key_person" => "audit.entity.key_person",
-        "supply_chain_link" => "audit.entity.link",
-        "meeting" => "audit.entity.meeting",
-        "follow_up" => "audit.entity.follow_up",
-        "calendar_feed" => "audit.entity.calendar_feed",
-        _ => return None,
-    })
+text_enum!(
+    /// Every action the audit trail records: a closed set, so a misspelt action does not compile.
+    /// The audit-log filter offers them in this order.
+    Action, "audit.action_invalid", {
+    AuthSignIn = "auth.sign_in" => "audit.action.sign_in",
+    AuthSignInFailed = "auth.sign_in_failed" => "audit.action.sign_in_failed",
+    AuthLocked = "auth.locked" => "audit.action.locked",
+    AuthSignOut = "auth.sign_out" => "audit.action.sign_out",
+    AuthPasswordChanged = "auth.password_changed" => "audit.action.password_changed",
+    AuthTenantSwitched = "auth.tenant_switched" => "audit.action.tenant_switched",
+    AuthSecondFactorEnabled = "auth.second_factor_enabled" => "audit.action.second_factor_enabled",
+    AuthSecondFactorFailed = "auth.second_factor_failed" => "audit.action.second_factor_failed",
+    AuthSecondFactorRemoved = "auth.second_factor_removed" => "audit.action.second_factor_removed",
+    AuthRecoveryCodeUsed = "auth.recovery_code_used" => "audit.action.recovery_code_used",
+    AuthRecoveryCodesRenewed = "auth.recovery_codes_renewed" => "audit.action.recovery_codes_renewed",
+    TenantCreated = "tenant.created" => "audit.action.tenant_created",
+    TenantUpdated = "tenant.updated" => "audit.action.tenant_updated",
+    UserCreated = "user.created" => "audit.action.user_created",
+    UserAdded = "user.added" => "audit.action.user_added",
+    UserRoleChanged = "user.role_changed" => "audit.action.role_changed",
+    UserDisabled = "user.disabled" => "audit.action.user_disabled",
+    UserEnabled = "user.enabled" => "audit.action.user_enabled",
+    UserPasswordReset = "user.password_reset" => "audit.action.password_reset",
+    UserSecondFactorCleared = "user.second_factor_cleared" => "audit.action.second_factor_cleared",
+    InvitationCreated = "invitation.created" => "audit.action.invitation_created",
+    InvitationRevoked = "invitation.revoked" => "audit.action.invitation_revoked",
+    InvitationAccepted = "invitation.accepted" => "audit.action.invitation_accepted",
+    BranchCreated = "branch.created" => "audit.action.branch_created",
+    BranchUpdated = "branch.updated" => "audit.action.branch_updated",
+    BranchArchived = "branch.archived" => "audit.action.branch_archived",
+    BranchRestored = "branch.restored" => "audit.action.branch_restored",
+    EmployerCreated = "employer.created" => "audit.action.employer_created",
+    EmployerUpdated = "employer.updated" => "audit.action.employer_updated",
+    EmployerArchived = "employer.archived" => "audit.action.employer_archived",
+    EmployerRestored = "employer.restored" => "audit.action.employer_restored",
+    EmployerReassigned = "employer.reassigned" => "audit.action.employer_reassigned",
+    EmployerExported = "employer.exported" => "audit.action.employer_exported",
+    KeyPersonCreated = "key_person.created" => "audit.action.key_person_created",
+    KeyPersonUpdated = "key_person.updated" => "audit.action.key_person_updated",
+    KeyPersonLeft = "key_person.left" => "audit.action.key_person_left",
+    KeyPersonArchived = "key_person.archived" => "audit.action.key_person_archived",
+    KeyPersonRestored = "key_person.restored" => "audit.action.key_person_restored",
+    KeyPersonExported = "key_person.exported" => "audit.action.key_person_exported",
+    KeyPersonErased = "key_person.erased" => "audit.action.key_person_erased",
+    LinkAdded = "link.added" => "audit.action.link_added",
+    LinkRemoved = "link.removed" => "audit.action.link_removed",
+    MeetingPlanned = "meeting.planned" => "audit.action.meeting_planned",
+    MeetingLogged = "meeting.logged" => "audit.action.meeting_logged",
+    MeetingUpdated = "meeting.updated" => "audit.action.meeting_updated",
+    MeetingCompleted = "meeting.completed" => "audit.action.meeting_completed",
+    MeetingCancelled = "meeting.cancelled" => "audit.action.meeting_cancelled",
+    MeetingArchived = "meeting.archived" => "audit.action.meeting_archived",
+    MeetingRestored = "meeting.restored" => "audit.action.meeting_restored",
+    FollowUpCreated = "follow_up.created" => "audit.action.follow_up_created",
+    FollowUpUpdated = "follow_up.updated" => "audit.action.follow_up_updated",
+    FollowUpDone = "follow_up.done" => "audit.action.follow_up_done",
+    FollowUpReopened = "follow_up.reopened" => "audit.action.follow_up_reopened",
+    CalendarRegenerated = "calendar.regenerated" => "audit.action.calendar_regenerated",
+});
+
+text_enum!(
+    /// What kind of record an event is about.
+    Entity, "audit.entity_invalid", {
+    User = "user" => "audit.entity.user",
+    Membership = "membership" => "audit.entity.membership",
+    Invitation = "invitation" => "audit.entity.invitation",
+    Tenant = "tenant" => "audit.entity.tenant",
+    BranchOffice = "branch_office" => "audit.entity.branch_office",
+    Employer = "employer" => "audit.entity.employer",
+    EmployerList = "employer_list" => "audit.entity.employer_list",
+    KeyPerson = "key_person" => "audit.entity.key_person",
+    SupplyChainLink = "supply_chain_link" => "audit.entity.link",
+    Meeting = "meeting" => "audit.entity.meeting",
+    FollowUp = "follow_up" => "audit.entity.follow_up",
+    CalendarFeed = "calendar_feed" => "audit.entity.calendar_feed",
+});
+
+impl Entity {
+    /// Where the page of an audited record is, for a link from the log.
+    pub fn href(self, id: Uuid) -> Option<String> {
+        match self {
+            Entity::User | Entity::Membership => Some(format!("/admin/users/{id}")),
+            Entity::BranchOffice => Some(format!("/admin/branches/{id}")),
+            Entity::Employer => Some(format!("/employers/{id}")),
+            Entity::KeyPerson => Some(format!("/key-persons/{id}")),
+            Entity::Meeting => Some(format!("/meetings/{id}")),
+            Entity::FollowUp => Some(format!("/follow-ups/{id}/edit")),
+            Entity::Tenant => Some("/admin/settings".to_owned()),
+            _ => None,
+        }
+    }
 }
 
 /// The catalog key of a recorded field's name, where the field is one people edit on a form.
@@ -364,48 +400,29 @@ pub fn value_label_key(field: &str, value: &str) -> Option<&'static str> {
     use crate::key_persons::domain::{LegalBasis, Level};
     use crate::meetings::domain as meetings;
     use crate::supply_chain::domain::Relation;
-    match field {
-        "segment" => Segment::parse(value).ok().map(Segment::label_key),
-        "institution_type" => InstitutionType::parse(value)
-            .ok()
-            .map(InstitutionType::label_key),
-        "ownership" => Ownership::parse(value).ok().map(Ownership::label_key),
-        "scale" => Scale::parse(value).ok().map(Scale::label_key),
-        "risk_band" => RiskBand::parse(value).ok().map(RiskBand::label_key),
-        "stage" => Stage::parse(value).ok().map(Stage::label_key),
-        "status" => Status::parse(value).ok().map(Status::label_key),
-        "level" => Level::parse(value).ok().map(Level::label_key),
-        "legal_basis" => LegalBasis::parse(value).ok().map(LegalBasis::label_key),
-        "relation" => Relation::parse(value).ok().map(Relation::label_key),
-        "meeting_status" => meetings::Status::parse(value)
-            .ok()
-            .map(meetings::Status::label_key),
-        "kind" => meetings::Kind::parse(value)
-            .ok()
-            .map(meetings::Kind::label_key),
-        "channel" => meetings::Channel::parse(value)
-            .ok()
-            .map(meetings::Channel::label_key),
-        "sentiment" => meetings::Sentiment::parse(value)
-            .ok()
-            .map(meetings::Sentiment::label_key),
-        "second_factor" => crate::tenancy::domain::SecondFactorRule::parse(value)
-            .ok()
-            .map(crate::tenancy::domain::SecondFactorRule::label_key),
-        _ => None,
+    use crate::tenancy::domain::SecondFactorRule;
+    fn label<T: TextEnum>(value: &str) -> Option<&'static str> {
+        T::all()
+            .iter()
+            .find(|v| v.code() == value)
+            .map(|v| v.label())
     }
-}
-
-/// Where the page of an audited record is, for a link from the log.
-pub fn entity_href(entity_type: &str, id: Uuid) -> Option<String> {
-    match entity_type {
-        "user" | "membership" => Some(format!("/admin/users/{id}")),
-        "branch_office" => Some(format!("/admin/branches/{id}")),
-        "employer" => Some(format!("/employers/{id}")),
-        "key_person" => Some(format!("/key-persons/{id}")),
-        "meeting" => Some(format!("/meetings/{id}")),
-        "follow_up" => Some(format!("/follow-ups/{id}/edit")),
-        "tenant" => Some("/admin/settings".to_owned()),
+    match field {
+        "segment" => label::<Segment>(value),
+        "institution_type" => label::<InstitutionType>(value),
+        "ownership" => label::<Ownership>(value),
+        "scale" => label::<Scale>(value),
+        "risk_band" => label::<RiskBand>(value),
+        "stage" => label::<Stage>(value),
+        "status" => label::<Status>(value),
+        "level" => label::<Level>(value),
+        "legal_basis" => label::<LegalBasis>(value),
+        "relation" => label::<Relation>(value),
+        "meeting_status" => label::<meetings::Status>(value),
+        "kind" => label::<meetings::Kind>(value),
+        "channel" => label::<meetings::Channel>(value),
+        "sentiment" => label::<meetings::Sentiment>(value),
+        "second_factor" => label::<SecondFactorRule>(value),
         _ => None,
     }
 }
@@ -456,18 +473,62 @@ mod tests {
     }
 
     #[test]
-    fn every_action_and_entity_has_a_label() {
-        for a in ACTIONS {
-            assert!(action_label_key(a).is_some(), "{a}");
+    fn helpers_record_one_shape() {
+        #[derive(Serialize)]
+        struct Person<'a> {
+            name: &'a str,
+            title: &'a str,
+            level: Option<&'a str>,
+            primary: bool,
         }
-        for e in ENTITY_TYPES {
-            assert!(entity_label_key(e).is_some(), "{e}");
+        let old = Person {
+            name: "Budi",
+            title: "",
+            level: None,
+            primary: false,
+        };
+        let new = Person {
+            name: "Budi",
+            title: "GM HC",
+            level: Some("bod"),
+            primary: false,
+        };
+        assert_eq!(
+            Changes::created_with(&new).into_value(),
+            json!({"name": {"old": null, "new": "Budi"}, "title": {"old": null, "new": "GM HC"},
+                   "level": {"old": null, "new": "bod"}})
+        );
+        assert!(
+            Changes::created_with(&old)
+                .into_value()
+                .get("title")
+                .is_none()
+        );
+        assert_eq!(
+            Changes::between(&old, &new).into_value(),
+            json!({"title": {"old": "", "new": "GM HC"}, "level": {"old": null, "new": "bod"}})
+        );
+        assert!(Changes::between(&new, &new).is_empty());
+        assert_eq!(
+            Changes::archived(true).into_value(),
+            json!({"archived": {"old": false, "new": true}})
+        );
+    }
+
+    #[test]
+    fn every_action_and_entity_has_a_label() {
+        let keys = Action::ALL
+            .iter()
+            .map(|a| a.label_key())
+            .chain(Entity::ALL.iter().map(|e| e.label_key()));
+        for key in keys {
+            assert!(crate::web::i18n::is_known_key(key), "{key}");
         }
     }
 
     #[test]
     fn action_names_fit_the_schema_check() {
-        for a in ACTIONS {
+        for a in Action::ALL.iter().map(|a| a.as_str()) {
             let (entity, verb) = a.split_once('.').unwrap();
             assert!(!entity.is_empty() && !verb.is_empty());
             assert!(

@@ -1,8 +1,9 @@
-//! The append-only audit trail (SPEC §3.10): who did what to which record, with old and new values.
+//! The append-only audit trail: who did what to which record, with old and new values
+//! (docs/domain.md, "The audit trail").
 
 pub mod domain;
 pub mod repo;
 pub mod views;
 pub mod web;
 
-pub use domain::{Actor, Changes, Event};
+pub use domain::{Action, Actor, Archivable, Changes, Entity, Event};

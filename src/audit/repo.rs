@@ -6,7 +6,7 @@ use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::domain::{Actor, Event};
+use super::domain::{Action, Actor, Entity, Event};
 use crate::auth::domain::UserId;
 
 pub async fn record(
@@ -24,8 +24,8 @@ pub async fn record(
         at,
         actor.user.map(|u| u.0),
         actor.label,
-        event.action,
-        event.entity_type,
+        event.action.as_str(),
+        event.entity.as_str(),
         event.entity_id,
         event.changes.into_value(),
         actor.ip.map(|ip| ip.to_string()),
@@ -42,8 +42,8 @@ pub async fn record(
 #[derive(Default)]
 pub struct Filter {
     pub actor: Option<UserId>,
-    pub action: Option<String>,
-    pub entity_type: Option<String>,
+    pub action: Option<Action>,
+    pub entity: Option<Entity>,
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
 }
@@ -84,8 +84,8 @@ pub async fn list(
             order by a.occurred_at desc, a.id desc
             limit $6 offset $7"#,
         f.actor.map(|u| u.0),
-        f.action,
-        f.entity_type,
+        f.action.map(Action::as_str),
+        f.entity.map(Entity::as_str),
         f.from,
         f.until,
         limit + 1,

@@ -9,9 +9,7 @@ use chrono::{NaiveDate, TimeZone as _, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::domain::{
-    ACTIONS, ENTITY_TYPES, FieldChange, action_label_key, entity_href, entity_label_key,
-};
+use super::domain::{Action, Entity, FieldChange};
 use super::repo::{self, Filter};
 use super::views::{field_changes, label};
 use crate::auth::domain::UserId;
@@ -19,10 +17,9 @@ use crate::error::AppResult;
 use crate::tenancy::domain::Permission;
 use crate::tenancy::repo as tenancy_repo;
 use crate::web::extract::Ctx;
-use crate::web::i18n::Lang;
 use crate::web::layers::percent_encode;
 use crate::web::layout::Layout;
-use crate::web::{AppState, render};
+use crate::web::{AppState, Choice, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/admin/audit", get(index))
@@ -75,12 +72,6 @@ struct EventRow {
     request_id: String,
 }
 
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "admin/audit.html")]
 struct AuditPage {
@@ -94,22 +85,6 @@ struct AuditPage {
     has_next: bool,
     base_query: String,
     bad_dates: bool,
-}
-
-fn choices(
-    lang: Lang,
-    values: &[&str],
-    label_key: fn(&str) -> Option<&'static str>,
-    selected: &str,
-) -> Vec<Choice> {
-    values
-        .iter()
-        .map(|v| Choice {
-            value: (*v).to_owned(),
-            label: label(lang, label_key(v), (*v).to_owned()),
-            selected: *v == selected,
-        })
-        .collect()
 }
 
 async fn index(
@@ -144,12 +119,8 @@ async fn index(
     let bad_dates = from.is_none() || until.is_none();
     let filter = Filter {
         actor: q.actor.parse::<Uuid>().ok().map(UserId),
-        action: ACTIONS
-            .contains(&q.action.as_str())
-            .then(|| q.action.clone()),
-        entity_type: ENTITY_TYPES
-            .contains(&q.entity.as_str())
-            .then(|| q.entity.clone()),
+        action: Action::parse(&q.action).ok(),
+        entity: Entity::parse(&q.entity).ok(),
         from: from.flatten(),
         until: until.flatten(),
     };
@@ -169,9 +140,22 @@ async fn index(
             } else {
                 r.actor
             },
-            href: r.entity_id.and_then(|id| entity_href(&r.entity_type, id)),
-            action: label(ctx.lang, action_label_key(&r.action), r.action),
-            entity_type: label(ctx.lang, entity_label_key(&r.entity_type), r.entity_type),
+            // Events recorded by another version may name what this one does not know: shown as
+            // their codes.
+            href: Entity::parse(&r.entity_type)
+                .ok()
+                .zip(r.entity_id)
+                .and_then(|(entity, id)| entity.href(id)),
+            action: label(
+                ctx.lang,
+                Action::parse(&r.action).ok().map(Action::label_key),
+                r.action,
+            ),
+            entity_type: label(
+                ctx.lang,
+                Entity::parse(&r.entity_type).ok().map(Entity::label_key),
+                r.entity_type,
+            ),
             changes: field_changes(ctx.lang, &r.changes),
             ip: r.ip.unwrap_or_default(),
             request_id: r.request_id.map(|id| id.to_string()).unwrap_or_default(),
@@ -185,16 +169,17 @@ async fn index(
             label: m.name,
         })
         .collect();
+    let l = ctx.layout("audit.title");
     render(&AuditPage {
-        l: ctx.layout("audit.title"),
         actors,
-        actions: choices(ctx.lang, &ACTIONS, action_label_key, &q.action),
-        entities: choices(ctx.lang, &ENTITY_TYPES, entity_label_key, &q.entity),
+        actions: Choice::of::<Action>(&l, &q.action),
+        entities: Choice::of::<Entity>(&l, &q.entity),
         events,
         page,
         has_next,
         base_query: q.query_string(),
         bad_dates,
+        l,
         q,
     })
 }

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 
 use super::domain::{Email, UserId};
 use super::repo;
-use crate::audit::{self, Actor, Event};
+use crate::audit::{self, Action, Actor, Entity, Event};
 use crate::db;
 use crate::tenancy::repo as tenancy_repo;
 
@@ -24,12 +24,12 @@ async fn account_tx(pool: &PgPool, email: &Email) -> sqlx::Result<Option<(db::Tx
 async fn audit_everywhere(
     tx: &mut db::Tx,
     user: UserId,
-    action: &'static str,
+    action: Action,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     let tenants = repo::all_membership_tenants(tx, user).await?;
     audit::repo::record_in_tenants(tx, &tenants, now, &Actor::cli(), || {
-        Event::new(action, "user", Some(user.0))
+        Event::new(action, Entity::User, Some(user.0))
     })
     .await
 }
@@ -47,7 +47,7 @@ pub async fn reset_password(
     };
     repo::set_password(&mut tx, user, hash, true, now).await?;
     repo::delete_user_sessions(&mut tx, user, None).await?;
-    audit_everywhere(&mut tx, user, "user.password_reset", now).await?;
+    audit_everywhere(&mut tx, user, Action::UserPasswordReset, now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -61,9 +61,9 @@ pub async fn clear_second_factor(
     let Some((mut tx, user)) = account_tx(pool, email).await? else {
         return Ok(false);
     };
-    repo::clear_second_factor(&mut tx, user, now).await?;
+    repo::second_factor::clear_second_factor(&mut tx, user, now).await?;
     repo::delete_user_sessions(&mut tx, user, None).await?;
-    audit_everywhere(&mut tx, user, "user.second_factor_cleared", now).await?;
+    audit_everywhere(&mut tx, user, Action::UserSecondFactorCleared, now).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use super::domain::{self, UserId};
 use super::repo::{self, MembershipChoice, NewSession};
-use crate::audit::{self, Actor, Changes, Event};
+use crate::audit::{self, Action, Actor, Changes, Entity, Event};
 use crate::db;
 use crate::tenancy::domain::TenantId;
 
@@ -84,7 +84,7 @@ pub async fn start_session_in(
     let mut must_change_password = false;
     if !start.awaiting_second_factor && start.tenant.is_some() {
         must_change_password = repo::record_sign_in(conn, start.user, now).await?;
-        let event = Event::new("auth.sign_in", "user", Some(start.user.0));
+        let event = Event::new(Action::AuthSignIn, Entity::User, Some(start.user.0));
         audit::repo::record(conn, now, actor, event).await?;
     }
     Ok(Started {
@@ -114,7 +114,7 @@ pub async fn record_failure(
     pool: &PgPool,
     user: UserId,
     last_tenant: Option<TenantId>,
-    action: &'static str,
+    action: Action,
     locked_until: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     actor: &Actor,
@@ -129,12 +129,12 @@ pub async fn record_failure(
         &mut tx,
         now,
         actor,
-        Event::new(action, "user", Some(user.0)),
+        Event::new(action, Entity::User, Some(user.0)),
     )
     .await?;
     if let Some(until) = locked_until {
         let changes = Changes::new().created("locked_until", until.to_rfc3339());
-        let event = Event::new("auth.locked", "user", Some(user.0)).with(changes);
+        let event = Event::new(Action::AuthLocked, Entity::User, Some(user.0)).with(changes);
         audit::repo::record(&mut tx, now, actor, event).await?;
     }
     tx.commit().await

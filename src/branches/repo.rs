@@ -119,3 +119,30 @@ pub async fn set_archived(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// An open branch office, as pickers offer it.
+pub struct OpenBranch {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+}
+
+pub async fn open_branches(conn: &mut PgConnection) -> sqlx::Result<Vec<OpenBranch>> {
+    sqlx::query_as!(
+        OpenBranch,
+        "select id, code, name from branch_offices where archived_at is null order by code"
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Is this an open branch office of the tenant?
+pub async fn is_open(conn: &mut PgConnection, branch: Uuid) -> sqlx::Result<bool> {
+    let found = sqlx::query_scalar!(
+        r#"select exists (select 1 from branch_offices where id = $1 and archived_at is null) as "found!""#,
+        branch
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(found)
+}

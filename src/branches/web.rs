@@ -1,21 +1,25 @@
 //! Admin pages for branch offices: list, create, edit, archive and restore.
 
+use crate::web::Form;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::domain::BranchCode;
 use super::repo::{self, Branch, BranchFields, UpdateOutcome};
-use crate::audit::{self, Changes, Event};
+use crate::audit::{self, Action, Archivable, Changes, Entity, Event};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::Permission;
+use crate::web::archive::{self, Archiving};
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, VersionForm, multiline_text, optional_text, required_text};
+use crate::web::forms::{FieldErrors, multiline_text, optional_text, required_text};
 use crate::web::layout::Layout;
 use crate::web::stale::StaleEdit;
 use crate::web::{AppState, redirect_with_flash, render, render_status};
@@ -25,8 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/branches", get(index).post(create))
         .route("/admin/branches/new", get(new))
         .route("/admin/branches/{id}", get(edit).post(update))
-        .route("/admin/branches/{id}/archive", post(archive))
-        .route("/admin/branches/{id}/restore", post(restore))
+        .merge(archive::routes::<Branches>("/admin/branches"))
 }
 
 #[derive(Template)]
@@ -138,7 +141,7 @@ async fn create(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("branch.created", "branch_office", Some(id)).with(changes),
+        Event::new(Action::BranchCreated, Entity::BranchOffice, Some(id)).with(changes),
     )
     .await?;
     tx.commit().await?;
@@ -225,7 +228,7 @@ async fn update(
             &mut tx,
             now,
             &ctx.actor(),
-            Event::new("branch.updated", "branch_office", Some(id)).with(changes),
+            Event::new(Action::BranchUpdated, Entity::BranchOffice, Some(id)).with(changes),
         )
         .await?;
     }
@@ -243,52 +246,43 @@ fn changes_between(old: &Branch, new: &BranchFields) -> Changes {
         .field("address", &old.address, &new.address)
 }
 
-async fn archive(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<Uuid>,
-    Form(form): Form<VersionForm>,
-) -> AppResult<Response> {
-    set_archived(state, ctx, id, form.version, true).await
-}
+/// Branch offices are archived and restored by admins.
+pub struct Branches;
 
-async fn restore(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<Uuid>,
-    Form(form): Form<VersionForm>,
-) -> AppResult<Response> {
-    set_archived(state, ctx, id, form.version, false).await
-}
+impl Archiving for Branches {
+    const KIND: Archivable = Archivable::BranchOffice;
 
-async fn set_archived(
-    state: AppState,
-    ctx: Ctx,
-    id: Uuid,
-    version: i32,
-    archive: bool,
-) -> AppResult<Response> {
-    ctx.require(Permission::ManageBranches)?;
-    let now = state.clock.now();
-    let mut tx = ctx.tx(&state).await?;
-    repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if !repo::set_archived(&mut tx, id, archive.then_some(now), version, now).await? {
-        return Err(AppError::Conflict("error.stale_edit"));
+    async fn check(
+        conn: &mut PgConnection,
+        ctx: &Ctx,
+        id: Uuid,
+        _archive: bool,
+    ) -> AppResult<Option<Uuid>> {
+        ctx.require(Permission::ManageBranches)?;
+        repo::find(conn, id).await?.ok_or(AppError::NotFound)?;
+        Ok(None)
     }
-    let (action, old, new, flash) = if archive {
-        ("branch.archived", "active", "archived", "branch.archived")
-    } else {
-        ("branch.restored", "archived", "active", "branch.restored")
-    };
-    let changes = Changes::new().field("status", old, new);
-    audit::repo::record(
-        &mut tx,
-        now,
-        &ctx.actor(),
-        Event::new(action, "branch_office", Some(id)).with(changes),
-    )
-    .await?;
-    tx.commit().await?;
-    state.directory.forget(ctx.tenant.id);
-    Ok(redirect_with_flash("/admin/branches", true, flash))
+
+    async fn set(
+        conn: &mut PgConnection,
+        id: Uuid,
+        archived_at: Option<DateTime<Utc>>,
+        version: i32,
+        now: DateTime<Utc>,
+    ) -> sqlx::Result<bool> {
+        repo::set_archived(conn, id, archived_at, version, now).await
+    }
+
+    fn committed(state: &AppState, ctx: &Ctx) {
+        state.directory.forget(ctx.tenant.id);
+    }
+
+    fn done(_: Uuid, _: Option<Uuid>, archived: bool) -> (String, &'static str) {
+        let flash = if archived {
+            "branch.archived"
+        } else {
+            "branch.restored"
+        };
+        ("/admin/branches".to_owned(), flash)
+    }
 }

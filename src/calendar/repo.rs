@@ -4,6 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::meetings::domain::Kind;
+
 /// Stores a new secret for the user in the transaction's tenant, replacing (and so killing) the old one.
 pub async fn replace_secret(
     conn: &mut PgConnection,
@@ -55,7 +57,7 @@ pub struct PlannedMeeting {
     pub employer_name: String,
     pub starts_at: DateTime<Utc>,
     pub duration_minutes: i16,
-    pub kind: String,
+    pub kind: Kind,
     pub location: String,
     pub updated_at: DateTime<Utc>,
 }
@@ -69,7 +71,7 @@ pub async fn planned_meetings(
 ) -> sqlx::Result<Vec<PlannedMeeting>> {
     sqlx::query_as!(
         PlannedMeeting,
-        r#"select m.id, e.name as employer_name, m.starts_at, m.duration_minutes, m.kind, m.location,
+        r#"select m.id, e.name as employer_name, m.starts_at, m.duration_minutes, m.kind as "kind: Kind", m.location,
                   m.updated_at
              from meetings m
              join employers e on e.tenant_id = m.tenant_id and e.id = m.employer_id

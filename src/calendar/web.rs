@@ -11,11 +11,10 @@ use chrono::{DateTime, Utc};
 
 use super::domain::{self, FeedFollowUp, FeedMeeting, FeedText};
 use super::repo;
-use crate::audit::{self, Event};
+use crate::audit::{self, Action, Entity, Event};
 use crate::auth::domain::{random_token, token_hash};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::meetings::domain::Kind;
 use crate::tenancy::domain::{Permission, TenantId};
 use crate::web::extract::Ctx;
 use crate::web::i18n::Lang;
@@ -69,7 +68,11 @@ async fn regenerate(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("calendar.regenerated", "calendar_feed", Some(ctx.user_id.0)),
+        Event::new(
+            Action::CalendarRegenerated,
+            Entity::CalendarFeed,
+            Some(ctx.user_id.0),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -144,7 +147,7 @@ fn render_feed(
     let meetings: Vec<FeedMeeting> = meetings
         .into_iter()
         .map(|m| FeedMeeting {
-            kind: lang.t(Kind::from_db(&m.kind).label_key()).to_owned(),
+            kind: lang.t(m.kind.label_key()).to_owned(),
             id: m.id,
             employer_name: m.employer_name,
             starts_at: m.starts_at,

@@ -1,8 +1,12 @@
-//! Employer values: registration numbers, tax ids, phone numbers, countries and the closed sets of
-//! SPEC §3.2. Each type can only be built by `parse`, so an `Npwp` in hand is a valid NPWP.
+//! Employer values: registration numbers, tax ids, phone numbers, countries, the closed sets that
+//! classify an employer (docs/domain.md, "Employers"), and the fields a form sets. Each value type can
+//! only be built by `parse`, so an `Npwp` in hand is a valid NPWP.
 
 use chrono::NaiveDate;
+use serde::Serialize;
+use uuid::Uuid;
 
+use crate::audit::domain::joined;
 use crate::text_enum;
 
 /// Keeps the digits of `raw` if every other character is one of `allowed` separators.
@@ -347,30 +351,63 @@ impl Engagement {
     }
 }
 
-/// A date typed in a form (`YYYY-MM-DD`, what `<input type="date">` sends); empty is none.
-pub fn optional_date(raw: &str) -> Result<Option<NaiveDate>, &'static str> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| "error.date_invalid")
+/// What the employer form sets: everything about an employer that people edit. The stage's entry
+/// date, the meeting cadence marks and the archive mark are kept by the code, not typed.
+///
+/// It serialises as the audit trail records it; `Recorded` adds the RM and the branch by name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EmployerFields {
+    pub npp: Option<String>,
+    pub division_code: String,
+    pub npwp: Option<String>,
+    pub nib: Option<String>,
+    pub name: String,
+    pub legal_name: String,
+    pub address: String,
+    pub city: String,
+    pub province: String,
+    pub phone: Option<String>,
+    pub website: String,
+    pub segment: Segment,
+    pub institution_type: Option<InstitutionType>,
+    pub ownership: Ownership,
+    pub country: Option<String>,
+    pub scale: Option<Scale>,
+    pub industry: String,
+    pub risk_band: Option<RiskBand>,
+    #[serde(serialize_with = "joined")]
+    pub programs: Vec<Program>,
+    pub workers_reported: Option<i32>,
+    pub workforce_estimate: Option<i32>,
+    pub status: Status,
+    pub stage: Stage,
+    pub stage_reason: String,
+    pub revisit_on: Option<NaiveDate>,
+    #[serde(skip)]
+    pub rm_id: Option<Uuid>,
+    #[serde(skip)]
+    pub branch_id: Option<Uuid>,
+    pub approach_notes: String,
+    #[serde(serialize_with = "joined")]
+    pub tags: Vec<String>,
 }
 
-/// A whole number of people, optional.
-pub fn optional_count(raw: &str) -> Result<Option<i32>, &'static str> {
-    let s: String = raw
-        .trim()
-        .chars()
-        .filter(|c| *c != '.' && *c != ',')
-        .collect();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    match s.parse::<i32>() {
-        Ok(n) if n >= 0 => Ok(Some(n)),
-        _ => Err("error.number_invalid"),
+/// An employer's fields as its history records them: people and branches by name, so the history
+/// says "Dewi Lestari", not an id.
+#[derive(Serialize)]
+pub struct Recorded<'a> {
+    #[serde(flatten)]
+    pub fields: &'a EmployerFields,
+    pub rm: Option<String>,
+    pub branch: Option<String>,
+}
+
+/// An NPP as people write it, with its division code: `12345678-01`.
+pub fn npp_text(npp: Option<&str>, division: &str) -> String {
+    match (npp, division) {
+        (None, _) => String::new(),
+        (Some(n), "") => n.to_owned(),
+        (Some(n), d) => format!("{n}-{d}"),
     }
 }
 

@@ -4,11 +4,13 @@
 use anyhow::Context;
 use rust_xlsxwriter::{Format, Workbook};
 
-use super::domain::{
-    InstitutionType, Npwp, Ownership, Scale, Segment, Stage, Status, neutralise_cell,
-};
-use super::repo::ExportRow;
+use super::domain::{InstitutionType, Npwp, Scale, neutralise_cell};
+use super::repo::list::ExportRow;
 use crate::web::i18n::Lang;
+
+/// An export holds at most this many rows: enough for a branch's whole portfolio, and bounded so one
+/// download cannot take the server's memory. A longer list says so in its last row.
+pub const EXPORT_CAP: i64 = 20_000;
 
 pub enum Cell {
     Text(String),
@@ -49,6 +51,9 @@ pub fn table(lang: Lang, rows: &[ExportRow], truncated: bool) -> Table {
     let text = |s: &str| Cell::Text(neutralise_cell(s).into_owned());
     let label =
         |key: Option<&'static str>| Cell::Text(key.map(|k| lang.t(k)).unwrap_or("").to_owned());
+    let codes = |v: &[crate::employers::domain::Program]| {
+        v.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+    };
     let body = rows
         .iter()
         .map(|e| {
@@ -59,33 +64,19 @@ pub fn table(lang: Lang, rows: &[ExportRow], truncated: bool) -> Table {
                 text(&r.name),
                 text(&e.npwp.as_deref().map(Npwp::display).unwrap_or_default()),
                 text(e.nib.as_deref().unwrap_or("")),
-                label(Segment::parse(&r.segment).ok().map(Segment::label_key)),
-                label(
-                    e.institution_type
-                        .as_deref()
-                        .and_then(|t| InstitutionType::parse(t).ok())
-                        .map(InstitutionType::label_key),
-                ),
-                label(
-                    Ownership::parse(&r.ownership)
-                        .ok()
-                        .map(Ownership::label_key),
-                ),
+                label(Some(r.segment.label_key())),
+                label(e.institution_type.map(InstitutionType::label_key)),
+                label(Some(r.ownership.label_key())),
                 text(e.country.as_deref().unwrap_or("")),
-                label(
-                    e.scale
-                        .as_deref()
-                        .and_then(|s| Scale::parse(s).ok())
-                        .map(Scale::label_key),
-                ),
+                label(e.scale.map(Scale::label_key)),
                 text(&e.industry),
-                text(&e.programs.join(", ")),
+                text(&codes(&e.programs)),
                 match e.workers_reported {
                     Some(n) => Cell::Number(f64::from(n)),
                     None => Cell::Text(String::new()),
                 },
-                label(Status::parse(&r.status).ok().map(Status::label_key)),
-                label(Stage::parse(&r.stage).ok().map(Stage::label_key)),
+                label(Some(r.status.label_key())),
+                label(Some(r.stage.label_key())),
                 text(&r.city),
                 text(&e.province),
                 text(r.rm_name.as_deref().unwrap_or("")),
@@ -97,12 +88,7 @@ pub fn table(lang: Lang, rows: &[ExportRow], truncated: bool) -> Table {
     Table {
         headers: COLUMNS.iter().map(|k| lang.t(k)).collect(),
         rows: body,
-        note: truncated.then(|| {
-            lang.tf(
-                "export.truncated",
-                &[("n", &lang.integer(super::web::EXPORT_CAP))],
-            )
-        }),
+        note: truncated.then(|| lang.tf("export.truncated", &[("n", &lang.integer(EXPORT_CAP))])),
     }
 }
 

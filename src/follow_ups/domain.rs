@@ -1,9 +1,31 @@
-//! When a follow-up is due, and the lists that pick follow-ups by it. No SQL, no HTTP.
+//! Follow-ups as values: what a form sets, when a follow-up is due, and the lists that pick
+//! follow-ups by it. No SQL, no HTTP.
 
 use chrono::NaiveDate;
+use serde::Serialize;
+use uuid::Uuid;
 
 use crate::meetings::domain::end_of_week;
 use crate::text_enum;
+
+/// What the follow-up form sets. It serialises as the audit trail records it; `Recorded` adds the
+/// assignee by name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FollowUpFields {
+    pub title: String,
+    #[serde(skip)]
+    pub assignee_id: Uuid,
+    pub due_on: NaiveDate,
+    pub notes: String,
+}
+
+/// A follow-up's fields as its history records them.
+#[derive(Serialize)]
+pub struct Recorded<'a> {
+    #[serde(flatten)]
+    pub fields: &'a FollowUpFields,
+    pub assignee: String,
+}
 
 /// Where an open or done follow-up stands on `today` (a day in the tenant's zone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

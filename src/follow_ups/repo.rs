@@ -4,6 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::domain::FollowUpFields;
+
+/// A follow-up as lists and its form show it.
 #[derive(Clone)]
 pub struct FollowUpRow {
     pub id: Uuid,
@@ -11,26 +14,39 @@ pub struct FollowUpRow {
     pub employer_name: String,
     pub employer_rm: Option<Uuid>,
     pub meeting_id: Option<Uuid>,
-    pub title: String,
-    pub assignee_id: Uuid,
+    pub fields: FollowUpFields,
     pub assignee_name: String,
-    pub due_on: NaiveDate,
-    pub notes: String,
     pub done_at: Option<DateTime<Utc>>,
     pub done_by_name: Option<String>,
     pub version: i32,
 }
 
-pub struct FollowUpFields {
-    pub title: String,
-    pub assignee_id: Uuid,
-    pub due_on: NaiveDate,
-    pub notes: String,
+/// Builds a row from a query's record; every query selects the same columns.
+macro_rules! follow_up_row {
+    ($r:expr) => {{
+        let r = $r;
+        FollowUpRow {
+            id: r.id,
+            employer_id: r.employer_id,
+            employer_name: r.employer_name,
+            employer_rm: r.employer_rm,
+            meeting_id: r.meeting_id,
+            fields: FollowUpFields {
+                title: r.title,
+                assignee_id: r.assignee_id,
+                due_on: r.due_on,
+                notes: r.notes,
+            },
+            assignee_name: r.assignee_name,
+            done_at: r.done_at,
+            done_by_name: r.done_by_name,
+            version: r.version,
+        }
+    }};
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<FollowUpRow>> {
-    sqlx::query_as!(
-        FollowUpRow,
+    sqlx::query!(
         r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
                   f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
                   d.name as "done_by_name?", f.version
@@ -43,6 +59,7 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Foll
     )
     .fetch_optional(conn)
     .await
+    .map(|r| r.map(|r| follow_up_row!(r)))
 }
 
 /// An employer's follow-ups: every open one (soonest due first), then the latest done ones.
@@ -51,8 +68,7 @@ pub async fn for_employer(
     employer: Uuid,
     done_limit: i64,
 ) -> sqlx::Result<Vec<FollowUpRow>> {
-    sqlx::query_as!(
-        FollowUpRow,
+    sqlx::query!(
         r#"(select f.id as "id!", f.employer_id as "employer_id!", e.name as "employer_name!",
                    e.rm_id as employer_rm, f.meeting_id, f.title as "title!", f.assignee_id as "assignee_id!",
                    a.name as "assignee_name!", f.due_on as "due_on!", f.notes as "notes!", f.done_at,
@@ -78,6 +94,7 @@ pub async fn for_employer(
     )
     .fetch_all(conn)
     .await
+    .map(|rows| rows.into_iter().map(|r| follow_up_row!(r)).collect())
 }
 
 /// The follow-ups that came from these meetings (the brief shows whether promises were kept).
@@ -85,8 +102,7 @@ pub async fn for_meetings(
     conn: &mut PgConnection,
     meetings: &[Uuid],
 ) -> sqlx::Result<Vec<FollowUpRow>> {
-    sqlx::query_as!(
-        FollowUpRow,
+    sqlx::query!(
         r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
                   f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
                   d.name as "done_by_name?", f.version
@@ -100,6 +116,7 @@ pub async fn for_meetings(
     )
     .fetch_all(conn)
     .await
+    .map(|rows| rows.into_iter().map(|r| follow_up_row!(r)).collect())
 }
 
 /// The follow-up list's filter: whose, and which due window (see `domain::window_bounds`).
@@ -119,8 +136,7 @@ pub async fn list(
     // The optional filters read best with a plan made for the values at hand, not a generic one.
     crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
     if f.done {
-        sqlx::query_as!(
-            FollowUpRow,
+        sqlx::query!(
             r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
                       f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
                       d.name as "done_by_name?", f.version
@@ -138,9 +154,9 @@ pub async fn list(
         )
         .fetch_all(conn)
         .await
+        .map(|rows| rows.into_iter().map(|r| follow_up_row!(r)).collect())
     } else {
-        sqlx::query_as!(
-            FollowUpRow,
+        sqlx::query!(
             r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
                       f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
                       d.name as "done_by_name?", f.version
@@ -160,6 +176,7 @@ pub async fn list(
         )
         .fetch_all(conn)
         .await
+        .map(|rows| rows.into_iter().map(|r| follow_up_row!(r)).collect())
     }
 }
 
@@ -170,8 +187,7 @@ pub async fn due_for(
     until: NaiveDate,
     limit: i64,
 ) -> sqlx::Result<Vec<FollowUpRow>> {
-    sqlx::query_as!(
-        FollowUpRow,
+    sqlx::query!(
         r#"select f.id, f.employer_id, e.name as employer_name, e.rm_id as employer_rm, f.meeting_id,
                   f.title, f.assignee_id, a.name as assignee_name, f.due_on, f.notes, f.done_at,
                   null::text as "done_by_name?", f.version
@@ -187,6 +203,7 @@ pub async fn due_for(
     )
     .fetch_all(conn)
     .await
+    .map(|rows| rows.into_iter().map(|r| follow_up_row!(r)).collect())
 }
 
 pub async fn insert(

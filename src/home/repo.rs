@@ -5,6 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use crate::meetings::domain::Kind;
+use crate::text_enum;
+
 /// One employer of the portfolio.
 pub struct MonthRow {
     pub id: Uuid,
@@ -17,34 +20,16 @@ pub struct MonthRow {
     pub overdue_follow_ups: i64,
 }
 
-/// Which part of the portfolio a page shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Show {
-    ToMeet,
-    Met,
-    All,
-}
-
-impl Show {
-    pub fn parse(raw: Option<&str>) -> Show {
-        match raw {
-            Some("met") => Show::Met,
-            Some("all") => Show::All,
-            _ => Show::ToMeet,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Show::ToMeet => "to_meet",
-            Show::Met => "met",
-            Show::All => "all",
-        }
-    }
-}
+text_enum!(
+    /// Which part of the portfolio a page shows.
+    Show, "month.show_invalid", {
+    ToMeet = "to_meet" => "month.show_to_meet",
+    Met = "met" => "month.show_met",
+    All = "all" => "month.show_all",
+});
 
 /// The month's headline and a page of the portfolio, in one round trip.
-pub struct MonthPage {
+pub struct MonthSummary {
     /// Employers the RM looks after (not archived, not closed).
     pub total: i64,
     /// Of those, met at BOD-1 level in the month.
@@ -56,7 +41,7 @@ pub struct MonthPage {
 /// never met and longest ago first, so the ones still to meet this month lead. Open and overdue
 /// follow-ups counted on `today`.
 #[allow(clippy::too_many_arguments)]
-pub async fn month_page(
+pub async fn month_summary(
     conn: &mut PgConnection,
     rm: Uuid,
     month_starts: DateTime<Utc>,
@@ -65,7 +50,7 @@ pub async fn month_page(
     today: NaiveDate,
     limit: i64,
     offset: i64,
-) -> sqlx::Result<MonthPage> {
+) -> sqlx::Result<MonthSummary> {
     let rows = sqlx::query!(
         r#"with head as (
              select count(*) as total,
@@ -116,7 +101,7 @@ pub async fn month_page(
             })
         })
         .collect();
-    Ok(MonthPage { total, met, rows })
+    Ok(MonthSummary { total, met, rows })
 }
 
 /// The first employers the RM still has to meet this month (the meeting form's suggestions).
@@ -127,7 +112,7 @@ pub async fn still_to_meet(
     today: NaiveDate,
     limit: i64,
 ) -> sqlx::Result<Vec<MonthRow>> {
-    let page = month_page(
+    let page = month_summary(
         conn,
         rm,
         month.starts,
@@ -146,7 +131,7 @@ pub struct PlannedRow {
     pub employer_id: Uuid,
     pub employer_name: String,
     pub starts_at: DateTime<Utc>,
-    pub kind: String,
+    pub kind: Kind,
     pub channel: String,
     pub location: String,
     pub version: i32,
@@ -171,8 +156,8 @@ pub async fn planned_before(
                 and e.next_planned_meeting_at < $2
               order by e.next_planned_meeting_at
               limit $3)
-           select m.id, m.employer_id, s.name as employer_name, m.starts_at, m.kind, m.channel, m.location,
-                  m.version
+           select m.id, m.employer_id, s.name as employer_name, m.starts_at, m.kind as "kind: Kind",
+                  m.channel, m.location, m.version
              from soonest s
              join meetings m on m.tenant_id = s.tenant_id and m.employer_id = s.id
             where m.status = 'planned' and m.archived_at is null and m.starts_at < $2

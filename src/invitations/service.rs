@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::domain::{InvitationSecret, NewInvitation};
 use super::repo::{self, Invitation, NewRow};
-use crate::audit::{self, Actor, Changes, Event};
+use crate::audit::{self, Action, Actor, Changes, Entity, Event};
 use crate::auth::domain::{Email, UserId};
 use crate::db;
 use crate::tenancy::domain::Role;
@@ -42,7 +42,7 @@ pub async fn invite(
         }
     }
     if let Some(old) = repo::revoke_open_for_email(conn, email, actor.user, now).await? {
-        let event = Event::new("invitation.revoked", "invitation", Some(old))
+        let event = Event::new(Action::InvitationRevoked, Entity::Invitation, Some(old))
             .with(Changes::new().created("email", email));
         audit::repo::record(conn, now, actor, event).await?;
     }
@@ -68,7 +68,7 @@ pub async fn invite(
         conn,
         now,
         actor,
-        Event::new("invitation.created", "invitation", Some(id)).with(changes),
+        Event::new(Action::InvitationCreated, Entity::Invitation, Some(id)).with(changes),
     )
     .await?;
     Ok(Ok(Invited {
@@ -114,7 +114,7 @@ pub async fn create_account(
     let changes = Changes::new()
         .created("email", account.email)
         .created("name", account.name);
-    let event = Event::new("user.created", "user", Some(account.id.0)).with(changes);
+    let event = Event::new(Action::UserCreated, Entity::User, Some(account.id.0)).with(changes);
     audit::repo::record(conn, now, actor, event).await
 }
 
@@ -138,14 +138,18 @@ pub async fn join(
     let joined = tenancy_repo::add_membership(conn, user, role, invitation.branch_id, now).await?;
     repo::mark_accepted(conn, invitation.id, user, now).await?;
     db::set_local(conn, "app.invitation", "").await?;
-    let event = Event::new("invitation.accepted", "invitation", Some(invitation.id))
-        .with(Changes::new().created("email", invitation.email.as_str()));
+    let event = Event::new(
+        Action::InvitationAccepted,
+        Entity::Invitation,
+        Some(invitation.id),
+    )
+    .with(Changes::new().created("email", invitation.email.as_str()));
     audit::repo::record(conn, now, actor, event).await?;
     if joined {
         let changes = Changes::new()
             .created("email", invitation.email.as_str())
             .created("role", role.as_str());
-        let event = Event::new("user.added", "user", Some(user.0)).with(changes);
+        let event = Event::new(Action::UserAdded, Entity::User, Some(user.0)).with(changes);
         audit::repo::record(conn, now, actor, event).await?;
     }
     Ok(joined)

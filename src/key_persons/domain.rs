@@ -1,5 +1,11 @@
-//! Key-person values (SPEC §3.4): level, roles, influence, and the legal basis for holding their data.
+//! Key-person values (docs/domain.md, "Key persons"): level, roles, influence, the legal basis for
+//! holding their data, and the fields a form sets.
 
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit::domain::joined;
 use crate::text_enum;
 
 text_enum!(Level, "key_person.level_invalid", {
@@ -35,6 +41,9 @@ text_enum!(LegalBasis, "key_person.legal_basis_invalid", {
 pub struct Influence(i16);
 
 impl Influence {
+    /// Where a person starts before anyone judged their sway.
+    pub const DEFAULT: Influence = Influence(3);
+
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         match raw.trim().parse::<i16>() {
             Ok(n @ 1..=5) => Ok(Influence(n)),
@@ -45,6 +54,75 @@ impl Influence {
     pub fn get(self) -> i16 {
         self.0
     }
+}
+
+/// What the key-person form sets. It serialises as the audit trail records it; `Recorded` adds the
+/// manager by name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KeyPersonFields {
+    pub full_name: String,
+    pub position_title: String,
+    pub level: Level,
+    pub department: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub influence: i16,
+    #[serde(serialize_with = "joined")]
+    pub roles: Vec<KpRole>,
+    #[serde(rename = "primary")]
+    pub is_primary: bool,
+    #[serde(skip)]
+    pub reports_to_id: Option<Uuid>,
+    pub active_since: Option<NaiveDate>,
+    pub legal_basis: LegalBasis,
+    pub consent_at: Option<DateTime<Utc>>,
+    pub source: String,
+}
+
+impl KeyPersonFields {
+    /// Someone met at a meeting and added from the meeting form: a name, a title and a level; the
+    /// rest is filled in later on their own form.
+    pub fn met_at_meeting(
+        full_name: String,
+        position_title: String,
+        level: Level,
+        source: String,
+    ) -> Self {
+        KeyPersonFields {
+            full_name,
+            position_title,
+            level,
+            department: String::new(),
+            email: None,
+            phone: None,
+            influence: Influence::DEFAULT.get(),
+            roles: Vec::new(),
+            is_primary: false,
+            reports_to_id: None,
+            active_since: None,
+            legal_basis: LegalBasis::LegitimateInterest,
+            consent_at: None,
+            source,
+        }
+    }
+}
+
+/// A key person's fields as their history records them: the manager by name.
+#[derive(Serialize)]
+pub struct Recorded<'a> {
+    #[serde(flatten)]
+    pub fields: &'a KeyPersonFields,
+    pub reports_to: Option<String>,
+}
+
+/// A person leaving their employer: when, why, and where they went (as text, or as the key-person
+/// record at their new employer).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Departure {
+    pub left_on: NaiveDate,
+    pub reason: String,
+    pub moved_to_text: String,
+    pub moved_to_id: Option<Uuid>,
 }
 
 /// The name, email and phone an erased person's record and history keep instead of theirs.

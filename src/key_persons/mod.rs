@@ -1,5 +1,9 @@
-//! Key persons at employers (SPEC §3.4): the decision makers RMs meet, and their personal data.
+//! Key persons: the people at each employer an RM deals with, above all its BOD and BOD-minus-one
+//! decision makers (docs/domain.md, "Key persons").
 
 pub mod domain;
+pub mod form;
+pub mod policy;
 pub mod repo;
+pub mod service;
 pub mod web;

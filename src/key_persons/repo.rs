@@ -1,35 +1,27 @@
 //! SQL for key persons.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::domain::{Departure, KeyPersonFields, KpRole, LegalBasis, Level};
+use crate::text_enum::codes;
+
 /// A key person as the employer page, the form and the data export show them.
-#[derive(serde::Serialize)]
+#[derive(Serialize)]
 pub struct KeyPersonRow {
     pub id: Uuid,
     pub employer_id: Uuid,
-    pub full_name: String,
-    pub position_title: String,
-    pub level: String,
-    pub department: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub influence: i16,
-    pub roles: Vec<String>,
-    pub is_primary: bool,
-    pub reports_to_id: Option<Uuid>,
+    #[serde(flatten)]
+    pub fields: KeyPersonFields,
     pub reports_to_name: Option<String>,
-    pub active_since: Option<NaiveDate>,
     pub left_on: Option<NaiveDate>,
     pub left_reason: String,
     pub moved_to_text: String,
     pub moved_to_id: Option<Uuid>,
     pub moved_to_employer_id: Option<Uuid>,
     pub moved_to_employer_name: Option<String>,
-    pub legal_basis: String,
-    pub consent_at: Option<DateTime<Utc>>,
-    pub source: String,
     pub erased_at: Option<DateTime<Utc>>,
     pub archived_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -37,35 +29,56 @@ pub struct KeyPersonRow {
     pub version: i32,
 }
 
-pub struct KeyPersonFields {
-    pub full_name: String,
-    pub position_title: String,
-    pub level: String,
-    pub department: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub influence: i16,
-    pub roles: Vec<String>,
-    pub is_primary: bool,
-    pub reports_to_id: Option<Uuid>,
-    pub active_since: Option<NaiveDate>,
-    pub legal_basis: String,
-    pub consent_at: Option<DateTime<Utc>>,
-    pub source: String,
+/// Builds a row from a query's record; both queries select the same columns.
+macro_rules! key_person_row {
+    ($r:expr) => {{
+        let r = $r;
+        KeyPersonRow {
+            id: r.id,
+            employer_id: r.employer_id,
+            fields: KeyPersonFields {
+                full_name: r.full_name,
+                position_title: r.position_title,
+                level: r.level,
+                department: r.department,
+                email: r.email,
+                phone: r.phone,
+                influence: r.influence,
+                roles: r.roles,
+                is_primary: r.is_primary,
+                reports_to_id: r.reports_to_id,
+                active_since: r.active_since,
+                legal_basis: r.legal_basis,
+                consent_at: r.consent_at,
+                source: r.source,
+            },
+            reports_to_name: r.reports_to_name,
+            left_on: r.left_on,
+            left_reason: r.left_reason,
+            moved_to_text: r.moved_to_text,
+            moved_to_id: r.moved_to_id,
+            moved_to_employer_id: r.moved_to_employer_id,
+            moved_to_employer_name: r.moved_to_employer_name,
+            erased_at: r.erased_at,
+            archived_at: r.archived_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }};
 }
 
 pub async fn for_employer(
     conn: &mut PgConnection,
     employer: Uuid,
 ) -> sqlx::Result<Vec<KeyPersonRow>> {
-    sqlx::query_as!(
-        KeyPersonRow,
-        r#"select k.id, k.employer_id, k.full_name, k.position_title, k.level, k.department, k.email,
-                  k.phone, k.influence, k.roles, k.is_primary, k.reports_to_id,
+    let rows = sqlx::query!(
+        r#"select k.id, k.employer_id, k.full_name, k.position_title, k.level as "level: Level", k.department,
+                  k.email, k.phone, k.influence, k.roles as "roles: Vec<KpRole>", k.is_primary, k.reports_to_id,
                   r.full_name as "reports_to_name?", k.active_since, k.left_on, k.left_reason,
                   k.moved_to_text, k.moved_to_id, m.employer_id as "moved_to_employer_id?",
-                  me.name as "moved_to_employer_name?", k.legal_basis, k.consent_at, k.source,
-                  k.erased_at, k.archived_at, k.created_at, k.updated_at, k.version
+                  me.name as "moved_to_employer_name?", k.legal_basis as "legal_basis: LegalBasis",
+                  k.consent_at, k.source, k.erased_at, k.archived_at, k.created_at, k.updated_at, k.version
              from key_persons k
              left join key_persons r on r.tenant_id = k.tenant_id and r.id = k.reports_to_id
              left join key_persons m on m.tenant_id = k.tenant_id and m.id = k.moved_to_id
@@ -77,18 +90,18 @@ pub async fn for_employer(
         employer
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| key_person_row!(r)).collect())
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<KeyPersonRow>> {
-    sqlx::query_as!(
-        KeyPersonRow,
-        r#"select k.id, k.employer_id, k.full_name, k.position_title, k.level, k.department, k.email,
-                  k.phone, k.influence, k.roles, k.is_primary, k.reports_to_id,
+    let row = sqlx::query!(
+        r#"select k.id, k.employer_id, k.full_name, k.position_title, k.level as "level: Level", k.department,
+                  k.email, k.phone, k.influence, k.roles as "roles: Vec<KpRole>", k.is_primary, k.reports_to_id,
                   r.full_name as "reports_to_name?", k.active_since, k.left_on, k.left_reason,
                   k.moved_to_text, k.moved_to_id, m.employer_id as "moved_to_employer_id?",
-                  me.name as "moved_to_employer_name?", k.legal_basis, k.consent_at, k.source,
-                  k.erased_at, k.archived_at, k.created_at, k.updated_at, k.version
+                  me.name as "moved_to_employer_name?", k.legal_basis as "legal_basis: LegalBasis",
+                  k.consent_at, k.source, k.erased_at, k.archived_at, k.created_at, k.updated_at, k.version
              from key_persons k
              left join key_persons r on r.tenant_id = k.tenant_id and r.id = k.reports_to_id
              left join key_persons m on m.tenant_id = k.tenant_id and m.id = k.moved_to_id
@@ -97,7 +110,8 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<KeyP
         id
     )
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(row.map(|r| key_person_row!(r)))
 }
 
 pub enum SaveOutcome {
@@ -110,9 +124,9 @@ fn primary_clash(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.constraint() == Some("key_persons_one_primary"))
 }
 
-/// Serialises changes to one employer's people, so two concurrent edits cannot together build a
-/// reports-to cycle that neither would build alone.
-pub async fn lock_employer(conn: &mut PgConnection, employer: Uuid) -> sqlx::Result<()> {
+/// Takes the transaction's advisory lock on one employer's reporting lines, so two concurrent edits
+/// cannot together build a reports-to cycle that neither would build alone.
+pub async fn lock_reporting_lines(conn: &mut PgConnection, employer: Uuid) -> sqlx::Result<()> {
     sqlx::query!(
         "select pg_advisory_xact_lock(hashtextextended('key_persons:' || $1::text, 0))",
         employer.to_string()
@@ -180,16 +194,16 @@ pub async fn insert(
         employer,
         f.full_name,
         f.position_title,
-        f.level,
+        f.level.as_str(),
         f.department,
         f.email,
         f.phone,
         f.influence,
-        &f.roles,
+        &codes(&f.roles),
         f.is_primary,
         f.reports_to_id,
         f.active_since,
-        f.legal_basis,
+        f.legal_basis.as_str(),
         f.consent_at,
         f.source,
         now
@@ -217,16 +231,16 @@ pub async fn update(
         id,
         f.full_name,
         f.position_title,
-        f.level,
+        f.level.as_str(),
         f.department,
         f.email,
         f.phone,
         f.influence,
-        &f.roles,
+        &codes(&f.roles),
         f.is_primary,
         f.reports_to_id,
         f.active_since,
-        f.legal_basis,
+        f.legal_basis.as_str(),
         f.consent_at,
         f.source,
         now,
@@ -238,13 +252,6 @@ pub async fn update(
         Err(e) if primary_clash(&e) => Ok(SaveOutcome::PrimaryTaken),
         Err(e) => Err(e),
     }
-}
-
-pub struct Departure {
-    pub left_on: NaiveDate,
-    pub reason: String,
-    pub moved_to_text: String,
-    pub moved_to_id: Option<Uuid>,
 }
 
 /// Records that the person left; they stop being the primary contact. False when stale.

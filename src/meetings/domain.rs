@@ -1,9 +1,13 @@
-//! Meeting values (SPEC §3.5) and the BOD-1 cadence rules: which meetings count, and which calendar
-//! month an instant belongs to in the tenant's zone. No SQL, no HTTP.
+//! Meeting values and the BOD-1 cadence rules (docs/domain.md, "Meetings and the BOD-1 cadence"):
+//! which meetings count, which calendar month an instant belongs to in the tenant's zone, and the
+//! fields a meeting form sets. No SQL, no HTTP.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
 use chrono_tz::Tz;
+use serde::Serialize;
+use uuid::Uuid;
 
+use crate::audit::domain::joined;
 use crate::key_persons::domain::Level;
 use crate::text_enum;
 
@@ -12,6 +16,18 @@ text_enum!(Status, "meeting.status_invalid", {
     Held = "held" => "meeting_status.held",
     Cancelled = "cancelled" => "meeting_status.cancelled",
 });
+
+impl Status {
+    /// A held meeting stays held; a planned one may be held or moved (it is cancelled on its own
+    /// page, not through the form).
+    pub fn may_become(self, next: Status) -> bool {
+        match self {
+            Status::Planned => matches!(next, Status::Planned | Status::Held),
+            Status::Held => next == Status::Held,
+            Status::Cancelled => false,
+        }
+    }
+}
 
 text_enum!(Kind, "meeting.kind_invalid", {
     Coordination = "coordination" => "meeting_kind.coordination",
@@ -63,8 +79,63 @@ impl Duration {
     }
 }
 
+/// What the meeting form sets. The attendee lists are checked against the employer and the tenant
+/// before a save. It serialises as the audit trail records a meeting; `Recorded` adds the start in
+/// the tenant's zone and the attendees by name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeetingFields {
+    #[serde(rename = "meeting_status")]
+    pub status: Status,
+    #[serde(skip)]
+    pub starts_at: DateTime<Utc>,
+    #[serde(rename = "duration")]
+    pub duration_minutes: i16,
+    pub kind: Kind,
+    pub channel: Channel,
+    pub location: String,
+    #[serde(serialize_with = "joined")]
+    pub topics: Vec<Topic>,
+    pub summary: String,
+    pub outcomes: String,
+    pub commitments: String,
+    pub sentiment: Option<Sentiment>,
+    #[serde(skip)]
+    pub attendees: Vec<Uuid>,
+    #[serde(skip)]
+    pub staff: Vec<Uuid>,
+}
+
+/// A meeting as its history records it: the start as the tenant reads it, people by name.
+#[derive(Serialize)]
+pub struct Recorded<'a> {
+    #[serde(flatten)]
+    pub fields: &'a MeetingFields,
+    pub starts_at: String,
+    pub attendees: String,
+    pub staff: String,
+}
+
+impl<'a> Recorded<'a> {
+    /// `attendees` and `staff` are names, in any order.
+    pub fn new(
+        fields: &'a MeetingFields,
+        tz: Tz,
+        mut attendees: Vec<String>,
+        mut staff: Vec<String>,
+    ) -> Self {
+        attendees.sort();
+        staff.sort();
+        Recorded {
+            fields,
+            starts_at: local_input(fields.starts_at, tz).replace('T', " "),
+            attendees: attendees.join(", "),
+            staff: staff.join(", "),
+        }
+    }
+}
+
 /// Do the attendees' levels make a meeting a BOD-1 meeting once it is held? One person at board or
-/// BOD-minus-one level is enough (SPEC §3.5).
+/// BOD-minus-one level is enough.
 pub fn has_decision_level(levels: impl IntoIterator<Item = Level>) -> bool {
     levels.into_iter().any(Level::is_decision_level)
 }

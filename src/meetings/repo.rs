@@ -1,21 +1,26 @@
-//! SQL for meetings, their attendees and the cadence marks they keep on the employer.
+//! SQL for meetings and their attendees. The cadence marks meetings keep on their employer are the
+//! employer's (`employers::service::refresh_cadence`).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
 
+use super::domain::{Channel, Kind, MeetingFields, Sentiment, Status, Topic};
+use crate::key_persons::domain::Level;
+use crate::text_enum::codes;
+
 /// An attendee from the employer, with the level they had at the meeting.
-#[derive(serde::Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 pub struct Attendee {
     pub id: Uuid,
     pub name: String,
     pub title: String,
-    pub level: String,
+    pub level: Level,
 }
 
 /// An attendee from the agency.
-#[derive(serde::Deserialize)]
+#[derive(Debug, serde::Deserialize)]
 pub struct StaffMember {
     pub id: Uuid,
     pub name: String,
@@ -28,50 +33,63 @@ pub struct MeetingRow {
     pub employer_id: Uuid,
     pub employer_name: String,
     pub employer_rm: Option<Uuid>,
-    pub status: String,
-    pub starts_at: DateTime<Utc>,
-    pub duration_minutes: i16,
-    pub kind: String,
-    pub channel: String,
-    pub location: String,
-    pub topics: Vec<String>,
-    pub summary: String,
-    pub outcomes: String,
-    pub commitments: String,
-    pub sentiment: Option<String>,
+    /// What the form sets; its attendee lists hold the ids of `attendees` and `staff`.
+    pub fields: MeetingFields,
+    pub attendees: Vec<Attendee>,
+    pub staff: Vec<StaffMember>,
     pub cancel_reason: String,
     pub decision_level: bool,
     pub logged_by: Uuid,
     pub logged_by_name: String,
-    pub attendees: Json<Vec<Attendee>>,
-    pub staff: Json<Vec<StaffMember>>,
     pub archived_at: Option<DateTime<Utc>>,
     pub version: i32,
 }
 
-/// What a form saves. The attendee lists are already checked against the employer and the tenant.
-pub struct MeetingFields {
-    pub status: String,
-    pub starts_at: DateTime<Utc>,
-    pub duration_minutes: i16,
-    pub kind: String,
-    pub channel: String,
-    pub location: String,
-    pub topics: Vec<String>,
-    pub summary: String,
-    pub outcomes: String,
-    pub commitments: String,
-    pub sentiment: Option<String>,
-    pub attendees: Vec<Uuid>,
-    pub staff: Vec<Uuid>,
+/// Builds a row from a query's record; the queries select the same columns.
+macro_rules! meeting_row {
+    ($r:expr) => {{
+        let r = $r;
+        let attendees: Vec<Attendee> = r.attendees.0;
+        let staff: Vec<StaffMember> = r.staff.0;
+        MeetingRow {
+            id: r.id,
+            employer_id: r.employer_id,
+            employer_name: r.employer_name,
+            employer_rm: r.employer_rm,
+            fields: MeetingFields {
+                status: r.status,
+                starts_at: r.starts_at,
+                duration_minutes: r.duration_minutes,
+                kind: r.kind,
+                channel: r.channel,
+                location: r.location,
+                topics: r.topics,
+                summary: r.summary,
+                outcomes: r.outcomes,
+                commitments: r.commitments,
+                sentiment: r.sentiment,
+                attendees: attendees.iter().map(|a| a.id).collect(),
+                staff: staff.iter().map(|s| s.id).collect(),
+            },
+            attendees,
+            staff,
+            cancel_reason: r.cancel_reason,
+            decision_level: r.decision_level,
+            logged_by: r.logged_by,
+            logged_by_name: r.logged_by_name,
+            archived_at: r.archived_at,
+            version: r.version,
+        }
+    }};
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<MeetingRow>> {
-    sqlx::query_as!(
-        MeetingRow,
-        r#"select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm, m.status,
-                  m.starts_at, m.duration_minutes, m.kind, m.channel, m.location, m.topics, m.summary,
-                  m.outcomes, m.commitments, m.sentiment, m.cancel_reason, m.decision_level, m.logged_by,
+    let row = sqlx::query!(
+        r#"select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm,
+                  m.status as "status: Status", m.starts_at, m.duration_minutes, m.kind as "kind: Kind",
+                  m.channel as "channel: Channel", m.location, m.topics as "topics: Vec<Topic>", m.summary,
+                  m.outcomes, m.commitments, m.sentiment as "sentiment: Sentiment", m.cancel_reason,
+                  m.decision_level, m.logged_by,
                   u.name as logged_by_name,
                   (select coalesce(json_agg(json_build_object('id', k.id, 'name', k.full_name,
                                    'title', k.position_title, 'level', a.level)
@@ -91,7 +109,8 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Meet
         id
     )
     .fetch_optional(conn)
-    .await
+    .await?;
+    Ok(row.map(|r| meeting_row!(r)))
 }
 
 /// Which of an employer's meetings to read. Lists show the meetings with their employer attendees;
@@ -114,14 +133,16 @@ pub async fn for_employer(
 ) -> sqlx::Result<Vec<MeetingRow>> {
     let (status, soonest_first, limit, offset) = match pick {
         Pick::Timeline { limit, offset } => (None, false, limit, offset),
-        Pick::LastHeld(limit) => (Some("held"), false, limit, 0),
-        Pick::Planned(limit) => (Some("planned"), true, limit, 0),
+        Pick::LastHeld(limit) => (Some(Status::Held), false, limit, 0),
+        Pick::Planned(limit) => (Some(Status::Planned), true, limit, 0),
     };
-    sqlx::query_as!(
-        MeetingRow,
-        r#"select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm, m.status,
-                  m.starts_at, m.duration_minutes, m.kind, m.channel, m.location, m.topics, m.summary,
-                  m.outcomes, m.commitments, m.sentiment, m.cancel_reason, m.decision_level, m.logged_by,
+    let status = status.map(Status::as_str);
+    let rows = sqlx::query!(
+        r#"select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm,
+                  m.status as "status: Status", m.starts_at, m.duration_minutes, m.kind as "kind: Kind",
+                  m.channel as "channel: Channel", m.location, m.topics as "topics: Vec<Topic>", m.summary,
+                  m.outcomes, m.commitments, m.sentiment as "sentiment: Sentiment", m.cancel_reason,
+                  m.decision_level, m.logged_by,
                   '' as "logged_by_name!",
                   (select coalesce(json_agg(json_build_object('id', k.id, 'name', k.full_name,
                                    'title', k.position_title, 'level', a.level)
@@ -144,14 +165,15 @@ pub async fn for_employer(
         offset
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| meeting_row!(r)).collect())
 }
 
 /// A key person a meeting may list: the employer's own, not archived and not erased.
 #[derive(Debug, serde::Deserialize)]
-pub struct Candidate {
+pub struct Attendable {
     pub id: Uuid,
-    pub level: String,
+    pub level: Level,
     pub full_name: String,
 }
 
@@ -164,15 +186,15 @@ pub async fn attendable(
     employer: Uuid,
     people: &[Uuid],
     already: &[Uuid],
-) -> sqlx::Result<Vec<Candidate>> {
+) -> sqlx::Result<Vec<Attendable>> {
     if people.is_empty() {
         return Ok(Vec::new());
     }
     sqlx::query_as!(
-        Candidate,
-        "select id, level, full_name from key_persons
+        Attendable,
+        r#"select id, level as "level: Level", full_name from key_persons
           where employer_id = $1 and id = any($2)
-            and ((archived_at is null and erased_at is null) or id = any($3))",
+            and ((archived_at is null and erased_at is null) or id = any($3))"#,
         employer,
         people,
         already
@@ -181,55 +203,20 @@ pub async fn attendable(
     .await
 }
 
-/// A member of the tenant, by name.
-pub struct Member {
-    pub user_id: Uuid,
-    pub name: String,
-}
-
-/// Which of `users` are enabled members of the tenant, with their names.
-pub async fn enabled_members(conn: &mut PgConnection, users: &[Uuid]) -> sqlx::Result<Vec<Member>> {
-    if users.is_empty() {
-        return Ok(Vec::new());
-    }
-    sqlx::query_as!(
-        Member,
-        "select m.user_id, u.name from memberships m join users u on u.id = m.user_id
-          where m.tenant_id = app_tenant_id() and m.user_id = any($1) and m.disabled_at is null",
-        users
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// Locks the employer's row for the rest of the transaction and returns its RM, or `None` when the
-/// employer is not in the tenant. Two meetings saved at once for one employer then recompute its
-/// cadence marks one after the other, each seeing the other's meeting.
-pub async fn lock_employer(
-    conn: &mut PgConnection,
-    employer: Uuid,
-) -> sqlx::Result<Option<Option<Uuid>>> {
-    sqlx::query_scalar!(
-        "select rm_id from employers where id = $1 and archived_at is null for no key update",
-        employer
-    )
-    .fetch_optional(conn)
-    .await
-}
-
-/// `lock_employer` and `attendable` (for a new meeting) in one round trip: the employer's RM and which
-/// of `people` may attend, or `None` when the employer is not in the tenant.
-pub async fn lock_employer_with_people(
+/// `employers::repo::lock_open` and `attendable` (for a new meeting) in one round trip, on the
+/// meeting form's busiest path: the employer's RM and which of `people` may attend, or `None` when
+/// there is no open employer of that id in the tenant.
+pub async fn lock_employer_and_attendable(
     conn: &mut PgConnection,
     employer: Uuid,
     people: &[Uuid],
-) -> sqlx::Result<Option<(Option<Uuid>, Vec<Candidate>)>> {
+) -> sqlx::Result<Option<(Option<Uuid>, Vec<Attendable>)>> {
     let row = sqlx::query!(
         r#"select e.rm_id,
                   (select coalesce(json_agg(json_build_object('id', k.id, 'level', k.level, 'full_name', k.full_name)), '[]')
                      from key_persons k
                     where k.tenant_id = e.tenant_id and k.employer_id = e.id and k.id = any($2)
-                      and k.archived_at is null and k.erased_at is null) as "people!: Json<Vec<Candidate>>"
+                      and k.archived_at is null and k.erased_at is null) as "people!: Json<Vec<Attendable>>"
              from employers e
             where e.id = $1 and e.archived_at is null
               for no key update of e"#,
@@ -248,13 +235,14 @@ pub async fn insert(
     id: Uuid,
     employer: Uuid,
     f: &MeetingFields,
-    attendees: &[Candidate],
+    attendees: &[Attendable],
     decision_level: bool,
     logged_by: Uuid,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     let people: Vec<Uuid> = attendees.iter().map(|p| p.id).collect();
-    let levels: Vec<String> = attendees.iter().map(|p| p.level.clone()).collect();
+    let levels = attendees.iter().map(|p| p.level).collect::<Vec<_>>();
+    let levels = codes(&levels);
     sqlx::query!(
         "with meeting as (
            insert into meetings (tenant_id, id, employer_id, status, starts_at, duration_minutes, kind, channel,
@@ -268,17 +256,17 @@ pub async fn insert(
          select app_tenant_id(), $1, u from unnest($19::uuid[]) as u",
         id,
         employer,
-        f.status,
+        f.status.as_str(),
         f.starts_at,
         f.duration_minutes,
-        f.kind,
-        f.channel,
+        f.kind.as_str(),
+        f.channel.as_str(),
         f.location,
-        &f.topics,
+        &codes(&f.topics),
         f.summary,
         f.outcomes,
         f.commitments,
-        f.sentiment,
+        f.sentiment.map(Sentiment::as_str),
         decision_level,
         logged_by,
         now,
@@ -307,17 +295,17 @@ pub async fn update(
                 decision_level = $13, updated_at = $14, version = version + 1
           where id = $1 and version = $15 and archived_at is null",
         id,
-        f.status,
+        f.status.as_str(),
         f.starts_at,
         f.duration_minutes,
-        f.kind,
-        f.channel,
+        f.kind.as_str(),
+        f.channel.as_str(),
         f.location,
-        &f.topics,
+        &codes(&f.topics),
         f.summary,
         f.outcomes,
         f.commitments,
-        f.sentiment,
+        f.sentiment.map(Sentiment::as_str),
         decision_level,
         now,
         version
@@ -332,13 +320,13 @@ pub async fn add_attendees(
     conn: &mut PgConnection,
     meeting: Uuid,
     employer: Uuid,
-    people: &[Candidate],
+    people: &[Attendable],
 ) -> sqlx::Result<()> {
     if people.is_empty() {
         return Ok(());
     }
     let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
-    let levels: Vec<String> = people.iter().map(|p| p.level.clone()).collect();
+    let levels = codes(&people.iter().map(|p| p.level).collect::<Vec<_>>());
     sqlx::query!(
         "insert into meeting_attendees (tenant_id, meeting_id, employer_id, key_person_id, level)
          select app_tenant_id(), $1, $2, p, l from unnest($3::uuid[], $4::text[]) as x(p, l)",
@@ -420,56 +408,4 @@ pub async fn set_archived(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// The regulation-briefing date before and after a cadence refresh, for the employer's history.
-pub struct Cadence {
-    pub briefing_before: Option<NaiveDate>,
-    pub briefing_after: Option<NaiveDate>,
-}
-
-/// Recomputes what the employer's meetings decide about it: the start of its latest held BOD-1
-/// meeting, its next planned meeting, and the day of its latest held regulation-education meeting in
-/// the tenant's zone `tz` (kept as it was when no such meeting remains, so a date recorded before
-/// meetings were logged is not lost). Call it with the employer locked (`lock_employer`).
-pub async fn refresh_cadence(
-    conn: &mut PgConnection,
-    employer: Uuid,
-    tz: &str,
-) -> sqlx::Result<Cadence> {
-    // The update is skipped when nothing changes (another meeting in a month already met, say): it
-    // touches indexed columns, so every real update writes all of the employer's index entries.
-    let row = sqlx::query!(
-        r#"with fresh as (
-             select (select max(starts_at) from meetings
-                      where employer_id = $1 and status = 'held' and decision_level and archived_at is null) as last_bod1,
-                    (select min(starts_at) from meetings
-                      where employer_id = $1 and status = 'planned' and archived_at is null) as next_planned,
-                    (select max((starts_at at time zone $2)::date) from meetings
-                      where employer_id = $1 and status = 'held' and archived_at is null
-                        and 'regulation_education' = any(topics)) as briefing),
-           current as (
-             select last_bod1_meeting_at, next_planned_meeting_at, regulation_briefing_on
-               from employers where id = $1),
-           changed as (
-             update employers e
-                set last_bod1_meeting_at = f.last_bod1, next_planned_meeting_at = f.next_planned,
-                    regulation_briefing_on = coalesce(f.briefing, e.regulation_briefing_on)
-               from fresh f
-              where e.id = $1
-                and (e.last_bod1_meeting_at, e.next_planned_meeting_at, e.regulation_briefing_on)
-                    is distinct from (f.last_bod1, f.next_planned, coalesce(f.briefing, e.regulation_briefing_on))
-          returning e.regulation_briefing_on)
-           select c.regulation_briefing_on as briefing_before,
-                  coalesce((select regulation_briefing_on from changed), c.regulation_briefing_on) as briefing_after
-             from current c"#,
-        employer,
-        tz
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(Cadence {
-        briefing_before: row.briefing_before,
-        briefing_after: row.briefing_after,
-    })
 }

@@ -54,7 +54,7 @@ pub async fn build(
                     language: "id",
                     second_factor: "admins",
                 };
-                create_tenant(pool, &spec).await?
+                create_tenant(pool, &spec, clock.now()).await?
             }
         };
         let now = clock.now();

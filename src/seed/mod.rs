@@ -12,7 +12,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::audit::{self, Actor, Changes, Event};
+use crate::audit::{self, Action, Actor, Changes, Entity, Event};
 use crate::auth::domain::Email;
 use crate::branches::repo::{self as branch_repo, BranchFields};
 use crate::clock::Clock;
@@ -89,7 +89,7 @@ pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
                 language: "id",
                 second_factor: "off",
             };
-            create_tenant(pool, &spec).await?
+            create_tenant(pool, &spec, clock.now()).await?
         }
     };
     let now = clock.now();
@@ -122,7 +122,7 @@ pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
                 &mut tx,
                 now,
                 &actor,
-                Event::new("branch.created", "branch_office", Some(id)).with(changes),
+                Event::new(Action::BranchCreated, Entity::BranchOffice, Some(id)).with(changes),
             )
             .await?;
         }

@@ -1,4 +1,8 @@
-//! Supply-chain values (SPEC §3.3): how a member relates to its parent, and the chain's coverage.
+//! Supply-chain values (docs/domain.md, "Supply chains"): how a member relates to its parent, what a
+//! link records, and the chain's coverage.
+
+use chrono::NaiveDate;
+use serde::Serialize;
 
 use crate::text_enum;
 
@@ -8,6 +12,24 @@ text_enum!(Relation, "link.relation_invalid", {
     Contractor = "contractor" => "relation.contractor",
     Partner = "partner" => "relation.partner",
 });
+
+/// What the link form sets besides the two employers. It serialises as the audit trail records it;
+/// `Recorded` adds the employers by name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LinkFields {
+    pub relation: Relation,
+    pub started_on: Option<NaiveDate>,
+    pub notes: String,
+}
+
+/// A link as its history records it.
+#[derive(Serialize)]
+pub struct Recorded<'a> {
+    #[serde(flatten)]
+    pub fields: &'a LinkFields,
+    pub parent: Option<String>,
+    pub member: Option<String>,
+}
 
 /// A parent's chain coverage: members that are active and registered (have an NPP) out of all members.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

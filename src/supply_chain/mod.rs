@@ -1,5 +1,8 @@
-//! Supply-chain links (SPEC §3.3): parent companies and the members of their chains.
+//! Supply-chain links: parent companies and the members of their chains (docs/domain.md, "Supply
+//! chains").
 
 pub mod domain;
+pub mod form;
+pub mod policy;
 pub mod repo;
 pub mod web;

@@ -4,24 +4,28 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::domain::{LinkFields, Relation};
+use crate::employers::domain::Status;
+use crate::employers::repo::list::{self as employer_list, ListFilter, Sort};
+
 /// A link seen from one employer: the other employer is the parent (in `parents`) or the member (in
 /// `members`).
 pub struct LinkRow {
     pub id: Uuid,
-    pub relation: String,
+    pub relation: Relation,
     pub started_on: Option<NaiveDate>,
     pub notes: String,
     pub other_id: Uuid,
     pub other_name: String,
     pub other_npp: Option<String>,
-    pub other_status: String,
+    pub other_status: Status,
     pub version: i32,
 }
 
 impl LinkRow {
     /// Counts toward the parent's chain coverage: active and registered.
     pub fn covered(&self) -> bool {
-        self.other_status == "active" && self.other_npp.is_some()
+        self.other_status == Status::Active && self.other_npp.is_some()
     }
 }
 
@@ -32,8 +36,9 @@ pub async fn both_sides(
     employer: Uuid,
 ) -> sqlx::Result<(Vec<LinkRow>, Vec<LinkRow>)> {
     let rows = sqlx::query!(
-        r#"select l.member_id = $1 as "is_parent!", l.id, l.relation, l.started_on, l.notes, e.id as other_id,
-                  e.name as other_name, e.npp as other_npp, e.status as other_status, l.version
+        r#"select l.member_id = $1 as "is_parent!", l.id, l.relation as "relation: Relation", l.started_on,
+                  l.notes, e.id as other_id, e.name as other_name, e.npp as other_npp,
+                  e.status as "other_status: Status", l.version
              from supply_chain_links l
              join employers e on e.tenant_id = l.tenant_id
                              and e.id = case when l.member_id = $1 then l.parent_id else l.member_id end
@@ -79,14 +84,15 @@ pub struct Link {
     pub id: Uuid,
     pub parent_id: Uuid,
     pub member_id: Uuid,
-    pub relation: String,
+    pub relation: Relation,
     pub removed_at: Option<DateTime<Utc>>,
 }
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Link>> {
     sqlx::query_as!(
         Link,
-        "select id, parent_id, member_id, relation, removed_at from supply_chain_links where id = $1",
+        r#"select id, parent_id, member_id, relation as "relation: Relation", removed_at
+             from supply_chain_links where id = $1"#,
         id
     )
     .fetch_optional(conn)
@@ -126,19 +132,13 @@ pub async fn subsidiary_would_cycle(
     Ok(found)
 }
 
-pub struct NewLink {
-    pub parent_id: Uuid,
-    pub member_id: Uuid,
-    pub relation: String,
-    pub started_on: Option<NaiveDate>,
-    pub notes: String,
-}
-
-/// Inserts a link; false when the pair is already linked.
+/// Inserts a link from `parent` to `member`; false when the pair is already linked.
 pub async fn insert(
     conn: &mut PgConnection,
     id: Uuid,
-    l: &NewLink,
+    parent: Uuid,
+    member: Uuid,
+    l: &LinkFields,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
@@ -147,9 +147,9 @@ pub async fn insert(
          values (app_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $7)
          on conflict (tenant_id, parent_id, member_id) where removed_at is null do nothing",
         id,
-        l.parent_id,
-        l.member_id,
-        l.relation,
+        parent,
+        member,
+        l.relation.as_str(),
         l.started_on,
         l.notes,
         now
@@ -177,8 +177,8 @@ pub async fn remove(
     Ok(done.rows_affected() == 1)
 }
 
-/// Employers whose names match the words, for picking the other side of a link.
-pub struct Candidate {
+/// An employer whose name matches the words, offered as the other side of a link.
+pub struct LinkCandidate {
     pub id: Uuid,
     pub name: String,
     pub npp: Option<String>,
@@ -189,18 +189,16 @@ pub async fn candidates(
     conn: &mut PgConnection,
     words: &[(String, String)],
     except: Uuid,
-) -> sqlx::Result<Vec<Candidate>> {
-    let filter = crate::employers::repo::ListFilter {
+) -> sqlx::Result<Vec<LinkCandidate>> {
+    let filter = ListFilter {
         words: words.to_vec(),
         ..Default::default()
     };
-    let rows =
-        crate::employers::repo::list(conn, &filter, crate::employers::repo::Sort::Name, 15, 0)
-            .await?;
+    let rows = employer_list::list(conn, &filter, Sort::Name, 15, 0).await?;
     Ok(rows
         .into_iter()
         .filter(|r| r.id != except)
-        .map(|r| Candidate {
+        .map(|r| LinkCandidate {
             id: r.id,
             name: r.name,
             npp: r.npp,

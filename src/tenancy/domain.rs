@@ -1,10 +1,13 @@
-//! Tenants, roles and what each role may do (SPEC §2). No SQL, no HTTP.
+//! Tenants, roles and what each role may do (docs/domain.md, "People and roles"). No SQL, no HTTP.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::auth::domain::UserId;
+use crate::text_enum;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(transparent)]
@@ -125,50 +128,19 @@ impl FromStr for Role {
     }
 }
 
-/// Who in a tenant must answer a second factor (a code from an authenticator app) at sign-in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SecondFactorRule {
-    Off,
-    Admins,
-    Everyone,
-}
+text_enum!(
+    /// Who in a tenant must answer a second factor (a code from an authenticator app) at sign-in.
+    SecondFactorRule, "error.second_factor_rule_invalid", {
+    Admins = "admins" => "second_factor.rule_admins",
+    Everyone = "everyone" => "second_factor.rule_everyone",
+    Off = "off" => "second_factor.rule_off",
+});
 
 impl SecondFactorRule {
-    pub const ALL: [SecondFactorRule; 3] = [
-        SecondFactorRule::Admins,
-        SecondFactorRule::Everyone,
-        SecondFactorRule::Off,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SecondFactorRule::Off => "off",
-            SecondFactorRule::Admins => "admins",
-            SecondFactorRule::Everyone => "everyone",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        match raw.trim() {
-            "off" => Ok(SecondFactorRule::Off),
-            "admins" => Ok(SecondFactorRule::Admins),
-            "everyone" => Ok(SecondFactorRule::Everyone),
-            _ => Err("error.second_factor_rule_invalid"),
-        }
-    }
-
     /// A stored value: the column's check allows only the three; anything else is read as the
     /// strictest rule, which fails safe.
     pub fn from_stored(raw: &str) -> Self {
         Self::parse(raw).unwrap_or(SecondFactorRule::Everyone)
-    }
-
-    pub fn label_key(self) -> &'static str {
-        match self {
-            SecondFactorRule::Off => "second_factor.rule_off",
-            SecondFactorRule::Admins => "second_factor.rule_admins",
-            SecondFactorRule::Everyone => "second_factor.rule_everyone",
-        }
     }
 
     pub fn requires(self, role: Role) -> bool {
@@ -177,6 +149,25 @@ impl SecondFactorRule {
             SecondFactorRule::Admins => role == Role::Admin,
             SecondFactorRule::Everyone => true,
         }
+    }
+}
+
+/// Who is asking, as the permission rules of each domain's `policy.rs` see them: a role in the
+/// active tenant and a person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Who {
+    pub role: Role,
+    pub user: UserId,
+}
+
+impl Who {
+    pub fn can(self, permission: Permission) -> bool {
+        self.role.can(permission)
+    }
+
+    /// Is this the person a record names (its RM, its author)?
+    pub fn is(self, user: Option<Uuid>) -> bool {
+        user == Some(self.user.0)
     }
 }
 
@@ -290,7 +281,7 @@ mod tests {
             assert!(Everyone.requires(role));
             assert_eq!(Admins.requires(role), role == Role::Admin);
         }
-        for rule in SecondFactorRule::ALL {
+        for &rule in SecondFactorRule::ALL {
             assert_eq!(SecondFactorRule::parse(rule.as_str()), Ok(rule));
         }
         assert_eq!(SecondFactorRule::from_stored("garbled"), Everyone);

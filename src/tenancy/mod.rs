@@ -1,6 +1,5 @@
 //! Tenants, the people in them (users and memberships) and the tenant's settings.
 
-pub mod directory;
 pub mod domain;
 pub mod repo;
 pub mod service;

@@ -290,3 +290,60 @@ pub async fn set_disabled(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// People who can hold a portfolio or a follow-up: the enabled RMs, supervisors and admins of the
+/// tenant, RMs first.
+pub struct Assignee {
+    pub id: Uuid,
+    pub name: String,
+    pub role: String,
+}
+
+pub async fn assignees(conn: &mut PgConnection) -> sqlx::Result<Vec<Assignee>> {
+    sqlx::query_as!(
+        Assignee,
+        "select u.id, u.name, m.role from memberships m join users u on u.id = m.user_id
+          where m.tenant_id = app_tenant_id() and m.disabled_at is null
+            and m.role in ('rm', 'supervisor', 'admin')
+          order by m.role <> 'rm', u.name"
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Is this person an enabled member who can hold a portfolio (an RM, a supervisor or an admin)?
+pub async fn is_assignable(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<bool> {
+    let found = sqlx::query_scalar!(
+        r#"select exists (select 1 from memberships where tenant_id = app_tenant_id() and user_id = $1
+                  and disabled_at is null and role in ('rm', 'supervisor', 'admin')) as "found!""#,
+        user
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(found)
+}
+
+/// A person of the tenant, by name.
+pub struct PersonName {
+    pub user_id: Uuid,
+    pub name: String,
+}
+
+/// Which of `users` are enabled members of the tenant, with their names (a meeting's staff, a
+/// follow-up's assignee).
+pub async fn enabled_people(
+    conn: &mut PgConnection,
+    users: &[Uuid],
+) -> sqlx::Result<Vec<PersonName>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as!(
+        PersonName,
+        "select m.user_id, u.name from memberships m join users u on u.id = m.user_id
+          where m.tenant_id = app_tenant_id() and m.user_id = any($1) and m.disabled_at is null",
+        users
+    )
+    .fetch_all(conn)
+    .await
+}

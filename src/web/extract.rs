@@ -8,12 +8,14 @@
 //! * `Account` — a signed-in person, whether or not they belong to any tenant yet (accepting an
 //!   invitation).
 //! * `PendingSignIn` — a session that has given its password and still owes its second factor.
+//! * `Htmx` — whether htmx asked for a fragment of the page rather than the whole page.
 
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
 use chrono_tz::Tz;
 
 use crate::audit::Actor;
@@ -21,65 +23,64 @@ use crate::auth::domain::{UserId, token_hash};
 use crate::auth::repo::{self, MemberContext, MembershipChoice, SessionRow};
 use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::domain::{Permission, Role, SecondFactorRule, TenantId};
+use crate::tenancy::domain::{Permission, Role, SecondFactorRule, TenantId, Who};
 use crate::web::AppState;
+use crate::web::cookies::{self, Jar};
+use crate::web::forms::Submitted;
 use crate::web::i18n::Lang;
 use crate::web::layout::{Flash, Layout, TenantChoice};
 
-pub const LANG_COOKIE: &str = "relasi_lang";
-pub const FLASH_COOKIE: &str = "relasi_flash";
+/// Whether htmx asked for a fragment (search-as-you-type swaps only the results). A history restore
+/// (the back button after htmx changed the URL) asks for the whole page, as a plain request does.
+#[derive(Clone, Copy, Debug)]
+pub struct Htmx {
+    /// htmx made the request (a redirect must then be told to htmx, not followed inside a fragment).
+    pub request: bool,
+    /// htmx wants a fragment.
+    pub partial: bool,
+}
 
-pub fn session_cookie_name(secure: bool) -> &'static str {
-    // The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and on "/".
-    if secure {
-        "__Host-relasi_session"
-    } else {
-        "relasi_session"
+impl Htmx {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let request = headers.contains_key("hx-request");
+        Htmx {
+            request,
+            partial: request && !headers.contains_key("hx-history-restore-request"),
+        }
+    }
+
+    /// Marks a page that answers both ways, so a cache never serves the fragment for the page.
+    pub fn vary(self, response: AppResult<Response>) -> AppResult<Response> {
+        let mut response = response?;
+        response
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("HX-Request"));
+        Ok(response)
     }
 }
 
-/// Gives the browser the session's secret: `HttpOnly`, `SameSite=Lax`, and `Secure` with the `__Host-`
-/// prefix behind TLS.
-pub fn set_session_cookie(
-    response: &mut axum::response::Response,
-    config: &crate::config::Config,
-    token: &str,
-) {
+impl<S: Send + Sync> FromRequestParts<S> for Htmx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Htmx::from_headers(&parts.headers))
+    }
+}
+
+/// Gives the browser the session's secret for the session's whole life.
+pub fn set_session_cookie(response: &mut Response, config: &crate::config::Config, token: &str) {
     let max_age = config.session_absolute_timeout.num_seconds();
-    let cookie = format!(
-        "{}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
-        session_cookie_name(config.secure_cookies),
-        if config.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
+    cookies::set(
+        response,
+        config.secure_cookies,
+        Jar::Session,
+        token,
+        max_age,
     );
-    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
-        response
-            .headers_mut()
-            .append(axum::http::header::SET_COOKIE, v);
-    }
 }
 
-pub fn clear_session_cookie(
-    response: &mut axum::response::Response,
-    config: &crate::config::Config,
-) {
-    let cookie = format!(
-        "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-        session_cookie_name(config.secure_cookies),
-        if config.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
-    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
-        response
-            .headers_mut()
-            .append(axum::http::header::SET_COOKIE, v);
-    }
+pub fn clear_session_cookie(response: &mut Response, config: &crate::config::Config) {
+    cookies::clear(response, config.secure_cookies, Jar::Session);
 }
 
 pub struct RequestMeta {
@@ -102,7 +103,7 @@ pub struct RequestMeta {
 
 impl RequestMeta {
     pub fn from_parts(parts: &Parts, secure_cookies: bool) -> Self {
-        let cookie = |name: &str| cookie_value(&parts.headers, name);
+        let cookie = |jar: Jar| cookies::read(&parts.headers, jar.name(secure_cookies));
         let header = |name: &str| {
             parts
                 .headers
@@ -111,7 +112,7 @@ impl RequestMeta {
                 .map(str::to_owned)
         };
         RequestMeta {
-            lang_choice: cookie(LANG_COOKIE).and_then(|v| Lang::parse(&v)),
+            lang_choice: cookie(Jar::Language).and_then(|v| Lang::parse(&v)),
             accept_lang: header("accept-language").and_then(|v| Lang::negotiate(&v)),
             ip: parts
                 .extensions
@@ -136,8 +137,8 @@ impl RequestMeta {
                     .and_then(|r| referer_path(&r))
                     .unwrap_or_else(|| "/".into())
             },
-            flash: cookie(FLASH_COOKIE).and_then(|v| parse_flash(&v)),
-            session_token: cookie(session_cookie_name(secure_cookies)).filter(|t| t.len() == 64),
+            flash: cookie(Jar::Flash).and_then(|v| parse_flash(&v)),
+            session_token: cookie(Jar::Session).filter(|t| t.len() == 64),
             user_agent: header("user-agent").unwrap_or_default(),
         }
     }
@@ -193,17 +194,6 @@ fn referer_path(referer: &str) -> Option<String> {
     crate::web::LocalPath::parse(path).map(|p| p.to_string())
 }
 
-pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_owned())
-}
-
 /// A flash cookie holds a kind and a catalog key, never free text, so it cannot carry markup.
 fn parse_flash(raw: &str) -> Option<Flash> {
     let (kind, key) = raw.split_once(':')?;
@@ -251,6 +241,27 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Who is asking, for the permission rules in each domain's `policy.rs`.
+    pub fn who(&self) -> Who {
+        Who {
+            role: self.role,
+            user: self.user_id,
+        }
+    }
+
+    /// A form as sent now, in the tenant's zone.
+    pub fn submitted<'a, F>(
+        &self,
+        form: &'a F,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Submitted<'a, F> {
+        Submitted {
+            form,
+            now,
+            tz: self.tenant.tz,
+        }
+    }
+
     /// Begins a transaction in the active tenant, acting as this user.
     pub async fn tx(&self, state: &AppState) -> AppResult<Tx> {
         Ok(db::tenant_tx(&state.db, self.tenant.id, Some(self.user_id)).await?)

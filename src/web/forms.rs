@@ -1,8 +1,16 @@
-//! Form helpers: messages beside fields, the same way on every form.
+//! Form helpers: messages beside fields, the same way on every form; the options of selects; the
+//! moment a form was sent, for the rules about past and future dates.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::text_enum::TextEnum;
+use crate::web::layout::Layout;
 
 /// The version a page was rendered with, for archive/restore buttons and other one-click changes that
 /// must not apply to a record someone else changed meanwhile.
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 pub struct VersionForm {
     pub version: i32,
 }
@@ -14,9 +22,51 @@ pub struct Choice {
     pub selected: bool,
 }
 
+impl Choice {
+    /// Every value of a closed set, translated, with those `chosen` says selected.
+    pub fn all<T: TextEnum>(l: &Layout, chosen: impl Fn(T) -> bool) -> Vec<Choice> {
+        T::all()
+            .iter()
+            .map(|v| Choice {
+                value: v.code().to_owned(),
+                label: l.t(v.label()).to_owned(),
+                selected: chosen(*v),
+            })
+            .collect()
+    }
+
+    /// Every value of a closed set, with the one whose code a form or a URL carries selected (a form
+    /// shown again keeps what was sent, even a value it refused).
+    pub fn of<T: TextEnum>(l: &Layout, sent: &str) -> Vec<Choice> {
+        Choice::all(l, |v: T| v.code() == sent.trim())
+    }
+
+    /// Like `of`, for a checkbox group that sends several codes.
+    pub fn of_many<T: TextEnum>(l: &Layout, sent: &[String]) -> Vec<Choice> {
+        Choice::all(l, |v: T| sent.iter().any(|s| s.trim() == v.code()))
+    }
+}
+
+/// A form as it was sent: its fields, the moment, and the tenant's zone, which rules about past and
+/// future dates need ("a revisit date lies ahead", "consent was not given in the future"). Forms turn
+/// into their domain values with `TryFrom<Submitted<…>>`, or `TryFrom<&Form>` when no rule needs the
+/// time.
+pub struct Submitted<'a, F> {
+    pub form: &'a F,
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+}
+
+impl<F> Submitted<'_, F> {
+    /// The tenant's date at the moment the form was sent.
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.tz).date_naive()
+    }
+}
+
 /// A one-click action that cannot be taken back (disabling a person, resetting a password, erasing
 /// personal data) asks for a ticked box first; browsers enforce it with `required`, this checks it.
-#[derive(serde::Deserialize, Default)]
+#[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ConfirmForm {
     pub confirm: String,
@@ -56,6 +106,27 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The value `build` makes of the checked fields when nothing was refused, every message
+    /// otherwise. `build` returns None exactly when a field it needs was refused.
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, FieldErrors> {
+        match build() {
+            Some(v) if self.is_empty() => Ok(v),
+            _ => {
+                debug_assert!(!self.is_empty(), "a refused form without a message");
+                Err(self)
+            }
+        }
+    }
+
+    /// A converted form's value, and the messages so far (none when it converted), for handlers that
+    /// check more against the database before saving.
+    pub fn split<T>(result: Result<T, FieldErrors>) -> (Option<T>, FieldErrors) {
+        match result {
+            Ok(v) => (Some(v), FieldErrors::default()),
+            Err(e) => (None, e),
+        }
     }
 }
 
@@ -103,6 +174,54 @@ pub fn required_multiline(raw: &str, max: usize) -> Result<String, &'static str>
         return Err("error.required");
     }
     multiline_text(raw, max)
+}
+
+/// An optional value, parsed when present.
+pub fn optional<T>(
+    raw: &str,
+    parse: fn(&str) -> Result<T, &'static str>,
+) -> Result<Option<T>, &'static str> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(raw).map(Some)
+    }
+}
+
+/// An optional id picked from a list; `error` when it is not one.
+pub fn optional_uuid(raw: &str, error: &'static str) -> Result<Option<uuid::Uuid>, &'static str> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        raw.trim().parse().map(Some).map_err(|_| error)
+    }
+}
+
+/// A date typed in a form (`YYYY-MM-DD`, what `<input type="date">` sends); empty is none.
+pub fn optional_date(raw: &str) -> Result<Option<NaiveDate>, &'static str> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| "error.date_invalid")
+}
+
+/// A whole number of people, optional.
+pub fn optional_count(raw: &str) -> Result<Option<i32>, &'static str> {
+    let s: String = raw
+        .trim()
+        .chars()
+        .filter(|c| *c != '.' && *c != ',')
+        .collect();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match s.parse::<i32>() {
+        Ok(n) if n >= 0 => Ok(Some(n)),
+        _ => Err("error.number_invalid"),
+    }
 }
 
 fn within(s: String, max: usize) -> Result<String, &'static str> {

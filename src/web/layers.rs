@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::error::ErrorPage;
 use crate::web::AppState;
-use crate::web::extract::{FLASH_COOKIE, RequestMeta};
+use crate::web::cookies::{self, Jar};
+use crate::web::extract::{Htmx, RequestMeta};
 
 /// Where a caller's own request id travels inside the server, apart from ours.
 pub const CALLER_REQUEST_ID: &str = "x-caller-request-id";
@@ -152,7 +153,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     let meta = RequestMeta::from_parts(&parts, state.config.secure_cookies);
     let request = Request::from_parts(parts, body);
     let is_get = request.method() == Method::GET;
-    let is_htmx = request.headers().contains_key("hx-request");
+    let is_htmx = Htmx::from_headers(request.headers()).request;
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -169,7 +170,8 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         return response;
     }
     if status == StatusCode::UNAUTHORIZED {
-        return sign_in_redirect(&meta, is_get, is_htmx, page.and_then(|p| p.detail));
+        let secure = state.config.secure_cookies;
+        return sign_in_redirect(&meta, is_get, is_htmx, secure, page.and_then(|p| p.detail));
     }
     crate::web::pages::error_page(&meta, status, page.and_then(|p| p.detail))
 }
@@ -178,6 +180,7 @@ fn sign_in_redirect(
     meta: &RequestMeta,
     is_get: bool,
     is_htmx: bool,
+    secure: bool,
     reason: Option<&'static str>,
 ) -> Response {
     let target = if is_get && meta.path != "/" {
@@ -197,7 +200,11 @@ fn sign_in_redirect(
         Redirect::to(&target).into_response()
     };
     if let Some(key) = reason {
-        crate::web::set_flash(&mut response, false, key);
+        FlashMessage {
+            success: false,
+            key,
+        }
+        .set(&mut response, secure);
     }
     response
 }
@@ -214,21 +221,34 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
-/// A flash message is shown once: the first page that is not a redirect clears its cookie.
-pub async fn flash_once(request: Request, next: Next) -> Response {
-    let had_flash = crate::web::extract::cookie_value(request.headers(), FLASH_COOKIE).is_some();
+/// A message for the next page, which a handler attaches to its redirect (`redirect_with_flash`).
+#[derive(Clone, Copy, Debug)]
+pub struct FlashMessage {
+    pub success: bool,
+    pub key: &'static str,
+}
+
+impl FlashMessage {
+    /// The cookie's value: a kind and a catalog key, never free text.
+    fn value(self) -> String {
+        format!("{}:{}", if self.success { "s" } else { "e" }, self.key)
+    }
+
+    pub fn set(self, response: &mut Response, secure: bool) {
+        cookies::set(response, secure, Jar::Flash, &self.value(), 120);
+    }
+}
+
+/// Flash messages: a response that carries one sets its cookie; the first page that is not a
+/// redirect shows the message (the extractor reads it) and clears the cookie, so it is shown once.
+pub async fn flash(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let secure = state.config.secure_cookies;
+    let had_flash = cookies::read(request.headers(), Jar::Flash.name(secure)).is_some();
     let mut response = next.run(request).await;
-    let sets_flash = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(FLASH_COOKIE)));
-    if had_flash && !sets_flash && !response.status().is_redirection() {
-        let clear = format!("{FLASH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            HeaderValue::from_str(&clear).expect("ascii cookie"),
-        );
+    if let Some(message) = response.extensions_mut().remove::<FlashMessage>() {
+        message.set(&mut response, secure);
+    } else if had_flash && !response.status().is_redirection() {
+        cookies::clear(&mut response, secure, Jar::Flash);
     }
     response
 }

@@ -1,15 +1,21 @@
 //! The web layer: application state, the router with its layers, and helpers every handler shares.
 
+pub mod archive;
 pub mod assets;
+pub mod cookies;
 pub mod extract;
 pub mod forms;
 pub mod i18n;
 pub mod layers;
 pub mod layout;
 pub mod pages;
+pub mod pickers;
 pub mod redirect;
 pub mod stale;
 
+pub use axum_extra::extract::Form;
+pub use extract::Htmx;
+pub use forms::Choice;
 pub use redirect::{LocalPath, see_other};
 
 use std::sync::Arc;
@@ -18,7 +24,7 @@ use std::time::Duration;
 use anyhow::Context;
 use askama::Template;
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -39,7 +45,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
     /// Per-tenant pickers (people, branch offices), cached briefly.
-    pub directory: crate::tenancy::directory::Directory,
+    pub directory: pickers::Directory,
 }
 
 /// Form posts are small; file uploads (imports) raise this on their own routes.
@@ -69,7 +75,7 @@ pub fn router(state: AppState) -> Router {
     // timeout → body limit → cross-site check → flash → routes.
     // Each `.layer` wraps everything above it, so they are listed inside out.
     routes
-        .layer(axum::middleware::from_fn(layers::flash_once))
+        .layer(from_fn_with_state(state.clone(), layers::flash))
         .layer(from_fn_with_state(state.clone(), layers::cross_site_check))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
@@ -130,20 +136,11 @@ pub fn render_status<T: Template>(status: StatusCode, page: &T) -> AppResult<Res
     Ok((status, Html(html)).into_response())
 }
 
-/// POST → 303 → GET, with a message for the next page.
+/// POST → 303 → GET, with a message for the next page (the flash layer sets its cookie).
 pub fn redirect_with_flash(to: &str, success: bool, key: &'static str) -> Response {
     let mut response = see_other(to);
-    set_flash(&mut response, success, key);
     response
-}
-
-pub fn set_flash(response: &mut Response, success: bool, key: &'static str) {
-    let kind = if success { "s" } else { "e" };
-    let cookie = format!(
-        "{}={kind}:{key}; Path=/; Max-Age=120; HttpOnly; SameSite=Lax",
-        extract::FLASH_COOKIE
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
+        .extensions_mut()
+        .insert(layers::FlashMessage { success, key });
+    response
 }

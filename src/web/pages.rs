@@ -2,14 +2,16 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::web::AppState;
-use crate::web::extract::{LANG_COOKIE, RequestMeta};
+use crate::web::Form;
+use crate::web::cookies::{self, Jar};
+use crate::web::extract::RequestMeta;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 
@@ -113,19 +115,15 @@ async fn switch_language(
     Form(form): Form<LanguageForm>,
 ) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or(Lang::Id);
-    let secure = if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
-        lang.code()
-    );
     let mut response =
         crate::web::see_other(crate::web::LocalPath::or(form.next.as_deref(), "/").as_str());
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
+    let a_year = 365 * 24 * 3600;
+    cookies::set(
+        &mut response,
+        state.config.secure_cookies,
+        Jar::Language,
+        lang.code(),
+        a_year,
+    );
     response
 }

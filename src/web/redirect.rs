@@ -47,6 +47,25 @@ impl LocalPath {
             .unwrap_or_else(|| LocalPath(default.to_owned()))
     }
 
+    /// The target when it is `page` itself (with any query), `page` otherwise: a list returns to
+    /// itself as it was filtered, never elsewhere.
+    pub fn within(raw: &str, page: &str) -> LocalPath {
+        LocalPath::parse(raw)
+            .filter(|p| {
+                p.0.strip_prefix(page)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('?'))
+            })
+            .unwrap_or_else(|| LocalPath(page.to_owned()))
+    }
+
+    /// What a form carries forward in its `back` field: the target when it is a local path, nothing
+    /// otherwise (the form's own default applies after saving).
+    pub fn carried(raw: Option<&str>) -> String {
+        raw.and_then(LocalPath::parse)
+            .map(|p| p.0)
+            .unwrap_or_default()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -89,6 +108,23 @@ pub fn see_other(to: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_returns_to_itself_and_a_form_carries_only_local_paths() {
+        assert_eq!(
+            LocalPath::within("/employers?q=semen&page=2", "/employers").as_str(),
+            "/employers?q=semen&page=2"
+        );
+        for elsewhere in ["/employers-x", "/admin", "//evil.example", ""] {
+            assert_eq!(
+                LocalPath::within(elsewhere, "/employers").as_str(),
+                "/employers"
+            );
+        }
+        assert_eq!(LocalPath::carried(Some("/my-month")), "/my-month");
+        assert_eq!(LocalPath::carried(Some("https://evil.example")), "");
+        assert_eq!(LocalPath::carried(None), "");
+    }
 
     #[test]
     fn local_paths_are_kept() {

@@ -218,7 +218,7 @@ impl TestApp {
             language: "id",
             second_factor,
         };
-        relasi::tenancy::service::create_tenant(&self.pool, &spec)
+        relasi::tenancy::service::create_tenant(&self.pool, &spec, self.clock.now())
             .await
             .expect("create tenant")
     }
@@ -316,6 +316,15 @@ impl Resp {
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
+    }
+
+    /// Every cookie the response sets, each as its `Set-Cookie` line.
+    pub fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
     }
 }
 

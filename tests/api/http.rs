@@ -301,7 +301,15 @@ async fn cookies_flash_messages_and_the_language_switch() {
 
     // A flash message is shown once.
     let r = c.post("/logout", &[]).await;
-    assert!(r.header("set-cookie").contains("relasi_flash="));
+    let flash = r
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("relasi_flash="));
+    assert!(
+        flash.is_some_and(|c| c.contains("HttpOnly") && c.contains("SameSite=Lax")),
+        "{:?}",
+        r.set_cookies()
+    );
     let first = c.get("/login").await;
     assert!(first.body.contains("Anda telah keluar."));
     let second = c.get("/login").await;

@@ -4,15 +4,16 @@ mod password;
 mod second_factor;
 mod sign_in;
 
+use crate::web::Form;
 use axum::Router;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::repo;
-use crate::audit::{self, Event};
+use crate::audit::{self, Action, Entity, Event};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::TenantId;
@@ -106,7 +107,7 @@ impl Counted {
         self,
         state: &AppState,
         ctx: &Ctx,
-        action: &'static str,
+        action: Action,
         now: DateTime<Utc>,
     ) -> AppResult<bool> {
         super::service::record_failure(
@@ -157,7 +158,7 @@ async fn switch_tenant(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("auth.tenant_switched", "tenant", Some(target.0)),
+        Event::new(Action::AuthTenantSwitched, Entity::Tenant, Some(target.0)),
     )
     .await?;
     tx.commit().await?;

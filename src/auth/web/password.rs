@@ -1,15 +1,16 @@
 //! Changing one's password. The current password is checked like a sign-in: counted first, locked
 //! after the same number of failures, so a stolen session cannot be used to guess it.
 
+use crate::web::Form;
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::super::domain::NewPassword;
 use super::super::repo;
-use crate::audit::{self, Event};
+use crate::audit::{self, Action, Entity, Event};
 use crate::db;
 use crate::error::AppResult;
 use crate::web::extract::SignedIn;
@@ -75,7 +76,7 @@ pub(super) async fn change(
     };
     if !super::super::verify_password(&form.current, &row.password_hash).await? {
         if attempt
-            .wrong(&state, &ctx, "auth.sign_in_failed", now)
+            .wrong(&state, &ctx, Action::AuthSignInFailed, now)
             .await?
         {
             errors.add("current", "auth.too_many_attempts");
@@ -106,7 +107,11 @@ pub(super) async fn change(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("auth.password_changed", "user", Some(ctx.user_id.0)),
+        Event::new(
+            Action::AuthPasswordChanged,
+            Entity::User,
+            Some(ctx.user_id.0),
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -2,8 +2,9 @@
 //! confirm), new recovery codes, and removing it when the unit does not ask for it. Every code typed
 //! here is counted like a sign-in attempt.
 
+use crate::web::Form;
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 
 use super::super::repo;
 use super::super::second_factor::{Code, RecoveryCode, TotpSecret, recovery_codes};
-use crate::audit::{self, Event};
+use crate::audit::{self, Action, Entity, Event};
 use crate::db;
 use crate::error::AppResult;
 use crate::web::extract::{Ctx, SignedIn};
@@ -55,7 +56,7 @@ pub(super) async fn page(
 /// the first time, so reloading does not invalidate a QR code already scanned).
 async fn factor_page(state: &AppState, ctx: &Ctx, errors: FieldErrors) -> AppResult<FactorPage> {
     let mut tx = db::user_tx(&state.db, ctx.user_id).await?;
-    let row = repo::second_factor(&mut tx, ctx.user_id).await?;
+    let row = repo::second_factor::second_factor(&mut tx, ctx.user_id).await?;
     let mut page = FactorPage {
         l: ctx.layout("second_factor.title"),
         enabled_since: row.enabled_at.map(|t| ctx.datetime(t)),
@@ -70,7 +71,7 @@ async fn factor_page(state: &AppState, ctx: &Ctx, errors: FieldErrors) -> AppRes
             Some(s) => s,
             None => {
                 let s = TotpSecret::generate();
-                repo::set_pending_secret(&mut tx, ctx.user_id, s.as_bytes()).await?;
+                repo::second_factor::set_pending_secret(&mut tx, ctx.user_id, s.as_bytes()).await?;
                 s
             }
         };
@@ -127,14 +128,14 @@ async fn check_code(
     let mut step = secret.and_then(|s| s.check(&code, now));
     if once && let Some(s) = step {
         let mut tx = db::user_tx(&state.db, ctx.user_id).await?;
-        if !repo::accept_code_step(&mut tx, ctx.user_id, s).await? {
+        if !repo::second_factor::accept_code_step(&mut tx, ctx.user_id, s).await? {
             step = None;
         }
         tx.commit().await?;
     }
     let Some(step) = step else {
         let locked = attempt
-            .wrong(state, ctx, "auth.second_factor_failed", now)
+            .wrong(state, ctx, Action::AuthSecondFactorFailed, now)
             .await?;
         return Ok(if locked {
             Checked::Wrong(StatusCode::TOO_MANY_REQUESTS, "auth.too_many_attempts")
@@ -152,9 +153,14 @@ pub(super) async fn restart(
     SignedIn(ctx): SignedIn,
 ) -> AppResult<Response> {
     let mut tx = db::user_tx(&state.db, ctx.user_id).await?;
-    let row = repo::second_factor(&mut tx, ctx.user_id).await?;
+    let row = repo::second_factor::second_factor(&mut tx, ctx.user_id).await?;
     if row.enabled_at.is_none() {
-        repo::set_pending_secret(&mut tx, ctx.user_id, TotpSecret::generate().as_bytes()).await?;
+        repo::second_factor::set_pending_secret(
+            &mut tx,
+            ctx.user_id,
+            TotpSecret::generate().as_bytes(),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(redirect_with_flash(
@@ -173,7 +179,7 @@ pub(super) async fn confirm(
     let now = state.clock.now();
     let row = {
         let mut tx = db::user_tx(&state.db, ctx.user_id).await?;
-        let row = repo::second_factor(&mut tx, ctx.user_id).await?;
+        let row = repo::second_factor::second_factor(&mut tx, ctx.user_id).await?;
         tx.commit().await?;
         row
     };
@@ -203,13 +209,18 @@ pub(super) async fn confirm(
     let codes = recovery_codes();
     let hashes: Vec<Vec<u8>> = codes.iter().map(RecoveryCode::hash).collect();
     let mut tx = ctx.tx(&state).await?;
-    repo::enable_second_factor(&mut tx, ctx.user_id, secret.as_bytes(), step, now).await?;
-    repo::replace_recovery_codes(&mut tx, ctx.user_id, &hashes, now).await?;
+    repo::second_factor::enable_second_factor(&mut tx, ctx.user_id, secret.as_bytes(), step, now)
+        .await?;
+    repo::second_factor::replace_recovery_codes(&mut tx, ctx.user_id, &hashes, now).await?;
     audit::repo::record(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("auth.second_factor_enabled", "user", Some(ctx.user_id.0)),
+        Event::new(
+            Action::AuthSecondFactorEnabled,
+            Entity::User,
+            Some(ctx.user_id.0),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -248,12 +259,16 @@ pub(super) async fn new_recovery_codes(
     let codes = recovery_codes();
     let hashes: Vec<Vec<u8>> = codes.iter().map(RecoveryCode::hash).collect();
     let mut tx = ctx.tx(&state).await?;
-    repo::replace_recovery_codes(&mut tx, ctx.user_id, &hashes, now).await?;
+    repo::second_factor::replace_recovery_codes(&mut tx, ctx.user_id, &hashes, now).await?;
     audit::repo::record(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("auth.recovery_codes_renewed", "user", Some(ctx.user_id.0)),
+        Event::new(
+            Action::AuthRecoveryCodesRenewed,
+            Entity::User,
+            Some(ctx.user_id.0),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -278,12 +293,16 @@ pub(super) async fn remove(
         return Ok(refused);
     }
     let mut tx = ctx.tx(&state).await?;
-    repo::clear_second_factor(&mut tx, ctx.user_id, now).await?;
+    repo::second_factor::clear_second_factor(&mut tx, ctx.user_id, now).await?;
     audit::repo::record(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("auth.second_factor_removed", "user", Some(ctx.user_id.0)),
+        Event::new(
+            Action::AuthSecondFactorRemoved,
+            Entity::User,
+            Some(ctx.user_id.0),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -323,7 +342,7 @@ async fn prove_phone(
 
 async fn current_secret(state: &AppState, ctx: &Ctx) -> AppResult<Option<TotpSecret>> {
     let mut tx = db::user_tx(&state.db, ctx.user_id).await?;
-    let row = repo::second_factor(&mut tx, ctx.user_id).await?;
+    let row = repo::second_factor::second_factor(&mut tx, ctx.user_id).await?;
     tx.commit().await?;
     Ok(row.secret.and_then(TotpSecret::from_stored))
 }

@@ -4,8 +4,9 @@
 //! Every attempt — a password or a code — is counted before it is checked (`repo::login_attempt`), so
 //! parallel guesses lock at exactly the limit; a right answer takes its count back.
 
+use crate::web::Form;
 use askama::Template;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -15,7 +16,7 @@ use super::super::domain::{self, Email};
 use super::super::repo::{self, Attempt};
 use super::super::second_factor::{Answer, TotpSecret};
 use super::super::service::{self, SessionStart};
-use crate::audit::{self, Event};
+use crate::audit::{self, Action, Entity, Event};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::web::extract::{
@@ -123,7 +124,7 @@ pub(super) async fn sign_in(
                 &state.db,
                 u.id,
                 u.last_tenant_id,
-                "auth.sign_in_failed",
+                Action::AuthSignInFailed,
                 locks_at_failure,
                 now,
                 &actor,
@@ -303,19 +304,23 @@ pub(super) async fn second_factor(
         let mut tx = db::user_tx(&state.db, pending.user_id).await?;
         let right = match &answer {
             Answer::Code(code) => {
-                let row = repo::second_factor(&mut tx, pending.user_id).await?;
+                let row = repo::second_factor::second_factor(&mut tx, pending.user_id).await?;
                 let step = row
                     .secret
                     .and_then(TotpSecret::from_stored)
                     .and_then(|s| s.check(code, now));
                 match step {
                     // A code already used (in its own or a later step) is refused.
-                    Some(step) => repo::accept_code_step(&mut tx, pending.user_id, step).await?,
+                    Some(step) => {
+                        repo::second_factor::accept_code_step(&mut tx, pending.user_id, step)
+                            .await?
+                    }
                     None => false,
                 }
             }
             Answer::Recovery(code) => {
-                repo::use_recovery_code(&mut tx, pending.user_id, &code.hash(), now).await?
+                repo::second_factor::use_recovery_code(&mut tx, pending.user_id, &code.hash(), now)
+                    .await?
             }
         };
         tx.commit().await?;
@@ -326,7 +331,7 @@ pub(super) async fn second_factor(
             &state.db,
             pending.user_id,
             pending.tenant,
-            "auth.second_factor_failed",
+            Action::AuthSecondFactorFailed,
             locks_at_failure,
             now,
             &actor,
@@ -363,7 +368,11 @@ pub(super) async fn second_factor(
     if let Some(tenant) = pending.tenant {
         let mut tx = db::tenant_tx(&state.db, tenant, Some(pending.user_id)).await?;
         if used_recovery {
-            let event = Event::new("auth.recovery_code_used", "user", Some(pending.user_id.0));
+            let event = Event::new(
+                Action::AuthRecoveryCodeUsed,
+                Entity::User,
+                Some(pending.user_id.0),
+            );
             audit::repo::record(&mut tx, now, &actor, event).await?;
         }
         let memberships = repo::enabled_memberships(&mut tx, pending.user_id).await?;
@@ -403,7 +412,7 @@ pub(super) async fn sign_out(
             &mut tx,
             now,
             &ctx.actor(),
-            Event::new("auth.sign_out", "user", Some(ctx.user_id.0)),
+            Event::new(Action::AuthSignOut, Entity::User, Some(ctx.user_id.0)),
         )
         .await?;
         tx.commit().await?;

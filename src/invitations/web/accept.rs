@@ -2,8 +2,9 @@
 //! "create your account" (name and password) or "sign in to accept" with the account they have. The
 //! page does not depend on whether an account exists for the email: the link's holder chooses.
 
+use crate::web::Form;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};

@@ -1,14 +1,15 @@
 //! The admin's side: invite a person, see the link once, revoke an invitation.
 
+use crate::web::Form;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use uuid::Uuid;
 
 use super::super::domain::{DEFAULT_DAYS, InvitationForm, NewInvitation, VALID_DAYS};
 use super::super::{repo, service};
-use crate::audit::{self, Changes, Event};
+use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::{Permission, Role};
 use crate::web::extract::Ctx;
@@ -165,7 +166,7 @@ pub(super) async fn revoke(
         }
         return Err(AppError::NotFound);
     };
-    let event = Event::new("invitation.revoked", "invitation", Some(id))
+    let event = Event::new(Action::InvitationRevoked, Entity::Invitation, Some(id))
         .with(Changes::new().created("email", email));
     audit::repo::record(&mut tx, now, &ctx.actor(), event).await?;
     tx.commit().await?;

@@ -1,14 +1,15 @@
 //! The tenant's settings: name, time zone, language, who needs a second factor, and the letterhead.
 
+use crate::web::Form;
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::super::domain::{Permission, SecondFactorRule, TimeZone};
 use super::super::repo;
-use crate::audit::{self, Changes, Event};
+use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::auth::domain::Email;
 use crate::error::AppResult;
 use crate::web::extract::Ctx;
@@ -264,7 +265,7 @@ pub(super) async fn update(
             &mut tx,
             now,
             &ctx.actor(),
-            Event::new("tenant.updated", "tenant", Some(ctx.tenant.id.0)).with(changes),
+            Event::new(Action::TenantUpdated, Entity::Tenant, Some(ctx.tenant.id.0)).with(changes),
         )
         .await?;
     }

@@ -3,15 +3,16 @@
 //! lost second factor. Of a person who also belongs to another tenant, the admin sees and changes only
 //! the membership.
 
+use crate::web::Form;
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::super::domain::{Permission, Role};
 use super::super::repo;
-use crate::audit::{self, Changes, Event};
+use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::auth::domain::{self as auth_domain, UserId};
 use crate::auth::repo as auth_repo;
 use crate::error::{AppError, AppResult};
@@ -256,7 +257,7 @@ pub(super) async fn set_role(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("user.role_changed", "membership", Some(id)).with(changes),
+        Event::new(Action::UserRoleChanged, Entity::Membership, Some(id)).with(changes),
     )
     .await?;
     tx.commit().await?;
@@ -301,7 +302,7 @@ pub(super) async fn disable(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("user.disabled", "membership", Some(id)).with(changes),
+        Event::new(Action::UserDisabled, Entity::Membership, Some(id)).with(changes),
     )
     .await?;
     tx.commit().await?;
@@ -330,7 +331,7 @@ pub(super) async fn enable(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("user.enabled", "membership", Some(id)).with(changes),
+        Event::new(Action::UserEnabled, Entity::Membership, Some(id)).with(changes),
     )
     .await?;
     tx.commit().await?;
@@ -404,7 +405,7 @@ pub(super) async fn reset_password(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("user.password_reset", "user", Some(id)),
+        Event::new(Action::UserPasswordReset, Entity::User, Some(id)),
     )
     .await?;
     tx.commit().await?;
@@ -436,7 +437,7 @@ pub(super) async fn clear_second_factor(
     if !form.confirmed() {
         return Ok(redirect_with_flash(&back, false, "admin.confirm_needed"));
     }
-    if !auth_repo::clear_second_factor(&mut tx, user, now).await? {
+    if !auth_repo::second_factor::clear_second_factor(&mut tx, user, now).await? {
         tx.rollback().await?;
         return Ok(redirect_with_flash(
             &back,
@@ -449,7 +450,7 @@ pub(super) async fn clear_second_factor(
         &mut tx,
         now,
         &ctx.actor(),
-        Event::new("user.second_factor_cleared", "user", Some(id)),
+        Event::new(Action::UserSecondFactorCleared, Entity::User, Some(id)),
     )
     .await?;
     tx.commit().await?;

@@ -1,0 +1,114 @@
+//! Employer operations that span a request or another module: the portfolio check other modules make
+//! before changing something of an employer, the names the history records, and the cadence marks a
+//! meeting decides (written here, with their audit event, whoever saves the meeting).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::domain::{EmployerFields, Recorded};
+use super::{policy, repo};
+use crate::audit::{self, Action, Actor, Changes, Entity, Event};
+use crate::error::{AppError, AppResult};
+use crate::tenancy::domain::Who;
+
+/// The RM of an employer `who` may change (404 when it is not in the tenant, 403 when it is not
+/// theirs to change).
+pub async fn editable(
+    conn: &mut PgConnection,
+    who: Who,
+    employer: Uuid,
+) -> AppResult<Option<Uuid>> {
+    let rm = repo::owner_of(conn, employer)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if policy::may_edit(who, rm) {
+        Ok(rm)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Names of the tenant's people and branch offices (by code), so the history says "Dewi Lestari",
+/// not an id. Disabled people and archived offices keep their names.
+pub struct AssignmentNames {
+    people: HashMap<Uuid, String>,
+    branches: HashMap<Uuid, String>,
+}
+
+impl AssignmentNames {
+    pub async fn load(conn: &mut PgConnection) -> AppResult<AssignmentNames> {
+        let people = crate::tenancy::repo::members(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id.0, m.name))
+            .collect();
+        let branches = crate::branches::repo::list(conn)
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b.code))
+            .collect();
+        Ok(AssignmentNames { people, branches })
+    }
+
+    pub fn person(&self, id: Option<Uuid>) -> Option<String> {
+        id.map(|i| {
+            self.people
+                .get(&i)
+                .cloned()
+                .unwrap_or_else(|| i.to_string())
+        })
+    }
+
+    pub fn branch(&self, id: Option<Uuid>) -> Option<String> {
+        id.map(|i| {
+            self.branches
+                .get(&i)
+                .cloned()
+                .unwrap_or_else(|| i.to_string())
+        })
+    }
+
+    /// The fields as the history records them.
+    pub fn recorded<'a>(&self, fields: &'a EmployerFields) -> Recorded<'a> {
+        Recorded {
+            fields,
+            rm: self.person(fields.rm_id),
+            branch: self.branch(fields.branch_id),
+        }
+    }
+}
+
+/// Recomputes the marks the employer's meetings decide (its latest BOD-1 meeting, its next planned
+/// one, its regulation-briefing day) after a meeting was saved, cancelled, archived or restored, and
+/// records a changed briefing day in the employer's history. Call it with the employer locked
+/// (`repo::lock_open`).
+pub async fn refresh_cadence(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    employer: Uuid,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let cadence = repo::refresh_cadence(&mut *conn, employer, tz.name()).await?;
+    if cadence.briefing_before != cadence.briefing_after {
+        let changes = Changes::new().field(
+            "regulation_briefing_on",
+            cadence.briefing_before,
+            cadence.briefing_after,
+        );
+        audit::repo::record(
+            conn,
+            now,
+            actor,
+            Event::new(Action::EmployerUpdated, Entity::Employer, Some(employer))
+                .with(changes)
+                .of_employer(employer),
+        )
+        .await?;
+    }
+    Ok(())
+}

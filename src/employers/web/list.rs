@@ -1,0 +1,228 @@
+//! The employer list: search, filters and sort in the URL, htmx search-as-you-type, and the rows a
+//! supervisor ticks to reassign.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::employers::domain::{
+    InstitutionType, Ownership, SearchTerm, Segment, Stage, Status, Tag,
+};
+use crate::employers::policy;
+use crate::employers::repo::list::{self as repo, ListFilter, ListRow, Sort};
+use crate::error::AppResult;
+use crate::tenancy::domain::Permission;
+use crate::web::extract::Ctx;
+use crate::web::layout::Layout;
+use crate::web::{AppState, Choice, Htmx, render};
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// The list's state, all of it in the URL.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ListQuery {
+    pub q: String,
+    pub segment: String,
+    pub institution_type: String,
+    pub ownership: String,
+    pub status: String,
+    pub stage: String,
+    pub branch: String,
+    pub rm: String,
+    pub tag: String,
+    pub archived: String,
+    pub sort: String,
+    pub page: Option<i64>,
+}
+
+impl ListQuery {
+    /// The filters as repository values. A value that names nothing known filters nothing rather
+    /// than failing: the URL may be old or hand-edited.
+    pub fn filter(&self) -> ListFilter {
+        let mut f = ListFilter {
+            segment: Segment::parse(&self.segment).ok(),
+            institution_type: InstitutionType::parse(&self.institution_type).ok(),
+            ownership: Ownership::parse(&self.ownership).ok(),
+            status: Status::parse(&self.status).ok(),
+            stage: Stage::parse(&self.stage).ok(),
+            branch_id: self.branch.parse().ok(),
+            rm_id: self.rm.parse().ok(),
+            tag: Tag::parse(&self.tag).ok().map(|t| t.as_str().to_owned()),
+            archived: self.archived == "1",
+            ..ListFilter::default()
+        };
+        match SearchTerm::parse(&self.q) {
+            SearchTerm::Npp(npp) => f.npp = Some(npp),
+            SearchTerm::Npwp(npwp) => f.npwp = Some(npwp),
+            SearchTerm::Name(words) => f.words = words,
+            SearchTerm::Nothing => {}
+        }
+        f
+    }
+
+    pub fn sort(&self) -> Sort {
+        Sort::parse(&self.sort).unwrap_or(Sort::Name)
+    }
+
+    fn page(&self) -> i64 {
+        self.page.unwrap_or(1).clamp(1, 100_000)
+    }
+
+    /// Whether any filter beyond the search box is set (the filters then show unfolded).
+    fn has_filters(&self) -> bool {
+        [
+            &self.segment,
+            &self.institution_type,
+            &self.ownership,
+            &self.status,
+            &self.stage,
+            &self.branch,
+            &self.rm,
+            &self.tag,
+        ]
+        .iter()
+        .any(|v| !v.is_empty())
+            || self.archived == "1"
+    }
+
+    /// The query string of this state with another sort and page, for links.
+    fn with(&self, sort: Sort, page: i64) -> String {
+        let mut pairs: Vec<(&str, String)> = [
+            ("q", &self.q),
+            ("segment", &self.segment),
+            ("institution_type", &self.institution_type),
+            ("ownership", &self.ownership),
+            ("status", &self.status),
+            ("stage", &self.stage),
+            ("branch", &self.branch),
+            ("rm", &self.rm),
+            ("tag", &self.tag),
+            ("archived", &self.archived),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect();
+        if sort != Sort::Name {
+            pairs.push(("sort", sort.as_str().to_owned()));
+        }
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+
+    /// The filters and sort without the page: what an export of this list asks for.
+    pub fn filters_only(&self) -> String {
+        self.with(self.sort(), 1)
+    }
+}
+
+/// A column header that sorts the list.
+pub struct SortLink {
+    pub sort: Sort,
+    pub href: String,
+    pub active: bool,
+}
+
+struct Results {
+    rows: Vec<ListRow>,
+    page: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    sorts: Vec<SortLink>,
+    can_reassign: bool,
+    back: String,
+    rms: Vec<Choice>,
+    branches: Vec<Choice>,
+    searched: bool,
+}
+
+impl Results {
+    /// The header link of a sortable column.
+    fn sort_link(&self, sort: Sort) -> Option<&SortLink> {
+        self.sorts.iter().find(|s| s.sort == sort)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "employers/index.html")]
+struct IndexPage {
+    l: Layout,
+    q: ListQuery,
+    segments: Vec<Choice>,
+    institution_types: Vec<Choice>,
+    ownerships: Vec<Choice>,
+    statuses: Vec<Choice>,
+    stages: Vec<Choice>,
+    branch_filter: Vec<Choice>,
+    rm_filter: Vec<Choice>,
+    export_query: String,
+    r: Results,
+}
+
+/// Only the results, for htmx's search-as-you-type swap.
+#[derive(Template)]
+#[template(path = "employers/_results.html")]
+struct ResultsPartial {
+    l: Layout,
+    r: Results,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    htmx: Htmx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ReadRecords)?;
+    let page = q.page();
+    let sort = q.sort();
+    let mut tx = ctx.tx(&state).await?;
+    let offset = (page - 1) * PAGE_SIZE;
+    let mut rows = repo::list(&mut tx, &q.filter(), sort, PAGE_SIZE, offset).await?;
+    let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
+    tx.commit().await?;
+    let has_next = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+
+    let l = ctx.layout("employer.title");
+    let href = |sort: Sort, page: i64| format!("/employers?{}", q.with(sort, page));
+    let r = Results {
+        rows,
+        page,
+        prev_href: (page > 1).then(|| href(sort, page - 1)),
+        next_href: has_next.then(|| href(sort, page + 1)),
+        sorts: Sort::ALL
+            .iter()
+            .map(|&s| SortLink {
+                sort: s,
+                href: href(s, 1),
+                active: s == sort,
+            })
+            .collect(),
+        can_reassign: policy::may_assign(ctx.who()),
+        back: href(sort, page),
+        rms: lists.people_choices(|_| false),
+        branches: lists.branch_choices(None),
+        searched: !q.q.trim().is_empty(),
+    };
+    if htmx.partial {
+        return htmx.vary(render(&ResultsPartial { l, r }));
+    }
+    htmx.vary(render(&IndexPage {
+        segments: Choice::of::<Segment>(&l, &q.segment),
+        institution_types: Choice::of::<InstitutionType>(&l, &q.institution_type),
+        ownerships: Choice::of::<Ownership>(&l, &q.ownership),
+        statuses: Choice::of::<Status>(&l, &q.status),
+        stages: Choice::of::<Stage>(&l, &q.stage),
+        branch_filter: lists.branch_choices(q.branch.parse().ok()),
+        rm_filter: lists.people_choices(|id| id.to_string() == q.rm),
+        export_query: q.filters_only(),
+        l,
+        q,
+        r,
+    }))
+}

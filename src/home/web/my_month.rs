@@ -1,0 +1,208 @@
+//! "My month": an RM's portfolio against the monthly BOD-1 cadence, their planned meetings and the
+//! follow-ups due.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::employers::domain::npp_text;
+use crate::error::AppResult;
+use crate::follow_ups::repo as follow_up_repo;
+use crate::follow_ups::views::FollowUpView;
+use crate::home::repo::{self as month_repo, Show};
+use crate::meetings::domain::{Kind, Month, met_in};
+use crate::tenancy::domain::{Permission, Role};
+use crate::web::extract::Ctx;
+use crate::web::layout::Layout;
+use crate::web::{AppState, Choice, render};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MonthQuery {
+    rm: Option<String>,
+    show: Option<String>,
+    page: Option<i64>,
+}
+
+/// One employer line of "My month".
+struct PortfolioLine {
+    id: Uuid,
+    name: String,
+    npp: String,
+    met: bool,
+    last_met: Option<String>,
+    next_planned: Option<String>,
+    next_overdue: bool,
+    open_follow_ups: i64,
+    overdue_follow_ups: i64,
+}
+
+struct PlannedLine {
+    id: Uuid,
+    employer_id: Uuid,
+    employer_name: String,
+    when: String,
+    kind: Kind,
+    passed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home/my_month.html")]
+struct MyMonthPage {
+    l: Layout,
+    rm: Option<Uuid>,
+    rms: Vec<Choice>,
+    can_log: bool,
+    month_label: String,
+    total: i64,
+    met: i64,
+    percent: i64,
+    show: Show,
+    lines: Vec<PortfolioLine>,
+    page: i64,
+    more: bool,
+    planned: Vec<PlannedLine>,
+    follow_ups: Vec<FollowUpView>,
+    overdue_follow_ups: usize,
+}
+
+impl MyMonthPage {
+    fn href(&self, show: &str, page: impl std::borrow::Borrow<i64>) -> String {
+        let page = *page.borrow();
+        let mut s = format!("/my-month?show={show}");
+        if let Some(rm) = self.rm {
+            s.push_str(&format!("&rm={rm}"));
+        }
+        if page > 1 {
+            s.push_str(&format!("&page={page}"));
+        }
+        s
+    }
+}
+
+const MONTH_PAGE: i64 = 50;
+const PLANNED_DAYS: i64 = 14;
+
+/// "My month" (docs/domain.md, "My month"): the RM's portfolio against the monthly BOD-1 cadence, the planned
+/// meetings of the next two weeks and the follow-ups due. Supervisors and admins open any RM's month
+/// with `?rm=`.
+pub async fn my_month(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MonthQuery>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ViewMyMonth)?;
+    let now = state.clock.now();
+    let today = ctx.today(now);
+    let month = Month::containing(now, ctx.tenant.tz);
+    let chosen = q.rm.as_deref().and_then(|r| r.trim().parse::<Uuid>().ok());
+    if chosen.is_some_and(|r| r != ctx.user_id.0) {
+        ctx.require(Permission::EditAnyRecord)?;
+    }
+    let rm = chosen.unwrap_or(ctx.user_id.0);
+    let show = q
+        .show
+        .as_deref()
+        .and_then(|s| Show::parse(s).ok())
+        .unwrap_or(Show::ToMeet);
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let mut tx = ctx.tx(&state).await?;
+    let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
+    let summary = month_repo::month_summary(
+        &mut tx,
+        rm,
+        month.starts,
+        month.ends,
+        show,
+        today,
+        MONTH_PAGE + 1,
+        (page - 1) * MONTH_PAGE,
+    )
+    .await?;
+    let (total, met, mut rows) = (summary.total, summary.met, summary.rows);
+    let until = now + chrono::Duration::days(PLANNED_DAYS);
+    let planned = month_repo::planned_before(&mut tx, rm, until, 30).await?;
+    // The same horizon as the planned meetings; overdue ones come first.
+    let due = follow_up_repo::due_for(
+        &mut tx,
+        rm,
+        today + chrono::Days::new(PLANNED_DAYS as u64),
+        20,
+    )
+    .await?;
+    tx.commit().await?;
+    let more = rows.len() as i64 > MONTH_PAGE;
+    rows.truncate(MONTH_PAGE as usize);
+    let rm_name = (rm != ctx.user_id.0).then(|| {
+        lists
+            .people
+            .iter()
+            .find(|p| p.id == rm)
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    });
+    let l = match &rm_name {
+        Some(name) => ctx.layout_titled(ctx.lang.tf("month.of", &[("name", name.as_str())])),
+        None => ctx.layout("home.my_month"),
+    };
+    let lines = rows
+        .into_iter()
+        .map(|r| PortfolioLine {
+            met: met_in(&month, r.last_bod1_meeting_at),
+            last_met: r.last_bod1_meeting_at.map(|at| l.day_of(&at)),
+            next_planned: r.next_planned_meeting_at.map(|at| l.datetime(&at)),
+            next_overdue: r.next_planned_meeting_at.is_some_and(|at| at < now),
+            npp: npp_text(r.npp.as_deref(), &r.division_code),
+            id: r.id,
+            name: r.name,
+            open_follow_ups: r.open_follow_ups,
+            overdue_follow_ups: r.overdue_follow_ups,
+        })
+        .collect();
+    let planned = planned
+        .into_iter()
+        .map(|p| PlannedLine {
+            when: l.datetime(&p.starts_at),
+            kind: p.kind,
+            passed: p.starts_at < now,
+            id: p.id,
+            employer_id: p.employer_id,
+            employer_name: p.employer_name,
+        })
+        .collect();
+    let follow_ups = FollowUpView::all(&l, ctx.who(), &due, today);
+    let overdue_follow_ups = follow_ups.iter().filter(|f| f.overdue).count();
+    let can_pick = ctx.role.can(Permission::EditAnyRecord);
+    render(&MyMonthPage {
+        rms: if can_pick {
+            lists
+                .people
+                .iter()
+                .filter(|p| p.role == Role::Rm.as_str())
+                .map(|p| Choice {
+                    value: p.id.to_string(),
+                    label: p.name.clone(),
+                    selected: p.id == rm,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        month_label: ctx.lang.month_year(month.first_day),
+        percent: if total > 0 { met * 100 / total } else { 0 },
+        can_log: rm == ctx.user_id.0 || can_pick,
+        rm: chosen.filter(|r| *r != ctx.user_id.0),
+        l,
+        total,
+        met,
+        show,
+        lines,
+        page,
+        more,
+        planned,
+        follow_ups,
+        overdue_follow_ups,
+    })
+}

@@ -1,0 +1,95 @@
+//! The people and branch pickers: the tenant's assignable people and open branch offices, as lists and
+//! forms offer them, read through one short-lived cache.
+//!
+//! Every list page shows these pickers, and reading 150 people through the `users` row-level policy
+//! cost more than the page's own query (measured: 1.1 ms against 0.4 ms). They change rarely, so each
+//! server keeps them per tenant for a short time. Changes made through this server (people, roles,
+//! branch offices) forget the tenant's entry at once; another server sees them within `TTL`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sqlx::PgConnection;
+
+use uuid::Uuid;
+
+use crate::branches::repo::{self as branch_repo, OpenBranch};
+use crate::tenancy::domain::TenantId;
+use crate::tenancy::repo::{self as tenancy_repo, Assignee};
+use crate::web::forms::Choice;
+
+const TTL: Duration = Duration::from_secs(30);
+
+pub struct Lists {
+    pub people: Vec<Assignee>,
+    pub branches: Vec<OpenBranch>,
+}
+
+impl Lists {
+    /// The people as options; `chosen` says which are selected.
+    pub fn people_choices(&self, chosen: impl Fn(Uuid) -> bool) -> Vec<Choice> {
+        self.people
+            .iter()
+            .map(|a| Choice {
+                value: a.id.to_string(),
+                label: a.name.clone(),
+                selected: chosen(a.id),
+            })
+            .collect()
+    }
+
+    /// The open branch offices as options, "code · name".
+    pub fn branch_choices(&self, chosen: Option<Uuid>) -> Vec<Choice> {
+        self.branches
+            .iter()
+            .map(|b| Choice {
+                value: b.id.to_string(),
+                label: format!("{} · {}", b.code, b.name),
+                selected: Some(b.id) == chosen,
+            })
+            .collect()
+    }
+}
+
+/// When each tenant's lists were read, and the lists.
+type Entries = HashMap<TenantId, (Instant, Arc<Lists>)>;
+
+#[derive(Clone, Default)]
+pub struct Directory(Arc<Mutex<Entries>>);
+
+impl Directory {
+    /// The lists of the transaction's tenant, from the cache or read in `conn`.
+    pub async fn lists(
+        &self,
+        conn: &mut PgConnection,
+        tenant: TenantId,
+    ) -> sqlx::Result<Arc<Lists>> {
+        if let Some(lists) = self.fresh(tenant) {
+            return Ok(lists);
+        }
+        let lists = Arc::new(Lists {
+            people: tenancy_repo::assignees(&mut *conn).await?,
+            branches: branch_repo::open_branches(conn).await?,
+        });
+        self.lock().insert(tenant, (Instant::now(), lists.clone()));
+        Ok(lists)
+    }
+
+    /// Called after a change to the tenant's people or branch offices.
+    pub fn forget(&self, tenant: TenantId) {
+        self.lock().remove(&tenant);
+    }
+
+    fn fresh(&self, tenant: TenantId) -> Option<Arc<Lists>> {
+        let map = self.lock();
+        map.get(&tenant)
+            .filter(|(at, _)| at.elapsed() < TTL)
+            .map(|(_, lists)| lists.clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        // A poisoned lock only means another request panicked mid-insert; the map is still usable.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
