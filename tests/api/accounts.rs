@@ -182,8 +182,8 @@ async fn a_tenants_admin_learns_nothing_of_a_persons_account_elsewhere() {
             .unwrap();
     let page = t.admin_b.get(&format!("/admin/users/{id}")).await.body;
     assert!(page.contains("Sari Bersama"));
-    let pending = crate::meetings::msg("admin.password_pending");
-    let factor = format!("<dt>{}</dt>", crate::meetings::msg("second_factor.title"));
+    let pending = crate::fixtures::msg("admin.password_pending");
+    let factor = format!("<dt>{}</dt>", crate::fixtures::msg("second_factor.title"));
     for hidden in [
         pending.as_str(),
         factor.as_str(),
@@ -889,7 +889,7 @@ async fn a_unit_cannot_pass_for_another_nor_invite_without_limit() {
     assert_eq!(r.status, 422);
     assert!(
         r.body
-            .contains(&crate::meetings::msg("settings.name_taken"))
+            .contains(&crate::fixtures::msg("settings.name_taken"))
     );
     // Look-alike emails are refused.
     for email in [
@@ -925,7 +925,7 @@ async fn a_unit_cannot_pass_for_another_nor_invite_without_limit() {
     assert_eq!(r.status, 422);
     assert!(
         r.body
-            .contains(&crate::meetings::msg("invitation.too_many"))
+            .contains(&crate::fixtures::msg("invitation.too_many"))
     );
 }
 

@@ -402,7 +402,7 @@ async fn an_rm_logs_a_bod1_meeting_with_a_follow_up_from_a_phone() {
         ("PT Alfa Samudra Logistik", "Nur Sitompul", "bod_minus_one"),
         ("PT Beta Karya Konstruksi", "Rudi Susanto", "bod"),
     ] {
-        let (r, id) = crate::employers::create(&api, company, &[]).await;
+        let (r, id) = crate::fixtures::create(&api, company, &[]).await;
         assert_eq!(r.status, 303);
         let id = id.unwrap();
         let r = api

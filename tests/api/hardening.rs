@@ -5,9 +5,8 @@
 use relasi::tenancy::domain::Role;
 use uuid::Uuid;
 
-use crate::employers::{create, team};
+use crate::fixtures::{create, employer_with_person, msg, post_meeting, team};
 use crate::helpers::{PASSWORD, spawn_app};
-use crate::meetings::{employer_with_person, feed_url, msg, post_meeting};
 
 /// Redirect targets a browser could read as another site, or that could split a header.
 const HOSTILE_TARGETS: [&str; 11] = [
@@ -193,59 +192,6 @@ async fn text_fields_refuse_control_characters_and_store_lf_line_ends() {
         )
         .await;
     assert_eq!(r.status, 422);
-}
-
-#[tokio::test]
-async fn the_calendar_feed_never_carries_a_bare_carriage_return() {
-    let tm = team().await;
-    let (e, person) = employer_with_person(&tm.rm1, "PT Kalender Bersih", "bod").await;
-    let person = person.to_string();
-    let r = post_meeting(
-        &tm.rm1,
-        "/meetings",
-        e,
-        &[
-            ("status", "planned"),
-            ("starts_at", "2026-11-20T10:00"),
-            ("summary", ""),
-            ("attendees", &person),
-            ("location", "Ruang\rRapat"),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, 422, "a CR in one line is refused");
-    let r = post_meeting(
-        &tm.rm1,
-        "/meetings",
-        e,
-        &[
-            ("status", "planned"),
-            ("starts_at", "2026-11-20T10:00"),
-            ("summary", ""),
-            ("attendees", &person),
-            ("location", "Ruang Rapat"),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    // A row written before this rule (or by another program) may still hold one.
-    sqlx::query("update meetings set location = 'Ruang A' || chr(13) || 'X-INJECTED:1'")
-        .execute(&tm.app.admin)
-        .await
-        .unwrap();
-    let made = tm.rm1.post("/calendar/regenerate", &[]).await;
-    let url = feed_url(&made.body);
-    let path = format!("/calendar/{}", url.split_once("/calendar/").unwrap().1);
-    let (status, _, body) = tm.app.client().get_bytes(&path).await;
-    assert_eq!(status, 200);
-    let bare = body
-        .windows(2)
-        .filter(|w| w[0] == b'\r' && w[1] != b'\n')
-        .count();
-    assert_eq!(bare, 0);
-    let text = String::from_utf8(body).unwrap();
-    assert!(!text.contains("\r\nX-INJECTED"), "{text}");
-    assert!(text.contains("Ruang A\\nX-INJECTED:1"), "{text}");
 }
 
 #[tokio::test]

@@ -1,16 +1,24 @@
-//! The integration tests: one binary, one module per area. Each test gets its own database (cloned
+//! The integration tests: one binary, one file per module of the application (plus the cross-cutting
+//! `http`, `hardening`, `isolation` and `browser` suites). Each test gets its own database (cloned
 //! from a migrated template) and its own server on a free port, so tests run in parallel and never see
-//! each other's data.
+//! each other's data. What several files need is in `fixtures` (records made through the forms) and
+//! `helpers` (the server, clients and sign-in); test files do not import each other.
 
 mod accounts;
 mod admin;
 mod auth;
 mod browser;
+mod calendar;
 mod cli;
 mod employers;
+mod fixtures;
+mod follow_ups;
 mod hardening;
 mod helpers;
 mod http;
 mod isolation;
+mod key_persons;
 mod meetings;
+mod my_month;
+mod supply_chain;
 mod webdriver;

@@ -1,0 +1,97 @@
+//! Follow-ups through HTTP: the list by assignee and due window, done and reopened.
+
+use uuid::Uuid;
+
+use crate::fixtures::{employer_with_person, msg, team};
+
+#[tokio::test]
+async fn follow_ups_are_listed_done_and_overdue_by_their_assignee() {
+    let tm = team().await;
+    let (e, _) = employer_with_person(&tm.rm1, "PT Janji Tepat", "bod").await;
+    let rm1: Uuid = sqlx::query_scalar("select id from users where email = 'rm1@x.example'")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    let r = tm
+        .rm1
+        .post(
+            &format!("/employers/{e}/follow-ups"),
+            &[
+                ("title", "Kirim simulasi iuran JKP"),
+                ("assignee", &rm1.to_string()),
+                ("due_on", "2026-11-19"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let week = tm.rm1.get("/follow-ups?scope=mine&when=week").await;
+    assert!(week.body.contains("Kirim simulasi iuran JKP"));
+    assert!(
+        !tm.rm1
+            .get("/follow-ups?when=overdue")
+            .await
+            .body
+            .contains("Kirim simulasi")
+    );
+    assert!(
+        tm.rm1
+            .get("/my-month")
+            .await
+            .body
+            .contains("Kirim simulasi iuran JKP")
+    );
+    // A week later it is overdue (and the sessions have expired).
+    tm.app.clock.advance(chrono::Duration::days(7));
+    let rm1_client = tm.app.signed_in("rm1@x.example").await;
+    let rm2_client = tm.app.signed_in("rm2@x.example").await;
+    let sup_client = tm.app.signed_in("sup@x.example").await;
+    let overdue = rm1_client.get("/follow-ups?when=overdue").await;
+    assert!(overdue.body.contains("Kirim simulasi iuran JKP"));
+    assert!(overdue.body.contains(&msg("follow_up.overdue")));
+    let (id, version): (Uuid, i32) = sqlx::query_as("select id, version from follow_ups")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    let v = version.to_string();
+    assert_eq!(
+        rm2_client
+            .post(&format!("/follow-ups/{id}/done"), &[("version", &v)])
+            .await
+            .status,
+        403
+    );
+    let r = rm1_client
+        .post(&format!("/follow-ups/{id}/done"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, 303);
+    let done_by: Option<Uuid> = sqlx::query_scalar("select done_by from follow_ups")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(done_by, Some(rm1));
+    assert!(
+        !rm1_client
+            .get("/follow-ups?when=overdue")
+            .await
+            .body
+            .contains("Kirim simulasi")
+    );
+    assert!(
+        rm1_client
+            .get("/follow-ups?when=done")
+            .await
+            .body
+            .contains("Kirim simulasi")
+    );
+    // The supervisor sees it among the team's.
+    assert!(
+        sup_client
+            .get("/follow-ups?scope=team&when=done")
+            .await
+            .body
+            .contains("Kirim simulasi")
+    );
+    let actions = tm.app.audit_actions(tm.t).await;
+    assert!(actions.contains(&"follow_up.done".to_owned()));
+}
