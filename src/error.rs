@@ -1,4 +1,4 @@
-//! Errors in two tiers (DESIGN.md §3): outcomes a user should be told about, each with a translated
+//! Errors in two tiers (docs/architecture.md, "Errors"): outcomes a user should be told about, each with a translated
 //! message, and infrastructure failures, logged with their whole cause chain and shown to the user only
 //! as a status, a translated sentence and the request id.
 

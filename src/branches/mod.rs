@@ -1,4 +1,5 @@
-//! Branch offices (kantor cabang, SPEC §3.1): where employers are served and RMs work.
+//! Branch offices (kantor cabang): where employers are served and RMs work (docs/domain.md, "Branch
+//! offices").
 
 pub mod domain;
 pub mod repo;

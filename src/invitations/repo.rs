@@ -102,7 +102,7 @@ pub async fn exists(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
 pub struct ListRow {
     pub id: Uuid,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub branch_code: Option<String>,
     pub invited_by: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -116,7 +116,7 @@ pub struct ListRow {
 pub async fn list(conn: &mut PgConnection, now: DateTime<Utc>) -> sqlx::Result<Vec<ListRow>> {
     sqlx::query_as!(
         ListRow,
-        r#"select i.id as "id!", i.email as "email!", i.role as "role!", b.code as "branch_code?",
+        r#"select i.id as "id!", i.email as "email!", i.role as "role!: Role", b.code as "branch_code?",
                   u.name as "invited_by?", i.created_at as "created_at!", i.expires_at as "expires_at!",
                   i.accepted_at, i.revoked_at
              from (select * from invitations
@@ -139,7 +139,7 @@ pub struct Invitation {
     pub tenant_id: TenantId,
     pub id: Uuid,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub branch_id: Option<Uuid>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -150,7 +150,7 @@ pub struct Invitation {
 pub async fn by_hash(conn: &mut PgConnection, hash: &[u8]) -> sqlx::Result<Option<Invitation>> {
     sqlx::query_as!(
         Invitation,
-        r#"select tenant_id as "tenant_id: TenantId", id, email, role, branch_id, expires_at, accepted_at,
+        r#"select tenant_id as "tenant_id: TenantId", id, email, role as "role: Role", branch_id, expires_at, accepted_at,
                   revoked_at
              from invitations where token_hash = $1"#,
         hash
@@ -167,7 +167,7 @@ pub async fn lock_by_hash(
 ) -> sqlx::Result<Option<Invitation>> {
     sqlx::query_as!(
         Invitation,
-        r#"select tenant_id as "tenant_id: TenantId", id, email, role, branch_id, expires_at, accepted_at,
+        r#"select tenant_id as "tenant_id: TenantId", id, email, role as "role: Role", branch_id, expires_at, accepted_at,
                   revoked_at
              from invitations where token_hash = $1
               for update"#,

@@ -130,7 +130,7 @@ pub async fn join(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let role: Role = invitation.role.parse().unwrap_or(Role::Viewer);
+    let role = invitation.role;
     db::set_local(conn, "app.invitation", secret_hash_hex).await?;
     db::set_local(conn, "app.user_id", &user.to_string()).await?;
     // A tenant's reset of this person checks under the same lock that they belong to it alone.

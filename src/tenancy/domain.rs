@@ -57,37 +57,16 @@ impl TimeZone {
     }
 }
 
-/// The roles of SPEC §2, from least to most privileged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Role {
-    Viewer,
-    Rm,
-    Supervisor,
-    Admin,
-}
+text_enum!(
+    /// The roles (docs/domain.md, "People and roles"), from most to least privileged.
+    Role, "error.role_invalid", {
+    Admin = "admin" => "role.admin",
+    Supervisor = "supervisor" => "role.supervisor",
+    Rm = "rm" => "role.rm",
+    Viewer = "viewer" => "role.viewer",
+});
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Supervisor, Role::Rm, Role::Viewer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Rm => "rm",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// The catalog key of the role's name.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            Role::Viewer => "role.viewer",
-            Role::Rm => "role.rm",
-            Role::Supervisor => "role.supervisor",
-            Role::Admin => "role.admin",
-        }
-    }
-
     /// Where a user lands after signing in.
     pub fn home_path(self) -> &'static str {
         match self {
@@ -118,13 +97,7 @@ impl FromStr for Role {
     type Err = &'static str;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "viewer" => Ok(Role::Viewer),
-            "rm" => Ok(Role::Rm),
-            "supervisor" => Ok(Role::Supervisor),
-            "admin" => Ok(Role::Admin),
-            _ => Err("error.role_invalid"),
-        }
+        Role::parse(s)
     }
 }
 
@@ -267,7 +240,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip() {
-        for r in Role::ALL {
+        for &r in Role::ALL {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
         }
         assert!("root".parse::<Role>().is_err());
@@ -276,7 +249,7 @@ mod tests {
     #[test]
     fn the_second_factor_rule_says_who_needs_one() {
         use SecondFactorRule::*;
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert!(!Off.requires(role));
             assert!(Everyone.requires(role));
             assert_eq!(Admins.requires(role), role == Role::Admin);

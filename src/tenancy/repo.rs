@@ -185,7 +185,7 @@ pub struct Member {
     pub user_id: UserId,
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub branch_id: Option<Uuid>,
     pub branch_code: Option<String>,
     pub disabled_at: Option<DateTime<Utc>>,
@@ -202,7 +202,7 @@ pub struct Member {
 pub async fn members(conn: &mut PgConnection) -> sqlx::Result<Vec<Member>> {
     sqlx::query_as!(
         Member,
-        r#"select u.id as "user_id: UserId", u.name, u.email, m.role, m.branch_id, b.code as "branch_code?",
+        r#"select u.id as "user_id: UserId", u.name, u.email, m.role as "role: Role", m.branch_id, b.code as "branch_code?",
                   m.disabled_at, m.last_sign_in_at, m.created_at as joined_at,
                   u.membership_count = 1 as "only_here!",
                   case when u.membership_count = 1 then u.must_change_password end as must_change_password,
@@ -220,7 +220,7 @@ pub async fn members(conn: &mut PgConnection) -> sqlx::Result<Vec<Member>> {
 pub async fn member(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Option<Member>> {
     sqlx::query_as!(
         Member,
-        r#"select u.id as "user_id: UserId", u.name, u.email, m.role, m.branch_id, b.code as "branch_code?",
+        r#"select u.id as "user_id: UserId", u.name, u.email, m.role as "role: Role", m.branch_id, b.code as "branch_code?",
                   m.disabled_at, m.last_sign_in_at, m.created_at as joined_at,
                   u.membership_count = 1 as "only_here!",
                   case when u.membership_count = 1 then u.must_change_password end as must_change_password,
@@ -296,16 +296,16 @@ pub async fn set_disabled(
 pub struct Assignee {
     pub id: Uuid,
     pub name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 pub async fn assignees(conn: &mut PgConnection) -> sqlx::Result<Vec<Assignee>> {
     sqlx::query_as!(
         Assignee,
-        "select u.id, u.name, m.role from memberships m join users u on u.id = m.user_id
+        r#"select u.id, u.name, m.role as "role: Role" from memberships m join users u on u.id = m.user_id
           where m.tenant_id = app_tenant_id() and m.disabled_at is null
             and m.role in ('rm', 'supervisor', 'admin')
-          order by m.role <> 'rm', u.name"
+          order by m.role <> 'rm', u.name"#
     )
     .fetch_all(conn)
     .await

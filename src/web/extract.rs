@@ -412,14 +412,14 @@ async fn load_ctx(parts: &Parts, state: &AppState, enforce_account_setup: bool) 
         .map(|c| MembershipChoice {
             tenant_id: c.tenant_id,
             tenant_name: c.tenant_name.clone(),
-            role: c.role.clone(),
+            role: c.role,
         })
         .collect();
     let row = contexts
         .into_iter()
         .nth(active)
         .expect("the index came from this list");
-    let role = repo::role_of(&row.role);
+    let role = row.role;
     let second_factor_required = SecondFactorRule::from_stored(&row.second_factor).requires(role);
     if enforce_account_setup && session.must_change_password {
         return Err(AppError::MustChangePassword);

@@ -50,7 +50,7 @@ pub async fn all_membership_tenants(
 pub struct MembershipChoice {
     pub tenant_id: TenantId,
     pub tenant_name: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// The tenants a user may work in (enabled memberships), by name. Needs a `db::user_tx`.
@@ -60,7 +60,7 @@ pub async fn enabled_memberships(
 ) -> sqlx::Result<Vec<MembershipChoice>> {
     sqlx::query_as!(
         MembershipChoice,
-        r#"select t.id as "tenant_id: TenantId", t.name as tenant_name, m.role
+        r#"select t.id as "tenant_id: TenantId", t.name as tenant_name, m.role as "role: Role"
              from memberships m join tenants t on t.id = m.tenant_id
             where m.user_id = $1 and m.disabled_at is null
             order by t.name"#,
@@ -309,7 +309,7 @@ pub struct MemberContext {
     pub timezone: String,
     pub default_language: String,
     pub second_factor: String,
-    pub role: String,
+    pub role: Role,
 }
 
 /// A session and its user's enabled memberships in one statement and one round trip, outside any
@@ -322,7 +322,8 @@ pub async fn session_with_contexts(
     let rows = sqlx::query!(
         r#"select user_id as "user_id!", session_tenant, created_at as "created_at!",
                   last_seen_at as "last_seen_at!", awaiting_second_factor as "awaiting_second_factor!",
-                  tenant_id, tenant_slug, tenant_name, timezone, default_language, second_factor, role,
+                  tenant_id, tenant_slug, tenant_name, timezone, default_language, second_factor,
+                  role as "role: Role",
                   user_name as "user_name!", email as "email!",
                   must_change_password as "must_change_password!",
                   has_second_factor as "has_second_factor!"
@@ -468,10 +469,4 @@ pub async fn record_tenant_visit(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-pub fn role_of(raw: &str) -> Role {
-    // The column's check constraint allows only the four names; anything else is a schema bug, and the
-    // least privileged role is the safe reading of it.
-    raw.parse().unwrap_or(Role::Viewer)
 }

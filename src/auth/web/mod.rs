@@ -163,7 +163,7 @@ async fn switch_tenant(
     .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(
-        repo::role_of(&choice.role).home_path(),
+        choice.role.home_path(),
         true,
         "auth.tenant_switched",
     ))

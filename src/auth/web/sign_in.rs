@@ -187,7 +187,7 @@ pub(super) async fn sign_in(
     }
     repo::login_succeeded(&mut *state.db.acquire().await?, &typed, ip.as_deref(), now).await?;
     let session = service::start_session(&state.db, start, now, &actor).await?;
-    let home = landing.map_or("/", |m| repo::role_of(&m.role).home_path());
+    let home = landing.map_or("/", |m| m.role.home_path());
     let target = if session.must_change_password {
         "/account/password".to_owned()
     } else {
@@ -378,7 +378,7 @@ pub(super) async fn second_factor(
         let memberships = repo::enabled_memberships(&mut tx, pending.user_id).await?;
         tx.commit().await?;
         if let Some(m) = memberships.iter().find(|m| m.tenant_id == tenant) {
-            home = repo::role_of(&m.role).home_path();
+            home = m.role.home_path();
         }
     }
     let target = if session.must_change_password {

@@ -180,7 +180,7 @@ pub async fn my_month(
             lists
                 .people
                 .iter()
-                .filter(|p| p.role == Role::Rm.as_str())
+                .filter(|p| p.role == Role::Rm)
                 .map(|p| Choice {
                     value: p.id.to_string(),
                     label: p.name.clone(),

@@ -17,7 +17,6 @@ use crate::auth::domain::UserId;
 use crate::auth::service::{self as auth_service, SessionStart};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::domain::Role;
 use crate::web::extract::{Account, RequestMeta, set_session_cookie};
 use crate::web::forms::FieldErrors;
 use crate::web::i18n::Lang;
@@ -83,7 +82,7 @@ fn page(
     let mut l = input.meta.anonymous_layout("invitation.accept_title");
     l.lang = input.lang;
     l.title = input.lang.t("invitation.accept_title").to_owned();
-    let role: Role = invitation.role.parse().unwrap_or(Role::Viewer);
+    let role = invitation.role;
     let ended = match status(invitation, now) {
         Status::Open => None,
         other => Some(other.label_key()),
@@ -247,11 +246,7 @@ pub(super) async fn register(
     };
     let session = auth_service::start_session_in(&mut tx, start, now, &actor).await?;
     tx.commit().await?;
-    let home = invitation
-        .role
-        .parse::<Role>()
-        .unwrap_or(Role::Viewer)
-        .home_path();
+    let home = invitation.role.home_path();
     let mut response = redirect_with_flash(home, true, "invitation.joined");
     set_session_cookie(&mut response, &state.config, &session.token);
     Ok(response)
@@ -333,10 +328,6 @@ pub(super) async fn accept(
     )
     .await?;
     tx.commit().await?;
-    let home = locked
-        .role
-        .parse::<Role>()
-        .unwrap_or(Role::Viewer)
-        .home_path();
+    let home = locked.role.home_path();
     Ok(redirect_with_flash(home, true, "invitation.joined"))
 }

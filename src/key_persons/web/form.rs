@@ -124,7 +124,7 @@ pub async fn new(
     render(&page)
 }
 
-/// Reports-to must name a current colleague at the same employer and must not close a loop.
+/// Reports-to must name a colleague at the same employer and must not close a loop.
 async fn check_reports_to(
     conn: &mut sqlx::PgConnection,
     person: Uuid,

@@ -151,8 +151,9 @@ pub async fn new(
     Query(query): Query<NewQuery>,
 ) -> AppResult<Response> {
     ctx.require(Permission::LogMeetings)?;
-    let status = match query.status.as_deref() {
-        Some("planned") => Status::Planned,
+    // A new meeting is logged as held unless it is being planned.
+    let status = match query.status.as_deref().map(Status::parse) {
+        Some(Ok(Status::Planned)) => Status::Planned,
         _ => Status::Held,
     };
     let Some(employer) = query

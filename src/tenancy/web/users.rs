@@ -65,7 +65,7 @@ pub(super) async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<
         .into_iter()
         .map(|m| MemberRow {
             id: m.user_id.0,
-            role_label: ctx.lang.t(auth_repo::role_of(&m.role).label_key()),
+            role_label: ctx.lang.t(m.role.label_key()),
             branch: m.branch_code.unwrap_or_default(),
             disabled: m.disabled_at.is_some(),
             must_change_password: m.must_change_password == Some(true),
@@ -84,7 +84,7 @@ pub(super) async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<
             let when = i.accepted_at.or(i.revoked_at).unwrap_or(i.expires_at);
             InvitationRow {
                 id: i.id,
-                role_label: ctx.lang.t(auth_repo::role_of(&i.role).label_key()),
+                role_label: ctx.lang.t(i.role.label_key()),
                 branch: i.branch_code.unwrap_or_default(),
                 invited_by: i.invited_by.unwrap_or_else(|| "—".into()),
                 status_key: status.label_key(),
@@ -157,7 +157,7 @@ pub(super) async fn show(
         .ok_or(AppError::NotFound)?;
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
     tx.commit().await?;
-    let role = auth_repo::role_of(&m.role);
+    let role = m.role;
     let branches = lists
         .branches
         .iter()
@@ -224,7 +224,7 @@ pub(super) async fn set_role(
     let m = repo::member(&mut tx, user)
         .await?
         .ok_or(AppError::NotFound)?;
-    let old = auth_repo::role_of(&m.role);
+    let old = m.role;
     if old == role && m.branch_id == branch {
         return Ok(redirect_with_flash(&back, true, "admin.saved"));
     }
@@ -289,7 +289,7 @@ pub(super) async fn disable(
     if !form.confirmed() {
         return Ok(redirect_with_flash(&back, false, "admin.confirm_needed"));
     }
-    if m.role == "admin" && repo::other_enabled_admins(&mut tx, user).await? == 0 {
+    if m.role == Role::Admin && repo::other_enabled_admins(&mut tx, user).await? == 0 {
         return Ok(redirect_with_flash(&back, false, "admin.last_admin"));
     }
     if !repo::set_disabled(&mut tx, user, Some(now), form.version, now).await? {
