@@ -28,18 +28,13 @@ pub fn router() -> Router<AppState> {
 const PAGE_SIZE: i64 = 50;
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct AuditQuery {
-    #[serde(default)]
     actor: String,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     entity: String,
-    #[serde(default)]
     from: String,
-    #[serde(default)]
     to: String,
-    #[serde(default)]
     page: Option<i64>,
 }
 

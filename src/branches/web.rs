@@ -51,16 +51,12 @@ async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct BranchForm {
-    #[serde(default)]
     code: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     region: String,
-    #[serde(default)]
     address: String,
-    #[serde(default)]
     version: i32,
 }
 

@@ -10,23 +10,23 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::domain::{EmployerFields, Recorded};
-use super::{policy, repo};
+use super::repo::{self, Employer};
 use crate::audit::{self, Action, Actor, Changes, Entity, Event};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::domain::Who;
 
-/// The RM of an employer `who` may change (404 when it is not in the tenant, 403 when it is not
-/// theirs to change).
-pub async fn editable(
+/// The employer, when `may` allows it given its RM — the check every page makes before changing
+/// something of an employer (its key persons, links, meetings, follow-ups): 404 when it is not in the
+/// tenant, 403 when `may` refuses.
+pub async fn checked(
     conn: &mut PgConnection,
-    who: Who,
     employer: Uuid,
-) -> AppResult<Option<Uuid>> {
-    let rm = repo::owner_of(conn, employer)
+    may: impl FnOnce(Option<Uuid>) -> bool,
+) -> AppResult<Employer> {
+    let e = repo::find(conn, employer)
         .await?
         .ok_or(AppError::NotFound)?;
-    if policy::may_edit(who, rm) {
-        Ok(rm)
+    if may(e.fields.rm_id) {
+        Ok(e)
     } else {
         Err(AppError::Forbidden)
     }

@@ -16,6 +16,7 @@ use super::repo::{self, LinkCandidate};
 use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::employers::domain::search_words;
 use crate::employers::repo as employer_repo;
+use crate::employers::service as employer_service;
 use crate::error::{AppError, AppResult};
 use crate::web::extract::Ctx;
 use crate::web::forms::FieldErrors;
@@ -74,13 +75,8 @@ impl FormPage {
 
 /// The name of an employer `ctx` may add links to.
 async fn employer_name(conn: &mut sqlx::PgConnection, ctx: &Ctx, id: Uuid) -> AppResult<String> {
-    let e = employer_repo::find(conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !policy::may_add(ctx.who(), e.fields.rm_id) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(e.fields.name)
+    let may = |rm| policy::may_add(ctx.who(), rm);
+    Ok(employer_service::checked(conn, id, may).await?.fields.name)
 }
 
 async fn name_of(conn: &mut sqlx::PgConnection, employer: Uuid) -> AppResult<Option<String>> {

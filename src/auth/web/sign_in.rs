@@ -62,9 +62,8 @@ pub(super) async fn form(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(default)]
-#[derive(Default)]
 pub(super) struct LoginForm {
     email: String,
     password: String,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::changeable;
 use crate::audit::{self, Action, Changes, Entity, Event};
-use crate::employers::repo as employer_repo;
+use crate::employers::service as employer_service;
 use crate::error::{AppError, AppResult};
 use crate::follow_ups::domain::FollowUpFields;
 use crate::follow_ups::form::FollowUpForm;
@@ -86,13 +86,11 @@ async fn employer_name(
     employer: Uuid,
 ) -> AppResult<String> {
     ctx.require(Permission::LogMeetings)?;
-    let e = employer_repo::find(conn, employer)
+    let may = |rm| policy::may_add(ctx.who(), rm);
+    Ok(employer_service::checked(conn, employer, may)
         .await?
-        .ok_or(AppError::NotFound)?;
-    if !policy::may_add(ctx.who(), e.fields.rm_id) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(e.fields.name)
+        .fields
+        .name)
 }
 
 pub async fn new(

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::editable;
 use crate::audit::{self, Action, Changes, Entity, Event};
+use crate::employers::policy as employer_policy;
 use crate::employers::service as employer_service;
 use crate::error::{AppError, AppResult};
 use crate::key_persons::domain::{KeyPersonFields, KpRole, LegalBasis, Level};
@@ -92,11 +93,11 @@ async fn employer_name(
     ctx: &Ctx,
     employer: Uuid,
 ) -> AppResult<String> {
-    employer_service::editable(&mut *conn, ctx.who(), employer).await?;
-    let e = crate::employers::repo::find(conn, employer)
+    let may = |rm| employer_policy::may_edit(ctx.who(), rm);
+    Ok(employer_service::checked(conn, employer, may)
         .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(e.fields.name)
+        .fields
+        .name)
 }
 
 pub async fn new(

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::changeable;
 use super::pick::{NewQuery, pick_employer};
-use crate::employers::repo as employer_repo;
+use crate::employers::service as employer_service;
 use crate::error::{AppError, AppResult};
 use crate::key_persons::domain::Level;
 use crate::key_persons::repo as kp_repo;
@@ -165,12 +165,8 @@ pub async fn new(
     };
     let now = state.clock.now();
     let mut tx = ctx.tx(&state).await?;
-    let e = employer_repo::find(&mut tx, employer)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !policy::may_log_for(ctx.who(), e.fields.rm_id) {
-        return Err(AppError::Forbidden);
-    }
+    let may = |rm| policy::may_log_for(ctx.who(), rm);
+    let e = employer_service::checked(&mut tx, employer, may).await?;
     let f = MeetingForm {
         // Where to go after saving: the page the form was opened from, else the meeting's own.
         back: LocalPath::carried(query.back.as_deref()),

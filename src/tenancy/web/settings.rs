@@ -65,29 +65,19 @@ impl SettingsPage {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub(super) struct SettingsForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     second_factor: String,
-    #[serde(default)]
     timezone: String,
-    #[serde(default)]
     default_language: String,
-    #[serde(default)]
     letterhead_office: String,
-    #[serde(default)]
     letterhead_address: String,
-    #[serde(default)]
     letterhead_city: String,
-    #[serde(default)]
     letterhead_phone: String,
-    #[serde(default)]
     letterhead_email: String,
-    #[serde(default)]
     letterhead_signatory_name: String,
-    #[serde(default)]
     letterhead_signatory_title: String,
     version: i32,
 }
