@@ -167,8 +167,8 @@ async fn index(
     let l = ctx.layout("audit.title");
     render(&AuditPage {
         actors,
-        actions: Choice::of::<Action>(&l, &q.action),
-        entities: Choice::of::<Entity>(&l, &q.entity),
+        actions: Choice::of::<Action>(l.lang, &q.action),
+        entities: Choice::of::<Entity>(l.lang, &q.entity),
         events,
         page,
         has_next,

@@ -61,7 +61,7 @@ impl FormPage {
         };
         let l = ctx.layout("link.new");
         Ok(FormPage {
-            relations: Choice::of::<Relation>(&l, &f.relation),
+            relations: Choice::of::<Relation>(l.lang, &f.relation),
             l,
             employer_id,
             employer_name,

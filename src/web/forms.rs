@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::text_enum::TextEnum;
-use crate::web::layout::Layout;
+use crate::web::i18n::Lang;
 
 /// The version a page was rendered with, for archive/restore buttons and other one-click changes that
 /// must not apply to a record someone else changed meanwhile.
@@ -24,12 +24,12 @@ pub struct Choice {
 
 impl Choice {
     /// Every value of a closed set, translated, with those `chosen` says selected.
-    pub fn all<T: TextEnum>(l: &Layout, chosen: impl Fn(T) -> bool) -> Vec<Choice> {
+    pub fn all<T: TextEnum>(lang: Lang, chosen: impl Fn(T) -> bool) -> Vec<Choice> {
         T::all()
             .iter()
             .map(|v| Choice {
                 value: v.code().to_owned(),
-                label: l.t(v.label()).to_owned(),
+                label: lang.t(v.label()).to_owned(),
                 selected: chosen(*v),
             })
             .collect()
@@ -37,13 +37,13 @@ impl Choice {
 
     /// Every value of a closed set, with the one whose code a form or a URL carries selected (a form
     /// shown again keeps what was sent, even a value it refused).
-    pub fn of<T: TextEnum>(l: &Layout, sent: &str) -> Vec<Choice> {
-        Choice::all(l, |v: T| v.code() == sent.trim())
+    pub fn of<T: TextEnum>(lang: Lang, sent: &str) -> Vec<Choice> {
+        Choice::all(lang, |v: T| v.code() == sent.trim())
     }
 
     /// Like `of`, for a checkbox group that sends several codes.
-    pub fn of_many<T: TextEnum>(l: &Layout, sent: &[String]) -> Vec<Choice> {
-        Choice::all(l, |v: T| sent.iter().any(|s| s.trim() == v.code()))
+    pub fn of_many<T: TextEnum>(lang: Lang, sent: &[String]) -> Vec<Choice> {
+        Choice::all(lang, |v: T| sent.iter().any(|s| s.trim() == v.code()))
     }
 }
 

@@ -101,6 +101,30 @@ async fn hsts_and_secure_cookies_when_served_over_tls() {
     assert!(
         cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax")
     );
+    // The language and flash cookies are Secure too.
+    let origin = [("origin", https_origin.as_str())];
+    let r = c
+        .post_with("/language", &[("lang", "en"), ("next", "/login")], &origin)
+        .await;
+    let lang = r
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("relasi_lang="));
+    assert!(
+        lang.is_some_and(|c| c.contains("; Secure")),
+        "{:?}",
+        r.set_cookies()
+    );
+    let r = c.post_with("/logout", &[], &origin).await;
+    let flash = r
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("relasi_flash="));
+    assert!(
+        flash.is_some_and(|c| c.contains("; Secure")),
+        "{:?}",
+        r.set_cookies()
+    );
 }
 
 #[tokio::test]

@@ -68,14 +68,14 @@ impl FormPage {
     ) -> AppResult<FormPage> {
         let lists = state.directory.lists(conn, ctx.tenant.id).await?;
         Ok(FormPage {
-            segments: Choice::of::<Segment>(&l, &f.segment),
-            institution_types: Choice::of::<InstitutionType>(&l, &f.institution_type),
-            ownerships: Choice::of::<Ownership>(&l, &f.ownership),
-            scales: Choice::of::<Scale>(&l, &f.scale),
-            risk_bands: Choice::of::<RiskBand>(&l, &f.risk_band),
-            programs: Choice::of_many::<Program>(&l, &f.programs),
-            statuses: Choice::of::<Status>(&l, &f.status),
-            stages: Choice::of::<Stage>(&l, &f.stage),
+            segments: Choice::of::<Segment>(l.lang, &f.segment),
+            institution_types: Choice::of::<InstitutionType>(l.lang, &f.institution_type),
+            ownerships: Choice::of::<Ownership>(l.lang, &f.ownership),
+            scales: Choice::of::<Scale>(l.lang, &f.scale),
+            risk_bands: Choice::of::<RiskBand>(l.lang, &f.risk_band),
+            programs: Choice::of_many::<Program>(l.lang, &f.programs),
+            statuses: Choice::of::<Status>(l.lang, &f.status),
+            stages: Choice::of::<Stage>(l.lang, &f.stage),
             rms: lists.people_choices(|id| id.to_string() == f.rm_id.trim()),
             branches: lists.branch_choices(f.branch_id.trim().parse().ok()),
             can_reassign: policy::may_assign(ctx.who()),

@@ -213,11 +213,11 @@ pub async fn index(
         return htmx.vary(render(&ResultsPartial { l, r }));
     }
     htmx.vary(render(&IndexPage {
-        segments: Choice::of::<Segment>(&l, &q.segment),
-        institution_types: Choice::of::<InstitutionType>(&l, &q.institution_type),
-        ownerships: Choice::of::<Ownership>(&l, &q.ownership),
-        statuses: Choice::of::<Status>(&l, &q.status),
-        stages: Choice::of::<Stage>(&l, &q.stage),
+        segments: Choice::of::<Segment>(l.lang, &q.segment),
+        institution_types: Choice::of::<InstitutionType>(l.lang, &q.institution_type),
+        ownerships: Choice::of::<Ownership>(l.lang, &q.ownership),
+        statuses: Choice::of::<Status>(l.lang, &q.status),
+        stages: Choice::of::<Stage>(l.lang, &q.stage),
         branch_filter: lists.branch_choices(q.branch.parse().ok()),
         rm_filter: lists.people_choices(|id| id.to_string() == q.rm),
         export_query: q.filters_only(),

@@ -112,11 +112,11 @@ pub async fn list(
     rows.truncate(PAGE_SIZE as usize);
     let l = ctx.layout("nav.follow_ups");
     render(&ListPage {
-        scopes: Choice::all(&l, |s: Scope| s == scope)
+        scopes: Choice::all(l.lang, |s: Scope| s == scope)
             .into_iter()
             .filter(|c| c.value == Scope::Mine.as_str() || team_allowed)
             .collect(),
-        windows: Choice::all(&l, |w: Window| w == when),
+        windows: Choice::all(l.lang, |w: Window| w == when),
         people: lists.people_choices(|id| Some(id) == person),
         rows: FollowUpView::all(&l, ctx.who(), &rows, today),
         l,

@@ -41,23 +41,8 @@ async fn invite_page(
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
     tx.commit().await?;
     let l = ctx.layout("invitation.new_title");
-    let roles = Role::ALL
-        .iter()
-        .map(|r| Choice {
-            value: r.as_str().to_owned(),
-            label: l.t(r.label_key()).to_owned(),
-            selected: r.as_str() == form.role,
-        })
-        .collect();
-    let branches = lists
-        .branches
-        .iter()
-        .map(|b| Choice {
-            value: b.id.to_string(),
-            label: format!("{} — {}", b.code, b.name),
-            selected: b.id.to_string() == form.branch_id,
-        })
-        .collect();
+    let roles = Choice::of::<Role>(l.lang, &form.role);
+    let branches = lists.branch_choices(form.branch_id.trim().parse().ok());
     let chosen_days = form.days.parse().unwrap_or(DEFAULT_DAYS);
     let days = VALID_DAYS
         .iter()

@@ -72,9 +72,9 @@ impl FormPage {
             })
             .collect();
         Ok(FormPage {
-            levels: Choice::of::<Level>(&l, &f.level),
-            roles: Choice::of_many::<KpRole>(&l, &f.roles),
-            bases: Choice::of::<LegalBasis>(&l, &f.legal_basis),
+            levels: Choice::of::<Level>(l.lang, &f.level),
+            roles: Choice::of_many::<KpRole>(l.lang, &f.roles),
+            bases: Choice::of::<LegalBasis>(l.lang, &f.legal_basis),
             managers,
             l,
             employer_id: of.employer_id,

@@ -122,11 +122,11 @@ impl FormPage {
             })
             .collect();
         Ok(FormPage {
-            kinds: Choice::of::<Kind>(&l, &f.kind),
-            channels: Choice::of::<Channel>(&l, &f.channel),
-            topics: Choice::of_many::<Topic>(&l, &f.topics),
-            sentiments: Choice::of::<Sentiment>(&l, &f.sentiment),
-            levels: Choice::of::<Level>(&l, &f.new_person_level),
+            kinds: Choice::of::<Kind>(l.lang, &f.kind),
+            channels: Choice::of::<Channel>(l.lang, &f.channel),
+            topics: Choice::of_many::<Topic>(l.lang, &f.topics),
+            sentiments: Choice::of::<Sentiment>(l.lang, &f.sentiment),
+            levels: Choice::of::<Level>(l.lang, &f.new_person_level),
             staff: lists.people_choices(|id| picked(&f.staff, id)),
             assignees: lists.people_choices(|id| f.follow_up_assignee.trim() == id.to_string()),
             choose_status: of.mode == Mode::New,

@@ -30,17 +30,6 @@ struct SettingsPage {
     stale: Option<StaleEdit>,
 }
 
-fn rule_choices(lang: Lang, selected: &str) -> Vec<Choice> {
-    SecondFactorRule::ALL
-        .iter()
-        .map(|r| Choice {
-            value: r.as_str().to_owned(),
-            label: lang.t(r.label_key()).to_owned(),
-            selected: r.as_str() == selected,
-        })
-        .collect()
-}
-
 /// Zones offered first: Indonesia's three; any IANA zone typed is accepted.
 const ZONES: [&str; 3] = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"];
 
@@ -56,7 +45,7 @@ impl SettingsPage {
     fn new(ctx: &Ctx, s: repo::Settings, errors: FieldErrors, stale: Option<StaleEdit>) -> Self {
         SettingsPage {
             l: ctx.layout("admin.settings"),
-            second_factor_rules: rule_choices(ctx.lang, &s.second_factor),
+            second_factor_rules: Choice::of::<SecondFactorRule>(ctx.lang, &s.second_factor),
             s,
             zones: ZONES.to_vec(),
             errors,

@@ -111,17 +111,6 @@ pub(super) async fn back_to_person(Path(id): Path<Uuid>) -> Response {
     see_other(&format!("/admin/users/{id}"))
 }
 
-fn role_choices(ctx: &Ctx, selected: Role) -> Vec<Choice> {
-    Role::ALL
-        .iter()
-        .map(|r| Choice {
-            value: r.as_str().to_owned(),
-            label: ctx.lang.t(r.label_key()).to_owned(),
-            selected: *r == selected,
-        })
-        .collect()
-}
-
 #[derive(Template)]
 #[template(path = "admin/users/show.html")]
 struct UsersShow {
@@ -158,20 +147,12 @@ pub(super) async fn show(
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
     tx.commit().await?;
     let role = m.role;
-    let branches = lists
-        .branches
-        .iter()
-        .map(|b| Choice {
-            value: b.id.to_string(),
-            label: format!("{} — {}", b.code, b.name),
-            selected: Some(b.id) == m.branch_id,
-        })
-        .collect();
+    let branches = lists.branch_choices(m.branch_id);
     render(&UsersShow {
         l: ctx.layout_titled(m.name.clone()),
         id,
         role_label: ctx.lang.t(role.label_key()),
-        roles: role_choices(&ctx, role),
+        roles: Choice::all(ctx.lang, |r: Role| r == role),
         branches,
         branch: m.branch_code.unwrap_or_else(|| "—".into()),
         disabled: m.disabled_at.is_some(),
