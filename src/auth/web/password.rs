@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::super::domain::NewPassword;
-use super::super::repo;
 use crate::audit::{self, Action, Entity, Event};
+use crate::auth::domain::NewPassword;
+use crate::auth::repo;
 use crate::db;
 use crate::error::AppResult;
 use crate::web::extract::SignedIn;

@@ -10,9 +10,9 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::super::repo;
-use super::super::second_factor::{Code, RecoveryCode, TotpSecret, recovery_codes};
 use crate::audit::{self, Action, Entity, Event};
+use crate::auth::repo;
+use crate::auth::second_factor::{Code, RecoveryCode, TotpSecret, recovery_codes};
 use crate::db;
 use crate::error::AppResult;
 use crate::web::extract::{Ctx, SignedIn};

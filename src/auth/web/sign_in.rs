@@ -12,11 +12,11 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::super::domain::{self, Email};
-use super::super::repo::{self, Attempt};
-use super::super::second_factor::{Answer, TotpSecret};
-use super::super::service::{self, SessionStart};
 use crate::audit::{self, Action, Entity, Event};
+use crate::auth::domain::{self, Email};
+use crate::auth::repo::{self, Attempt};
+use crate::auth::second_factor::{Answer, TotpSecret};
+use crate::auth::service::{self, SessionStart};
 use crate::db;
 use crate::error::{AppError, AppResult};
 use crate::web::extract::{

@@ -10,13 +10,13 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::super::domain::{AccountForm, InvitationSecret, Status};
-use super::super::repo::{self, Invitation};
-use super::super::service;
 use crate::auth::domain::UserId;
 use crate::auth::service::{self as auth_service, SessionStart};
 use crate::db;
 use crate::error::{AppError, AppResult};
+use crate::invitations::domain::{AccountForm, InvitationSecret, Status};
+use crate::invitations::repo::{self, Invitation};
+use crate::invitations::service;
 use crate::web::extract::{Account, RequestMeta, set_session_cookie};
 use crate::web::forms::FieldErrors;
 use crate::web::i18n::Lang;

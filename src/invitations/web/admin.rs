@@ -7,10 +7,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use uuid::Uuid;
 
-use super::super::domain::{DEFAULT_DAYS, InvitationForm, NewInvitation, VALID_DAYS};
-use super::super::{repo, service};
 use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::error::{AppError, AppResult};
+use crate::invitations::domain::{DEFAULT_DAYS, InvitationForm, NewInvitation, VALID_DAYS};
+use crate::invitations::{repo, service};
 use crate::tenancy::domain::{Permission, Role};
 use crate::web::extract::Ctx;
 use crate::web::forms::{Choice, FieldErrors};

@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::super::domain::{Permission, SecondFactorRule, TimeZone};
-use super::super::repo;
 use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::auth::domain::Email;
 use crate::error::AppResult;
+use crate::tenancy::domain::{Permission, SecondFactorRule, TimeZone};
+use crate::tenancy::repo;
 use crate::web::extract::Ctx;
 use crate::web::forms::{Choice, FieldErrors, multiline_text, optional_text, required_text};
 use crate::web::i18n::Lang;

@@ -10,14 +10,14 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::super::domain::{Permission, Role};
-use super::super::repo;
 use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::auth::domain::{self as auth_domain, UserId};
 use crate::auth::repo as auth_repo;
 use crate::error::{AppError, AppResult};
 use crate::invitations::domain::Status;
 use crate::invitations::repo as invitation_repo;
+use crate::tenancy::domain::{Permission, Role};
+use crate::tenancy::repo;
 use crate::web::extract::Ctx;
 use crate::web::forms::{Choice, ConfirmForm, FieldErrors, VersionForm};
 use crate::web::layout::Layout;
