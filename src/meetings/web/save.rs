@@ -22,6 +22,7 @@ use crate::meetings::domain::{self, MeetingFields, Recorded, Status};
 use crate::meetings::form::{MeetingForm, MeetingInput, NewPerson};
 use crate::meetings::policy;
 use crate::meetings::repo::{self, Attendable};
+use crate::tenancy::domain::Permission;
 use crate::tenancy::repo::{self as tenancy_repo, PersonName};
 use crate::web::extract::Ctx;
 use crate::web::forms::FieldErrors;
@@ -123,7 +124,7 @@ pub async fn create(
     ctx: Ctx,
     Form(form): Form<MeetingForm>,
 ) -> AppResult<Response> {
-    ctx.require(crate::tenancy::domain::Permission::LogMeetings)?;
+    ctx.require(Permission::LogMeetings)?;
     let now = state.clock.now();
     let employer: Uuid = form
         .employer_id
