@@ -25,3 +25,26 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target instanceof Element && event.target.closest("[data-print]")) window.print();
 });
+
+// Applying the filters folds their panel away, so on a phone the results are not hidden under it.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  form.querySelectorAll("details.filter-more[open]").forEach((d) => d.removeAttribute("open"));
+});
+
+// The meeting form: choosing a kind keeps the channel to the ones it can happen through (a phone call
+// by phone, a visit in person). The server applies the same rule, so this only saves a refusal.
+function syncChannel(kind) {
+  if (!(kind instanceof HTMLSelectElement) || kind.name !== "kind") return;
+  const box = kind.closest("[data-kind-channels]");
+  const channel = box && box.querySelector("select[name=channel]");
+  if (!channel) return;
+  const allowed = JSON.parse(box.dataset.kindChannels)[kind.value] || [];
+  for (const option of channel.options) option.disabled = allowed.length > 0 && !allowed.includes(option.value);
+  if (allowed.length && !allowed.includes(channel.value)) channel.value = allowed[0];
+}
+document.addEventListener("change", (event) => syncChannel(event.target));
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-kind-channels] select[name=kind]").forEach(syncChannel);
+});

@@ -177,6 +177,14 @@ impl PhoneNumber {
     }
 }
 
+/// The WhatsApp link of a stored number (`+62…`, as `PhoneNumber` keeps it) — how RMs reach people —
+/// for Indonesian mobile numbers (`+628…`) only: a landline has no WhatsApp.
+pub fn whatsapp_link(stored: &str) -> Option<String> {
+    let digits = stored.strip_prefix('+')?;
+    (digits.starts_with("628") && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("https://wa.me/{digits}"))
+}
+
 /// ISO 3166-1 alpha-2 codes, officially assigned.
 const ISO_3166: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
@@ -479,6 +487,18 @@ pub fn neutralise_cell(value: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mobiles_have_a_whatsapp_link_and_landlines_none() {
+        let mobile = PhoneNumber::parse("0812-3456-7890").unwrap();
+        assert_eq!(
+            whatsapp_link(mobile.as_str()).as_deref(),
+            Some("https://wa.me/6281234567890")
+        );
+        let landline = PhoneNumber::parse("(021) 520-1234").unwrap();
+        assert_eq!(whatsapp_link(landline.as_str()), None);
+        assert_eq!(whatsapp_link("+62812\"><script>"), None);
+    }
 
     /// A 15-digit NPWP with a correct check digit, built from 8 digits and a 6-digit tail.
     fn npwp15(first8: &str, tail: &str) -> String {

@@ -32,6 +32,12 @@ pub fn may_assign(who: Who) -> bool {
     who.can(Permission::ReassignPortfolio)
 }
 
+/// Does `who` work a portfolio of their own (an RM)? Their lists then open on it, with the whole unit
+/// one tap away.
+pub fn holds_portfolio(who: Who) -> bool {
+    who.can(Permission::EditOwnPortfolio) && !who.can(Permission::EditAnyRecord)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +72,9 @@ mod tests {
         assert!(!may_archive(who(Role::Rm, me), Some(me), false));
         assert!(may_archive(who(Role::Supervisor, me), Some(other), false));
         assert!(!may_assign(who(Role::Rm, me)));
+        assert!(holds_portfolio(who(Role::Rm, me)));
+        assert!(!holds_portfolio(who(Role::Supervisor, me)));
+        assert!(!holds_portfolio(who(Role::Admin, me)));
         assert!(may_assign(who(Role::Admin, me)));
     }
 }

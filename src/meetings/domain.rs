@@ -42,7 +42,46 @@ text_enum!(Kind, "meeting.kind_invalid", {
 text_enum!(Channel, "meeting.channel_invalid", {
     InPerson = "in_person" => "meeting_channel.in_person",
     Online = "online" => "meeting_channel.online",
+    Phone = "phone" => "meeting_channel.phone",
 });
+
+impl Kind {
+    /// The channels a kind of meeting can happen through: a phone call by phone, a visit or a lunch
+    /// in person, the rest in person or online (a call is its own kind, so "coordination by phone"
+    /// is a phone call).
+    pub fn channels(self) -> &'static [Channel] {
+        match self {
+            Kind::PhoneCall => &[Channel::Phone],
+            Kind::SiteVisit | Kind::LunchMeeting | Kind::PowerLunch => &[Channel::InPerson],
+            Kind::Coordination | Kind::Socialization | Kind::Other => {
+                &[Channel::InPerson, Channel::Online]
+            }
+        }
+    }
+
+    /// Every kind's channels as JSON (`{"phone_call":["phone"],…}`), for the form's script that sets the
+    /// channel as the kind is chosen; the server applies the same rule (`channel_for`).
+    pub fn channels_json() -> String {
+        let map: serde_json::Map<String, serde_json::Value> = Kind::ALL
+            .iter()
+            .map(|k| {
+                let channels = k.channels().iter().map(|c| c.as_str().into()).collect();
+                (k.as_str().to_owned(), serde_json::Value::Array(channels))
+            })
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+
+    /// The channel a meeting of this kind goes through when `asked` is one it cannot: a kind with one
+    /// channel decides it (choosing "phone call" makes it by phone); otherwise the mismatch is refused.
+    pub fn channel_for(self, asked: Channel) -> Result<Channel, &'static str> {
+        match self.channels() {
+            [only] => Ok(*only),
+            allowed if allowed.contains(&asked) => Ok(asked),
+            _ => Err("meeting.channel_mismatch"),
+        }
+    }
+}
 
 text_enum!(Topic, "meeting.topic_invalid", {
     Compliance = "compliance" => "topic.compliance",
@@ -157,8 +196,12 @@ impl Month {
     /// The month `at` falls in, in zone `tz`: 00:30 WIB on 1 February is February, though it is
     /// still 31 January (17:30) in UTC.
     pub fn containing(at: DateTime<Utc>, tz: Tz) -> Month {
-        let local = at.with_timezone(&tz).date_naive();
-        let first_day = local.with_day(1).expect("day 1 exists");
+        Month::of_day(at.with_timezone(&tz).date_naive(), tz)
+    }
+
+    /// The month whose first day is `first_day`'s month, in zone `tz`.
+    pub fn of_day(day: NaiveDate, tz: Tz) -> Month {
+        let first_day = day.with_day(1).expect("day 1 exists");
         let next = first_day
             .checked_add_months(chrono::Months::new(1))
             .expect("next month exists");
@@ -167,6 +210,27 @@ impl Month {
             starts: start_of_day(first_day, tz),
             ends: start_of_day(next, tz),
         }
+    }
+
+    /// A month named as in a URL, `2026-11`; None for anything else.
+    pub fn parse(text: &str, tz: Tz) -> Option<Month> {
+        let day = NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").ok()?;
+        (2000..=2100)
+            .contains(&day.year())
+            .then(|| Month::of_day(day, tz))
+    }
+
+    /// The month as a URL names it.
+    pub fn code(&self) -> String {
+        self.first_day.format("%Y-%m").to_string()
+    }
+
+    pub fn previous(&self, tz: Tz) -> Month {
+        Month::of_day(self.first_day - chrono::Months::new(1), tz)
+    }
+
+    pub fn next(&self, tz: Tz) -> Month {
+        Month::of_day(self.first_day + chrono::Months::new(1), tz)
     }
 
     pub fn contains(&self, at: DateTime<Utc>) -> bool {

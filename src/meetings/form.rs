@@ -99,7 +99,13 @@ impl TryFrom<Submitted<'_, MeetingForm>> for MeetingInput {
         }
         let duration = errors.check("duration", Duration::parse(&f.duration));
         let kind = errors.check("kind", Kind::parse(&f.kind));
-        let channel = errors.check("channel", Channel::parse(&f.channel));
+        let channel = errors.check(
+            "channel",
+            Channel::parse(&f.channel).and_then(|c| match kind {
+                Some(k) => k.channel_for(c),
+                None => Ok(c),
+            }),
+        );
         let location = errors.check("location", optional_text(&f.location, 300));
         let topics = errors.check(
             "topics",
@@ -346,6 +352,37 @@ mod tests {
         };
         let m = parse(&form).unwrap();
         assert_eq!(m.new_person.unwrap().level, Level::BodMinusOne);
+    }
+
+    #[test]
+    fn a_phone_call_goes_by_phone_and_a_visit_in_person() {
+        let call = MeetingForm {
+            kind: "phone_call".into(),
+            channel: "in_person".into(),
+            ..held()
+        };
+        assert_eq!(parse(&call).unwrap().fields.channel, Channel::Phone);
+        let visit = MeetingForm {
+            kind: "site_visit".into(),
+            channel: "online".into(),
+            ..held()
+        };
+        assert_eq!(parse(&visit).unwrap().fields.channel, Channel::InPerson);
+        let online = MeetingForm {
+            kind: "coordination".into(),
+            channel: "online".into(),
+            ..held()
+        };
+        assert_eq!(parse(&online).unwrap().fields.channel, Channel::Online);
+        let by_phone = MeetingForm {
+            kind: "coordination".into(),
+            channel: "phone".into(),
+            ..held()
+        };
+        assert_eq!(
+            parse(&by_phone).unwrap_err().get("channel"),
+            Some("meeting.channel_mismatch")
+        );
     }
 
     #[test]

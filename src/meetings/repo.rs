@@ -409,3 +409,33 @@ pub async fn set_archived(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A meeting a key person attended, for their page.
+pub struct AttendedRow {
+    pub id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub kind: Kind,
+    pub status: Status,
+    pub decision_level: bool,
+}
+
+/// The meetings `key_person` attended, latest first (`meeting_attendees_person_idx`).
+pub async fn attended_by(
+    conn: &mut PgConnection,
+    key_person: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<AttendedRow>> {
+    sqlx::query_as!(
+        AttendedRow,
+        r#"select m.id, m.starts_at, m.kind as "kind: Kind", m.status as "status: Status", m.decision_level
+             from meeting_attendees a
+             join meetings m on m.tenant_id = a.tenant_id and m.id = a.meeting_id
+            where a.key_person_id = $1 and m.archived_at is null
+            order by m.starts_at desc, m.id
+            limit $2"#,
+        key_person,
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}

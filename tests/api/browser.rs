@@ -431,7 +431,7 @@ async fn an_rm_logs_a_bod1_meeting_with_a_follow_up_from_a_phone() {
 
     let b = Browser::start(360, 740).await;
     sign_in(&b, &app.base, "dewi@x.example", "/my-month").await;
-    wait_for_text(&b, "Bertemu 0 dari 2 bulan ini").await;
+    wait_for_text(&b, "Bertemu 0 dari 2 pemberi kerja aktif").await;
     assert!(b.text().await.contains("PT Alfa Samudra Logistik"));
     assert!(b.fits_width().await, "My month fits 360 px");
 
@@ -483,7 +483,10 @@ async fn an_rm_logs_a_bod1_meeting_with_a_follow_up_from_a_phone() {
     b.wait_for_path("/my-month").await;
     wait_for_text(&b, "Pertemuan disimpan.").await;
     let text = b.text().await;
-    assert!(text.contains("Bertemu 1 dari 2 bulan ini"), "{text}");
+    assert!(
+        text.contains("Bertemu 1 dari 2 pemberi kerja aktif"),
+        "{text}"
+    );
     assert!(text.contains("Kirim materi JKP dalam bahasa Inggris"));
     assert!(b.fits_width().await);
     b.screenshot("my-month-360").await;

@@ -420,17 +420,17 @@ async fn the_list_searches_by_partial_word_npp_and_npwp_and_filters() {
         ["Sentosa Abadi", "Maju Bersama", "Kementerian Contoh"].map(|n| r.body.contains(n))
     };
     assert_eq!(
-        names(&tm.rm1.get("/employers?q=sent").await),
+        names(&tm.rm1.get("/employers?rm=&q=sent").await),
         [true, false, false],
         "a word's beginning is enough"
     );
     assert_eq!(
-        names(&tm.rm1.get("/employers?q=abadi+sento").await),
+        names(&tm.rm1.get("/employers?rm=&q=abadi+sento").await),
         [true, false, false],
         "every word must match"
     );
     assert_eq!(
-        names(&tm.rm1.get("/employers?q=33334444").await),
+        names(&tm.rm1.get("/employers?rm=&q=33334444").await),
         [false, true, false]
     );
     let punctuated = {
@@ -446,23 +446,23 @@ async fn the_list_searches_by_partial_word_npp_and_npwp_and_filters() {
         )
     };
     assert_eq!(
-        names(&tm.rm1.get(&format!("/employers?q={punctuated}")).await),
+        names(&tm.rm1.get(&format!("/employers?rm=&q={punctuated}")).await),
         [false, true, false]
     );
     assert_eq!(
-        names(&tm.rm1.get("/employers?status=inactive").await),
+        names(&tm.rm1.get("/employers?rm=&status=inactive").await),
         [false, true, false]
     );
     assert_eq!(
         names(
             &tm.rm1
-                .get("/employers?segment=institution&institution_type=ministry")
+                .get("/employers?rm=&segment=institution&institution_type=ministry")
                 .await
         ),
         [false, false, true]
     );
     assert_eq!(
-        names(&tm.rm1.get("/employers?q=nothingmatches").await),
+        names(&tm.rm1.get("/employers?rm=&q=nothingmatches").await),
         [false, false, false]
     );
     // The search box finds key persons by several words too, in name order.
@@ -501,7 +501,7 @@ async fn the_list_searches_by_partial_word_npp_and_npwp_and_filters() {
     // htmx asks for the results only.
     let partial = tm
         .rm1
-        .get_with("/employers?q=maju", &[("hx-request", "true")])
+        .get_with("/employers?rm=&q=maju", &[("hx-request", "true")])
         .await;
     assert!(partial.body.contains("Maju Bersama") && !partial.body.contains("<html"));
 }
@@ -523,7 +523,7 @@ async fn exports_parse_back_with_formula_cells_neutralised() {
     )
     .await;
 
-    let (status, kind, bytes) = tm.rm1.get_bytes("/employers/export.csv").await;
+    let (status, kind, bytes) = tm.rm1.get_bytes("/employers/export.csv?rm=").await;
     assert_eq!(status, 200);
     assert!(kind.starts_with("text/csv"));
     let text = String::from_utf8(bytes).unwrap();
@@ -541,7 +541,10 @@ async fn exports_parse_back_with_formula_cells_neutralised() {
         "cities neutralised too"
     );
 
-    let (status, _, bytes) = tm.rm1.get_bytes("/employers/export.xlsx?q=hyperlink").await;
+    let (status, _, bytes) = tm
+        .rm1
+        .get_bytes("/employers/export.xlsx?rm=&q=hyperlink")
+        .await;
     assert_eq!(status, 200);
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();

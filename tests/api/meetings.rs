@@ -13,7 +13,7 @@ async fn a_planned_meeting_is_completed_into_a_held_bod1_meeting_that_marks_the_
     let (e, person) = employer_with_person(&tm.rm1, "PT Sinar Abadi", "bod_minus_one").await;
     let month = tm.rm1.get("/my-month").await;
     assert!(
-        month.body.contains("Bertemu 0 dari 1 bulan ini"),
+        month.body.contains("Bertemu 0 dari 1 pemberi kerja aktif"),
         "{}",
         month.body
     );
@@ -37,7 +37,7 @@ async fn a_planned_meeting_is_completed_into_a_held_bod1_meeting_that_marks_the_
     assert!(last.is_none(), "a planned meeting does not count");
     assert!(next.is_some());
     let month = tm.rm1.get("/my-month").await;
-    assert!(month.body.contains("Bertemu 0 dari 1 bulan ini"));
+    assert!(month.body.contains("Bertemu 0 dari 1 pemberi kerja aktif"));
     assert!(
         month.body.contains(&format!("/meetings/{id}\"")),
         "planned list"
@@ -72,7 +72,7 @@ async fn a_planned_meeting_is_completed_into_a_held_bod1_meeting_that_marks_the_
     assert!(last.is_some() && next.is_none());
     let month = tm.rm1.get("/my-month").await;
     assert!(
-        month.body.contains("Bertemu 1 dari 1 bulan ini"),
+        month.body.contains("Bertemu 1 dari 1 pemberi kerja aktif"),
         "{}",
         month.body
     );
@@ -99,7 +99,7 @@ async fn a_meeting_with_only_a_manager_does_not_count_as_bod1() {
             .get("/my-month")
             .await
             .body
-            .contains("Bertemu 0 dari 1 bulan ini")
+            .contains("Bertemu 0 dari 1 pemberi kerja aktif")
     );
 }
 
@@ -403,7 +403,7 @@ async fn a_regulation_education_meeting_sets_the_briefing_day_in_the_tenants_zon
             .get("/my-month")
             .await
             .body
-            .contains("Bertemu 0 dari 1 bulan ini")
+            .contains("Bertemu 0 dari 1 pemberi kerja aktif")
     );
     // 00:30 WIB on 1 November is still 31 October in UTC, and it is November's.
     log_meeting(
@@ -417,7 +417,7 @@ async fn a_regulation_education_meeting_sets_the_briefing_day_in_the_tenants_zon
             .get("/my-month")
             .await
             .body
-            .contains("Bertemu 1 dari 1 bulan ini")
+            .contains("Bertemu 1 dari 1 pemberi kerja aktif")
     );
     assert_eq!(
         employer_marks(&tm, e).await.2,

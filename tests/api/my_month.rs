@@ -10,7 +10,7 @@ async fn supervisors_open_any_rms_month_and_rms_only_their_own() {
     let r = tm.sup.get(&format!("/my-month?rm={}", tm.rm2_id)).await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("Bulan Agus RM"));
-    assert!(r.body.contains("Bertemu 1 dari 1 bulan ini"));
+    assert!(r.body.contains("Bertemu 1 dari 1 pemberi kerja aktif"));
     assert_eq!(
         tm.rm1
             .get(&format!("/my-month?rm={}", tm.rm2_id))

@@ -36,6 +36,7 @@ text_enum!(
     Name = "name" => "employer.name",
     Npp = "npp" => "employer.npp",
     Rm = "rm" => "employer.rm",
+    LastMet = "last_met" => "employer.last_met",
     Updated = "updated" => "employer.updated",
 });
 
@@ -46,6 +47,8 @@ impl Sort {
             Sort::Name => " order by e.name, e.id",
             Sort::Npp => " order by e.npp nulls last, e.division_code, e.id",
             Sort::Rm => " order by u.name nulls last, e.name, e.id",
+            // Longest without a BOD-1 meeting first: never met, then the oldest meeting.
+            Sort::LastMet => " order by e.last_bod1_meeting_at nulls first, e.name, e.id",
             Sort::Updated => " order by e.updated_at desc, e.id",
         }
     }
@@ -64,6 +67,7 @@ pub struct ListRow {
     pub rm_id: Option<Uuid>,
     pub rm_name: Option<String>,
     pub branch_code: Option<String>,
+    pub last_bod1_meeting_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub archived_at: Option<DateTime<Utc>>,
 }
@@ -148,7 +152,8 @@ async fn plan_for_these_values(conn: &mut PgConnection) -> sqlx::Result<()> {
 
 const LIST_COLUMNS: &str =
     "e.id, e.npp, e.division_code, e.name, e.city, e.segment, e.ownership, e.status,
-        e.stage, e.rm_id, u.name as rm_name, b.code as branch_code, e.updated_at, e.archived_at";
+        e.stage, e.rm_id, u.name as rm_name, b.code as branch_code, e.last_bod1_meeting_at,
+        e.updated_at, e.archived_at";
 
 const LIST_JOINS: &str =
     " left join users u on u.id = e.rm_id left join branch_offices b on b.id = e.branch_id";
@@ -184,6 +189,18 @@ pub async fn list(
     };
     let rows = q.build().fetch_all(conn).await?;
     rows.iter().map(list_row).collect()
+}
+
+/// How many employers the filter finds, counted up to `cap`: the figure a supervisor reads first. The
+/// cap bounds the cost of a count over a whole unit (an index-only scan stopped after `cap` entries).
+pub async fn count(conn: &mut PgConnection, f: &ListFilter, cap: i64) -> sqlx::Result<i64> {
+    if !f.words.is_empty() {
+        plan_for_these_values(&mut *conn).await?;
+    }
+    let mut q = QueryBuilder::new("select count(*) from (select 1 from employers e");
+    push_filters(&mut q, f);
+    q.push(" limit ").push_bind(cap).push(") c");
+    q.build_query_scalar().fetch_one(conn).await
 }
 
 /// The ids whose name has a word starting with every search word: one index range per word,
@@ -266,8 +283,8 @@ pub async fn export(
     }
     let mut q = QueryBuilder::new(
         "select e.id, e.npp, e.division_code, e.name, e.city, e.segment, e.ownership, e.status, e.stage,
-                e.rm_id, u.name as rm_name, b.code as branch_code, e.updated_at, e.archived_at,
-                e.npwp, e.nib, e.institution_type, e.province, e.country, e.scale, e.industry, e.programs,
+                e.rm_id, u.name as rm_name, b.code as branch_code, e.last_bod1_meeting_at,
+                e.updated_at, e.archived_at, e.npwp, e.nib, e.institution_type, e.province, e.country, e.scale, e.industry, e.programs,
                 e.workers_reported, b.name as branch_name,
                 array(select g.tag from employer_tags g where g.employer_id = e.id order by g.tag) as tags
            from employers e
@@ -314,6 +331,7 @@ fn list_row(r: &sqlx::postgres::PgRow) -> sqlx::Result<ListRow> {
         rm_id: r.try_get("rm_id")?,
         rm_name: r.try_get("rm_name")?,
         branch_code: r.try_get("branch_code")?,
+        last_bod1_meeting_at: r.try_get("last_bod1_meeting_at")?,
         updated_at: r.try_get("updated_at")?,
         archived_at: r.try_get("archived_at")?,
     })

@@ -21,6 +21,7 @@ async fn export_rows(
     format: &str,
 ) -> AppResult<(Vec<ExportRow>, bool)> {
     ctx.require(Permission::ExportLists)?;
+    let q = q.clone().for_viewer(ctx.who());
     let now = state.clock.now();
     let mut tx = ctx.tx(state).await?;
     let mut rows = repo::export(&mut tx, &q.filter(), q.sort(), EXPORT_CAP + 1).await?;

@@ -12,12 +12,16 @@ use crate::employers::domain::{
 use crate::employers::policy;
 use crate::employers::repo::list::{self as repo, ListFilter, ListRow, Sort};
 use crate::error::AppResult;
-use crate::tenancy::domain::Permission;
+use crate::tenancy::domain::{Permission, Who};
 use crate::web::extract::Ctx;
 use crate::web::layout::Layout;
 use crate::web::{AppState, Choice, Htmx, render};
 
 pub const PAGE_SIZE: i64 = 50;
+
+/// The result count is exact up to this many and "more than" beyond: counting a whole unit of
+/// 100,000 employers on every keystroke would cost more than the page.
+pub const COUNT_CAP: i64 = 10_000;
 
 /// The list's state, all of it in the URL.
 #[derive(Deserialize, Default, Clone)]
@@ -30,7 +34,9 @@ pub struct ListQuery {
     pub status: String,
     pub stage: String,
     pub branch: String,
-    pub rm: String,
+    /// Absent means the viewer's default: their own portfolio for an RM, everyone's otherwise. Present
+    /// and empty means "any RM" (the whole unit), which an RM chooses with one tap.
+    pub rm: Option<String>,
     pub tag: String,
     pub archived: String,
     pub sort: String,
@@ -38,6 +44,19 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The query with the viewer's default applied, so that the page, its links and its exports all
+    /// name the same rows: an RM who has not chosen otherwise sees their own portfolio.
+    pub fn for_viewer(mut self, who: Who) -> ListQuery {
+        if self.rm.is_none() && policy::holds_portfolio(who) {
+            self.rm = Some(who.user.to_string());
+        }
+        self
+    }
+
+    fn rm(&self) -> &str {
+        self.rm.as_deref().unwrap_or("")
+    }
+
     /// The filters as repository values. A value that names nothing known filters nothing rather
     /// than failing: the URL may be old or hand-edited.
     pub fn filter(&self) -> ListFilter {
@@ -48,7 +67,7 @@ impl ListQuery {
             status: Status::parse(&self.status).ok(),
             stage: Stage::parse(&self.stage).ok(),
             branch_id: self.branch.parse().ok(),
-            rm_id: self.rm.parse().ok(),
+            rm_id: self.rm().parse().ok(),
             tag: Tag::parse(&self.tag).ok().map(|t| t.as_str().to_owned()),
             archived: self.archived == "1",
             ..ListFilter::default()
@@ -71,7 +90,7 @@ impl ListQuery {
     }
 
     /// Whether any filter beyond the search box is set (the filters then show unfolded).
-    fn has_filters(&self) -> bool {
+    fn has_filters(&self, mine: Option<String>) -> bool {
         [
             &self.segment,
             &self.institution_type,
@@ -79,12 +98,12 @@ impl ListQuery {
             &self.status,
             &self.stage,
             &self.branch,
-            &self.rm,
             &self.tag,
         ]
         .iter()
         .any(|v| !v.is_empty())
             || self.archived == "1"
+            || (!self.rm().is_empty() && Some(self.rm()) != mine.as_deref())
     }
 
     /// The query string of this state with another sort and page, for links.
@@ -97,7 +116,6 @@ impl ListQuery {
             ("status", &self.status),
             ("stage", &self.stage),
             ("branch", &self.branch),
-            ("rm", &self.rm),
             ("tag", &self.tag),
             ("archived", &self.archived),
         ]
@@ -105,6 +123,10 @@ impl ListQuery {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| (k, v.clone()))
         .collect();
+        // Kept even when empty: an empty `rm` is the RM's explicit "whole unit".
+        if let Some(rm) = &self.rm {
+            pairs.push(("rm", rm.clone()));
+        }
         if sort != Sort::Name {
             pairs.push(("sort", sort.as_str().to_owned()));
         }
@@ -129,6 +151,15 @@ pub struct SortLink {
 
 struct Results {
     rows: Vec<ListRow>,
+    /// Matching employers, exact up to `COUNT_CAP`; `count_more` when there are more.
+    count: i64,
+    count_more: bool,
+    /// The scope tabs, shown to people who hold a portfolio: (href, label key, current).
+    scopes: Vec<(String, &'static str, bool)>,
+    /// The filters and sort as a query string, for the exports: inside the results, so a live
+    /// filter swaps them together and the file always holds what the screen shows.
+    export_query: String,
+    can_export: bool,
     page: i64,
     prev_href: Option<String>,
     next_href: Option<String>,
@@ -159,7 +190,7 @@ struct IndexPage {
     stages: Vec<Choice>,
     branch_filter: Vec<Choice>,
     rm_filter: Vec<Choice>,
-    export_query: String,
+    filters_open: bool,
     r: Results,
 }
 
@@ -178,11 +209,20 @@ pub async fn index(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ReadRecords)?;
+    let who = ctx.who();
+    let q = q.for_viewer(who);
     let page = q.page();
     let sort = q.sort();
+    let filter = q.filter();
     let mut tx = ctx.tx(&state).await?;
     let offset = (page - 1) * PAGE_SIZE;
-    let mut rows = repo::list(&mut tx, &q.filter(), sort, PAGE_SIZE, offset).await?;
+    let mut rows = repo::list(&mut tx, &filter, sort, PAGE_SIZE, offset).await?;
+    let count = if page == 1 && (rows.len() as i64) <= PAGE_SIZE {
+        // The first page holds them all: no second query.
+        rows.len() as i64
+    } else {
+        repo::count(&mut tx, &filter, COUNT_CAP + 1).await?
+    };
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
     tx.commit().await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
@@ -190,8 +230,29 @@ pub async fn index(
 
     let l = ctx.layout("employer.title");
     let href = |sort: Sort, page: i64| format!("/employers?{}", q.with(sort, page));
+    let mine = policy::holds_portfolio(who).then(|| who.user.to_string());
+    let scopes = match &mine {
+        Some(me) => vec![
+            (
+                format!("/employers?rm={me}"),
+                "employer.scope_mine",
+                q.rm() == me,
+            ),
+            (
+                "/employers?rm=".to_owned(),
+                "employer.scope_all",
+                q.rm().is_empty(),
+            ),
+        ],
+        None => Vec::new(),
+    };
     let r = Results {
         rows,
+        count: count.min(COUNT_CAP),
+        count_more: count > COUNT_CAP,
+        scopes,
+        export_query: q.filters_only(),
+        can_export: who.can(Permission::ExportLists),
         page,
         prev_href: (page > 1).then(|| href(sort, page - 1)),
         next_href: has_next.then(|| href(sort, page + 1)),
@@ -219,8 +280,8 @@ pub async fn index(
         statuses: Choice::of::<Status>(l.lang, &q.status),
         stages: Choice::of::<Stage>(l.lang, &q.stage),
         branch_filter: lists.branch_choices(q.branch.parse().ok()),
-        rm_filter: lists.people_choices(|id| id.to_string() == q.rm),
-        export_query: q.filters_only(),
+        rm_filter: lists.people_choices(|id| id.to_string() == q.rm()),
+        filters_open: q.has_filters(mine),
         l,
         q,
         r,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::audit::domain::{Action, FieldChange};
 use crate::audit::views::{field_changes, label};
-use crate::employers::domain::{Npwp, Segment, npp_text};
+use crate::employers::domain::{Npwp, npp_text};
 use crate::employers::policy;
 use crate::employers::repo::{self, Employer};
 use crate::error::{AppError, AppResult};
@@ -65,13 +65,6 @@ struct ShowPage {
     met_this_month: bool,
     last_bod1: Option<String>,
     follow_ups: Vec<FollowUpView>,
-}
-
-impl ShowPage {
-    /// Agreements with ministries are made with institutions only.
-    fn is_institution(&self) -> bool {
-        self.e.fields.segment == Segment::Institution
-    }
 }
 
 #[derive(Deserialize, Default)]

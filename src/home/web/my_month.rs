@@ -7,12 +7,13 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::employers::domain::Status;
 use crate::employers::domain::npp_text;
 use crate::error::AppResult;
 use crate::follow_ups::repo as follow_up_repo;
 use crate::follow_ups::views::FollowUpView;
 use crate::home::repo::{self as month_repo, Show};
-use crate::meetings::domain::{Kind, Month, met_in};
+use crate::meetings::domain::{Kind, Month};
 use crate::tenancy::domain::{Permission, Role};
 use crate::web::extract::Ctx;
 use crate::web::layout::Layout;
@@ -22,6 +23,8 @@ use crate::web::{AppState, Choice, render};
 #[serde(default)]
 pub struct MonthQuery {
     rm: Option<String>,
+    /// `2026-11`; the current month when absent or unreadable.
+    month: Option<String>,
     show: Option<String>,
     page: Option<i64>,
 }
@@ -39,6 +42,15 @@ struct PortfolioLine {
     overdue_follow_ups: i64,
 }
 
+/// A prospect or inactive employer, listed apart from the cadence.
+struct OtherLine {
+    id: Uuid,
+    name: String,
+    npp: String,
+    status: Status,
+    last_met: Option<String>,
+}
+
 struct PlannedLine {
     id: Uuid,
     employer_id: Uuid,
@@ -52,10 +64,21 @@ struct PlannedLine {
 #[template(path = "home/my_month.html")]
 struct MyMonthPage {
     l: Layout,
+    /// `?rm=` when somebody opens another RM's month.
     rm: Option<Uuid>,
+    /// Whose month it is.
+    rm_id: Uuid,
     rms: Vec<Choice>,
     can_log: bool,
     month_label: String,
+    /// The month shown is the current one: today's work leads the page.
+    is_current: bool,
+    /// `?month=` of the month shown when it is not the current one.
+    month: Option<String>,
+    previous_month: (String, String),
+    next_month: Option<(String, String)>,
+    others: Vec<OtherLine>,
+    others_more: bool,
     total: i64,
     met: i64,
     percent: i64,
@@ -75,14 +98,31 @@ impl MyMonthPage {
         if let Some(rm) = self.rm {
             s.push_str(&format!("&rm={rm}"));
         }
+        if let Some(month) = &self.month {
+            s.push_str(&format!("&month={month}"));
+        }
         if page > 1 {
             s.push_str(&format!("&page={page}"));
         }
         s
     }
+
+    /// Another month of the same RM.
+    fn month_href(&self, month: &str) -> String {
+        match self.rm {
+            Some(rm) => format!("/my-month?month={month}&rm={rm}"),
+            None => format!("/my-month?month={month}"),
+        }
+    }
+
+    /// The RM's whole portfolio in the employer list.
+    fn others_href(&self) -> String {
+        format!("/employers?rm={}", self.rm_id)
+    }
 }
 
-const MONTH_PAGE: i64 = 50;
+const MONTH_PAGE: i64 = 25;
+const OTHERS_SHOWN: i64 = 20;
 const PLANNED_DAYS: i64 = 14;
 
 /// "My month" (docs/domain.md, "My month"): the RM's portfolio against the monthly BOD-1 cadence, the planned
@@ -96,7 +136,15 @@ pub async fn my_month(
     ctx.require(Permission::ViewMyMonth)?;
     let now = state.clock.now();
     let today = ctx.today(now);
-    let month = Month::containing(now, ctx.tenant.tz);
+    let tz = ctx.tenant.tz;
+    let current = Month::containing(now, tz);
+    let month = q
+        .month
+        .as_deref()
+        .and_then(|m| Month::parse(m, tz))
+        .filter(|m| m.first_day <= current.first_day)
+        .unwrap_or_else(|| Month::containing(now, tz));
+    let is_current = month.first_day == current.first_day;
     let chosen = q.rm.as_deref().and_then(|r| r.trim().parse::<Uuid>().ok());
     if chosen.is_some_and(|r| r != ctx.user_id.0) {
         ctx.require(Permission::EditAnyRecord)?;
@@ -122,17 +170,26 @@ pub async fn my_month(
     )
     .await?;
     let (total, met, mut rows) = (summary.total, summary.met, summary.rows);
-    let until = now + chrono::Duration::days(PLANNED_DAYS);
-    let planned = month_repo::planned_before(&mut tx, rm, until, 30).await?;
-    // The same horizon as the planned meetings; overdue ones come first.
-    let due = follow_up_repo::due_for(
-        &mut tx,
-        rm,
-        today + chrono::Days::new(PLANNED_DAYS as u64),
-        20,
-    )
-    .await?;
+    let mut others = month_repo::others(&mut tx, rm, OTHERS_SHOWN + 1).await?;
+    // Today's work belongs to the current month; a month looked back on shows its cadence only.
+    let (planned, due) = if is_current {
+        let until = now + chrono::Duration::days(PLANNED_DAYS);
+        let planned = month_repo::planned_before(&mut tx, rm, until, 30).await?;
+        // The same horizon as the planned meetings; overdue ones come first.
+        let due = follow_up_repo::due_for(
+            &mut tx,
+            rm,
+            today + chrono::Days::new(PLANNED_DAYS as u64),
+            20,
+        )
+        .await?;
+        (planned, due)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     tx.commit().await?;
+    let others_more = others.len() as i64 > OTHERS_SHOWN;
+    others.truncate(OTHERS_SHOWN as usize);
     let more = rows.len() as i64 > MONTH_PAGE;
     rows.truncate(MONTH_PAGE as usize);
     let rm_name = (rm != ctx.user_id.0).then(|| {
@@ -150,7 +207,7 @@ pub async fn my_month(
     let lines = rows
         .into_iter()
         .map(|r| PortfolioLine {
-            met: met_in(&month, r.last_bod1_meeting_at),
+            met: r.met,
             last_met: r.last_bod1_meeting_at.map(|at| l.day_of(&at)),
             next_planned: r.next_planned_meeting_at.map(|at| l.datetime(&at)),
             next_overdue: r.next_planned_meeting_at.is_some_and(|at| at < now),
@@ -172,6 +229,16 @@ pub async fn my_month(
             employer_name: p.employer_name,
         })
         .collect();
+    let others = others
+        .into_iter()
+        .map(|o| OtherLine {
+            last_met: o.last_bod1_meeting_at.map(|at| l.day_of(&at)),
+            npp: npp_text(o.npp.as_deref(), &o.division_code),
+            id: o.id,
+            name: o.name,
+            status: o.status,
+        })
+        .collect();
     let follow_ups = FollowUpView::all(&l, ctx.who(), &due, today);
     let overdue_follow_ups = follow_ups.iter().filter(|f| f.overdue).count();
     let can_pick = ctx.role.can(Permission::EditAnyRecord);
@@ -191,9 +258,22 @@ pub async fn my_month(
             Vec::new()
         },
         month_label: ctx.lang.month_year(month.first_day),
+        is_current,
+        month: (!is_current).then(|| month.code()),
+        previous_month: {
+            let p = month.previous(tz);
+            (p.code(), ctx.lang.month_year(p.first_day))
+        },
+        next_month: (!is_current).then(|| {
+            let n = month.next(tz);
+            (n.code(), ctx.lang.month_year(n.first_day))
+        }),
+        others,
+        others_more,
         percent: if total > 0 { met * 100 / total } else { 0 },
         can_log: rm == ctx.user_id.0 || can_pick,
         rm: chosen.filter(|r| *r != ctx.user_id.0),
+        rm_id: rm,
         l,
         total,
         met,

@@ -1,14 +1,13 @@
-//! Key-person pages, one file each: add and edit (`form`), "left the company" (`left`), and the
-//! personal-data export and erasure (`personal_data`). A person's own address leads to their
-//! employer's page; archiving goes the way every record's does (`crate::web::archive`).
+//! Key-person pages, one file each: the person (`show`), add and edit (`form`), "left the company"
+//! (`left`), and the personal-data export and erasure (`personal_data`). Archiving goes the way every
+//! record's does (`crate::web::archive`).
 
 mod form;
 mod left;
 mod personal_data;
+mod show;
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -19,34 +18,20 @@ use crate::employers::repo as employer_repo;
 use crate::error::{AppError, AppResult};
 use crate::key_persons::policy;
 use crate::key_persons::repo::{self, KeyPersonRow};
-use crate::tenancy::domain::Permission;
+use crate::web::AppState;
 use crate::web::archive::{self, Archiving};
 use crate::web::extract::Ctx;
-use crate::web::{AppState, see_other};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/employers/{id}/key-persons", post(form::create))
         .route("/employers/{id}/key-persons/new", get(form::new))
-        .route("/key-persons/{id}", get(show).post(form::update))
+        .route("/key-persons/{id}", get(show::show).post(form::update))
         .route("/key-persons/{id}/edit", get(form::edit))
         .route("/key-persons/{id}/left", get(left::form).post(left::save))
         .route("/key-persons/{id}/export.json", get(personal_data::export))
         .route("/key-persons/{id}/erase", post(personal_data::erase))
         .merge(archive::routes::<KeyPersons>("/key-persons"))
-}
-
-/// A key person's address is on their employer's page.
-async fn show(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<Uuid>,
-) -> AppResult<Response> {
-    ctx.require(Permission::ReadRecords)?;
-    let mut tx = ctx.tx(&state).await?;
-    let p = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    Ok(see_other(&format!("/employers/{}#kp-{id}", p.employer_id)))
 }
 
 /// A person this person may change, with their employer's name: 404 for another tenant's, 403 for

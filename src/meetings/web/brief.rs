@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::employers::domain::{Ownership, Segment, Status as EmployerStatus, npp_text};
+use crate::employers::domain::{Ownership, Segment, Stage, Status as EmployerStatus, npp_text};
 use crate::employers::repo as employer_repo;
 use crate::error::{AppError, AppResult};
 use crate::follow_ups::repo as follow_up_repo;
@@ -33,6 +33,7 @@ pub struct BriefQuery {
 
 /// A current key person, as the brief lists them.
 pub struct PersonLine {
+    pub id: Uuid,
     pub name: String,
     pub title: String,
     pub level: Level,
@@ -59,6 +60,9 @@ struct BriefPage {
     status: EmployerStatus,
     segment: Segment,
     ownership: Ownership,
+    stage: Stage,
+    /// Why the engagement is paused or was rejected, when it is.
+    stage_reason: String,
     country: String,
     rm: String,
     phone: String,
@@ -126,6 +130,7 @@ pub async fn brief(
         .map(|p| {
             let f = p.fields;
             PersonLine {
+                id: p.id,
                 level: f.level,
                 influence: f.influence,
                 roles: f.roles,
@@ -145,6 +150,8 @@ pub async fn brief(
         status: e.fields.status,
         segment: e.fields.segment,
         ownership: e.fields.ownership,
+        stage: e.fields.stage,
+        stage_reason: e.fields.stage_reason.clone(),
         country: e.fields.country.unwrap_or_default(),
         rm: e.rm_name.unwrap_or_default(),
         phone: e.fields.phone.unwrap_or_default(),

@@ -15,6 +15,7 @@ use crate::key_persons::repo as kp_repo;
 use crate::meetings::domain::{Channel, Kind, Sentiment, Status, Topic, local_input};
 use crate::meetings::form::MeetingForm;
 use crate::meetings::policy;
+use crate::meetings::repo::{self, Pick};
 use crate::meetings::views::person_label;
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
@@ -45,10 +46,15 @@ pub struct FormPage {
     stale: Option<StaleEdit>,
     /// Whether the status may still be chosen (a new meeting: plan or log).
     choose_status: bool,
+    /// The employer's planned meetings (id, local start), offered before logging a new one: recording
+    /// a plan's outcome keeps plans from piling up beside duplicates.
+    planned: Vec<(Uuid, String)>,
     people: Vec<Choice>,
     staff: Vec<Choice>,
     kinds: Vec<Choice>,
     channels: Vec<Choice>,
+    /// `Kind::channels_json`, for the script that keeps the channel consistent with the kind.
+    kind_channels: String,
     topics: Vec<Choice>,
     sentiments: Vec<Choice>,
     levels: Vec<Choice>,
@@ -96,6 +102,7 @@ impl FormPage {
         stale: Option<StaleEdit>,
     ) -> AppResult<FormPage> {
         let l = ctx.layout(match of.mode {
+            Mode::New if f.status == Status::Planned.as_str() => "meeting.plan",
             Mode::New => "meeting.new",
             Mode::Complete => "meeting.complete",
             Mode::Edit => "meeting.edit",
@@ -124,12 +131,14 @@ impl FormPage {
         Ok(FormPage {
             kinds: Choice::of::<Kind>(l.lang, &f.kind),
             channels: Choice::of::<Channel>(l.lang, &f.channel),
+            kind_channels: Kind::channels_json(),
             topics: Choice::of_many::<Topic>(l.lang, &f.topics),
             sentiments: Choice::of::<Sentiment>(l.lang, &f.sentiment),
             levels: Choice::of::<Level>(l.lang, &f.new_person_level),
             staff: lists.people_choices(|id| picked(&f.staff, id)),
             assignees: lists.people_choices(|id| f.follow_up_assignee.trim() == id.to_string()),
             choose_status: of.mode == Mode::New,
+            planned: Vec::new(),
             people,
             l,
             mode: of.mode,
@@ -178,7 +187,15 @@ pub async fn new(
         employer_id: employer,
         employer_name: e.fields.name,
     };
-    let page = FormPage::build(&state, &mut tx, &ctx, of, f, FieldErrors::default(), None).await?;
+    let mut page =
+        FormPage::build(&state, &mut tx, &ctx, of, f, FieldErrors::default(), None).await?;
+    if status == Status::Held {
+        let planned = repo::for_employer(&mut tx, employer, Pick::Planned(3)).await?;
+        page.planned = planned
+            .iter()
+            .map(|m| (m.id, page.l.datetime(&m.fields.starts_at)))
+            .collect();
+    }
     tx.commit().await?;
     render(&page)
 }
