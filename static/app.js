@@ -48,3 +48,21 @@ document.addEventListener("change", (event) => syncChannel(event.target));
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-kind-channels] select[name=kind]").forEach(syncChannel);
 });
+
+// Copy buttons (hidden without JavaScript, where the field can be selected by hand).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-copy]").forEach((b) => { b.hidden = false; });
+});
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element && event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  if (!field) return;
+  field.select();
+  try {
+    await navigator.clipboard.writeText(field.value);
+  } catch {
+    document.execCommand("copy");
+  }
+  button.textContent = button.dataset.copied;
+});

@@ -68,21 +68,9 @@ impl TotpSecret {
             .expect("issuer and account name are set")
     }
 
-    /// The QR code of `uri` as an SVG element, drawn here (no third party sees the key). It contains
-    /// only our own markup: rectangles, no text.
+    /// The QR code of `uri` as an SVG element (`crate::web::qr`).
     pub fn qr_svg(&self, account: &str) -> String {
-        let code =
-            qrcode::QrCode::new(self.uri(account).as_bytes()).expect("a key URI fits in a QR code");
-        let svg = code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .build();
-        // The XML declaration is for standalone files; inside HTML only the element is wanted.
-        match svg.find("<svg") {
-            Some(i) => svg[i..].to_owned(),
-            None => svg,
-        }
+        crate::web::qr::svg(&self.uri(account)).expect("a key URI fits in a QR code")
     }
 
     /// The time step the code matches at `now` (this step or a neighbour), if any.

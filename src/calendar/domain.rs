@@ -7,21 +7,27 @@ use uuid::Uuid;
 /// A planned meeting as the feed shows it.
 pub struct FeedMeeting {
     pub id: Uuid,
+    pub employer_id: Uuid,
     pub employer_name: String,
     pub starts_at: DateTime<Utc>,
     pub duration_minutes: i16,
     /// Already translated.
     pub kind: String,
     pub location: String,
+    pub attendees: Vec<String>,
     pub updated_at: DateTime<Utc>,
 }
 
 /// An open follow-up, shown as an all-day event on its due day.
 pub struct FeedFollowUp {
     pub id: Uuid,
+    pub employer_id: Uuid,
     pub employer_name: String,
     pub title: String,
+    pub notes: String,
     pub due_on: NaiveDate,
+    /// The meeting it came from, with that meeting's date already written out.
+    pub meeting: Option<(Uuid, String)>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -29,6 +35,11 @@ pub struct FeedFollowUp {
 pub struct FeedText<'a> {
     pub calendar_name: &'a str,
     pub follow_up_prefix: &'a str,
+    /// "Brief", "Attendees", "From the meeting of", "Employer".
+    pub brief: &'a str,
+    pub attendees: &'a str,
+    pub from_meeting: &'a str,
+    pub employer: &'a str,
     pub base_url: &'a str,
 }
 
@@ -59,6 +70,19 @@ pub fn render(
             .ends(m.starts_at + Duration::minutes(i64::from(m.duration_minutes)))
             .status(EventStatus::Confirmed)
             .url(&format!("{}/meetings/{}", labels.base_url, m.id));
+        // What the RM reads on the phone before walking in: the brief, and who will be there.
+        let mut description = format!(
+            "{}: {}/employers/{}/brief?meeting={}",
+            labels.brief, labels.base_url, m.employer_id, m.id
+        );
+        if !m.attendees.is_empty() {
+            description.push_str(&format!(
+                "\n{}: {}",
+                labels.attendees,
+                m.attendees.join("; ")
+            ));
+        }
+        e.description(&text(&description));
         if !m.location.is_empty() {
             e.location(&text(&m.location));
         }
@@ -73,12 +97,34 @@ pub fn render(
                 "{}: {} — {}",
                 labels.follow_up_prefix, f.title, f.employer_name
             )))
-            .all_day(f.due_on)
+            // An all-day event ends on the next day, exclusive (RFC 5545 §3.6.1).
+            .starts(f.due_on)
+            .ends(f.due_on.succ_opt().unwrap_or(f.due_on))
             .url(&format!("{}/follow-ups/{}/edit", labels.base_url, f.id))
+            .description(&text(&follow_up_description(labels, f)))
             .done();
         cal.push(e);
     }
     cal.done().to_string()
+}
+
+/// The follow-up's notes, its employer and the meeting it came from, each with a link.
+fn follow_up_description(labels: &FeedText<'_>, f: &FeedFollowUp) -> String {
+    let mut lines = Vec::new();
+    if !f.notes.is_empty() {
+        lines.push(f.notes.clone());
+    }
+    lines.push(format!(
+        "{}: {} — {}/employers/{}",
+        labels.employer, f.employer_name, labels.base_url, f.employer_id
+    ));
+    if let Some((id, when)) = &f.meeting {
+        lines.push(format!(
+            "{} {when}: {}/meetings/{id}",
+            labels.from_meeting, labels.base_url
+        ));
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -86,30 +132,43 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn labels() -> FeedText<'static> {
+        FeedText {
+            calendar_name: "Relasi",
+            follow_up_prefix: "Tindak lanjut",
+            brief: "Ringkasan",
+            attendees: "Peserta",
+            from_meeting: "Dari pertemuan",
+            employer: "Pemberi kerja",
+            base_url: "https://relasi.example",
+        }
+    }
+
     #[test]
     fn meetings_and_follow_ups_become_events() {
         let at = Utc.with_ymd_and_hms(2026, 11, 30, 16, 30, 0).unwrap();
         let id = Uuid::nil();
         let ics = render(
-            &FeedText {
-                calendar_name: "Relasi",
-                follow_up_prefix: "Tindak lanjut",
-                base_url: "https://relasi.example",
-            },
+            &labels(),
             &[FeedMeeting {
                 id,
+                employer_id: id,
                 employer_name: "PT Maju; Jaya, Tbk".into(),
                 starts_at: at,
                 duration_minutes: 90,
                 kind: "Rapat koordinasi".into(),
                 location: "Jakarta".into(),
+                attendees: vec!["Sari Dewi, HR Director".into(), "Budi".into()],
                 updated_at: at,
             }],
             &[FeedFollowUp {
                 id,
+                employer_id: id,
                 employer_name: "PT Maju".into(),
                 title: "Kirim draf PKS".into(),
+                notes: String::new(),
                 due_on: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+                meeting: Some((id, "30 Nov 2026".into())),
                 updated_at: at,
             }],
             at,
@@ -120,6 +179,21 @@ mod tests {
         // Commas and semicolons in text are escaped (RFC 5545 §3.3.11).
         assert!(ics.contains("PT Maju\\; Jaya\\, Tbk"), "{ics}");
         assert!(ics.contains("DTSTART;VALUE=DATE:20261202"), "{ics}");
+        // An all-day event ends on the next day, exclusive.
+        assert!(ics.contains("DTEND;VALUE=DATE:20261203"), "{ics}");
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(
+            unfolded.contains("/employers/00000000-0000-0000-0000-000000000000/brief?meeting="),
+            "{unfolded}"
+        );
+        assert!(
+            unfolded.contains("Peserta: Sari Dewi\\, HR Director\\; Budi"),
+            "{unfolded}"
+        );
+        assert!(
+            unfolded.contains("Dari pertemuan 30 Nov 2026: https://relasi.example/meetings/"),
+            "{unfolded}"
+        );
         assert!(ics.contains("UID:meeting-00000000-0000-0000-0000-000000000000@relasi"));
         assert_eq!(ics.matches("BEGIN:VEVENT").count(), 2);
     }
@@ -128,24 +202,25 @@ mod tests {
     fn no_carriage_return_reaches_the_feed_but_its_own_line_ends() {
         let at = Utc.with_ymd_and_hms(2026, 11, 30, 16, 30, 0).unwrap();
         let ics = render(
-            &FeedText {
-                calendar_name: "Relasi",
-                follow_up_prefix: "Tindak lanjut",
-                base_url: "https://relasi.example",
-            },
+            &labels(),
             &[FeedMeeting {
                 id: Uuid::nil(),
+                employer_id: Uuid::nil(),
                 employer_name: "PT Maju\rX-INJECTED:1".into(),
                 starts_at: at,
                 duration_minutes: 30,
                 kind: "Rapat".into(),
                 location: "Ruang A\r\nLantai 3\rSayap B".into(),
+                attendees: Vec::new(),
                 updated_at: at,
             }],
             &[FeedFollowUp {
                 id: Uuid::nil(),
+                employer_id: Uuid::nil(),
                 employer_name: "PT Maju".into(),
                 title: "Kirim\rdraf".into(),
+                notes: "baris\rdua".into(),
+                meeting: None,
                 due_on: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
                 updated_at: at,
             }],

@@ -54,11 +54,14 @@ pub async fn owner_of(conn: &mut PgConnection, secret_hash: &[u8]) -> sqlx::Resu
 
 pub struct PlannedMeeting {
     pub id: Uuid,
+    pub employer_id: Uuid,
     pub employer_name: String,
     pub starts_at: DateTime<Utc>,
     pub duration_minutes: i16,
     pub kind: Kind,
     pub location: String,
+    /// The employer's people expected at the meeting, "name, title" each.
+    pub attendees: Vec<String>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -71,7 +74,13 @@ pub async fn planned_meetings(
 ) -> sqlx::Result<Vec<PlannedMeeting>> {
     sqlx::query_as!(
         PlannedMeeting,
-        r#"select m.id, e.name as employer_name, m.starts_at, m.duration_minutes, m.kind as "kind: Kind", m.location,
+        r#"select m.id, m.employer_id, e.name as employer_name, m.starts_at, m.duration_minutes,
+                  m.kind as "kind: Kind", m.location,
+                  array(select concat_ws(', ', k.full_name, nullif(k.position_title, ''))
+                          from meeting_attendees a
+                          join key_persons k on k.tenant_id = a.tenant_id and k.id = a.key_person_id
+                         where a.tenant_id = m.tenant_id and a.meeting_id = m.id
+                         order by k.full_name) as "attendees!",
                   m.updated_at
              from meetings m
              join employers e on e.tenant_id = m.tenant_id and e.id = m.employer_id
@@ -91,9 +100,14 @@ pub async fn planned_meetings(
 
 pub struct OpenFollowUp {
     pub id: Uuid,
+    pub employer_id: Uuid,
     pub employer_name: String,
     pub title: String,
+    pub notes: String,
     pub due_on: NaiveDate,
+    /// The meeting the follow-up came from, and when it started.
+    pub meeting_id: Option<Uuid>,
+    pub meeting_starts_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -105,9 +119,11 @@ pub async fn open_follow_ups(
 ) -> sqlx::Result<Vec<OpenFollowUp>> {
     sqlx::query_as!(
         OpenFollowUp,
-        r#"select f.id, e.name as employer_name, f.title, f.due_on, f.updated_at
+        r#"select f.id, f.employer_id, e.name as employer_name, f.title, f.notes, f.due_on,
+                  f.meeting_id, m.starts_at as "meeting_starts_at?", f.updated_at
              from follow_ups f
              join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+             left join meetings m on m.tenant_id = f.tenant_id and m.id = f.meeting_id
             where f.assignee_id = $1 and f.done_at is null and f.archived_at is null
             order by f.due_on
             limit $2"#,

@@ -41,6 +41,22 @@ struct CalendarPage {
     since: Option<String>,
 }
 
+impl CalendarPage {
+    /// The same link for calendar apps that subscribe on a tap (`webcal://`).
+    fn webcal(&self) -> Option<String> {
+        let url = self.url.as_deref()?;
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))?;
+        Some(format!("webcal://{rest}"))
+    }
+
+    /// The link as a QR code, to subscribe from the phone while the page is open on a desktop.
+    fn qr_svg(&self) -> Option<String> {
+        crate::web::qr::svg(self.url.as_deref()?)
+    }
+}
+
 async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require(Permission::ReadRecords)?;
     let mut tx = ctx.tx(&state).await?;
@@ -110,12 +126,12 @@ async fn feed(
     let user = repo::owner_of(&mut tx, &token_hash(secret))
         .await?
         .ok_or(AppError::NotFound)?;
-    let lang = Lang::parse(
-        &crate::tenancy::repo::settings(&mut tx)
-            .await?
-            .default_language,
-    )
-    .unwrap_or(Lang::Id);
+    let settings = crate::tenancy::repo::settings(&mut tx).await?;
+    let lang = Lang::parse(&settings.default_language).unwrap_or(Lang::Id);
+    let tz: chrono_tz::Tz = settings
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Jakarta);
     let since = now - chrono::Duration::days(FEED_PAST_DAYS);
     let meetings = repo::planned_meetings(&mut tx, user, since, FEED_LIMIT).await?;
     let follow_ups = repo::open_follow_ups(&mut tx, user, FEED_LIMIT).await?;
@@ -123,6 +139,7 @@ async fn feed(
     let body = render_feed(
         &crate::web::public_base(&state, &headers),
         lang,
+        tz,
         meetings,
         follow_ups,
         now,
@@ -140,6 +157,7 @@ async fn feed(
 fn render_feed(
     base: &str,
     lang: Lang,
+    tz: chrono_tz::Tz,
     meetings: Vec<repo::PlannedMeeting>,
     follow_ups: Vec<repo::OpenFollowUp>,
     now: DateTime<Utc>,
@@ -149,7 +167,9 @@ fn render_feed(
         .map(|m| FeedMeeting {
             kind: lang.t(m.kind.label_key()).to_owned(),
             id: m.id,
+            employer_id: m.employer_id,
             employer_name: m.employer_name,
+            attendees: m.attendees,
             starts_at: m.starts_at,
             duration_minutes: m.duration_minutes,
             location: m.location,
@@ -160,8 +180,14 @@ fn render_feed(
         .into_iter()
         .map(|f| FeedFollowUp {
             id: f.id,
+            employer_id: f.employer_id,
             employer_name: f.employer_name,
             title: f.title,
+            notes: f.notes,
+            meeting: f
+                .meeting_id
+                .zip(f.meeting_starts_at)
+                .map(|(id, at)| (id, lang.datetime(at, tz))),
             due_on: f.due_on,
             updated_at: f.updated_at,
         })
@@ -170,6 +196,10 @@ fn render_feed(
         &FeedText {
             calendar_name: lang.t("calendar.feed_name"),
             follow_up_prefix: lang.t("calendar.follow_up_prefix"),
+            brief: lang.t("calendar.brief"),
+            attendees: lang.t("meeting.attendees"),
+            from_meeting: lang.t("calendar.from_meeting"),
+            employer: lang.t("calendar.employer"),
             base_url: base,
         },
         &meetings,

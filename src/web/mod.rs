@@ -10,6 +10,7 @@ pub mod layers;
 pub mod layout;
 pub mod pages;
 pub mod pickers;
+pub mod qr;
 pub mod redirect;
 pub mod stale;
 

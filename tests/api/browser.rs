@@ -264,7 +264,7 @@ async fn an_rm_creates_an_employer_adds_key_persons_and_finds_a_departure_in_the
     assert!(former.contains("Pensiun"), "{former}");
     let history = b.element_text("#history").await;
     assert!(
-        history.contains("Tokoh kunci keluar dari perusahaan"),
+        history.contains("Orang kunci keluar dari perusahaan"),
         "{history}"
     );
     assert!(history.contains("Pensiun"));
@@ -501,5 +501,179 @@ async fn an_rm_logs_a_bod1_meeting_with_a_follow_up_from_a_phone() {
     assert!(b.text().await.contains("Nur Sitompul"));
     assert!(b.fits_width().await, "the brief fits 360 px");
     b.screenshot("meeting-brief-360").await;
+    b.quit().await;
+}
+
+#[tokio::test]
+async fn an_rms_morning_on_a_phone_call_record_a_plan_close_a_follow_up_and_export_what_is_shown() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    let dewi = app
+        .user(t, "dewi@x.example", "Dewi Lestari", Role::Rm)
+        .await;
+    let api = app.signed_in("dewi@x.example").await;
+    let (_, alfa) = crate::fixtures::create(&api, "PT Alfa Samudra Logistik", &[]).await;
+    let alfa = alfa.unwrap();
+    for (name, status) in [
+        ("PT Beta Karya Konstruksi", "inactive"),
+        ("PT Gamma Niaga Prima", "inactive"),
+        ("PT Delta Sarana Medika", "active"),
+    ] {
+        crate::fixtures::create(&api, name, &[("status", status)]).await;
+    }
+    let nur = crate::fixtures::add_person(&api, alfa, "Nur Sitompul", "bod_minus_one").await;
+    let r = api
+        .post(
+            &format!("/key-persons/{nur}"),
+            &[
+                ("full_name", "Nur Sitompul"),
+                ("position_title", "Kepala Divisi Human Capital"),
+                ("level", "bod_minus_one"),
+                ("influence", "4"),
+                ("legal_basis", "legitimate_interest"),
+                ("phone", "0812-1111-2222"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let planned = crate::fixtures::log_meeting(
+        &api,
+        alfa,
+        &[
+            ("status", "planned"),
+            ("starts_at", "2026-11-16T08:30"),
+            ("summary", ""),
+        ],
+    )
+    .await;
+    let r = api
+        .post(
+            &format!("/employers/{alfa}/follow-ups"),
+            &[
+                ("title", "Kirim simulasi iuran JKP"),
+                ("assignee", &dewi.0.to_string()),
+                ("due_on", "2026-11-16"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    // My month on the phone: today's follow-up and the plan lead, above the portfolio.
+    let b = Browser::start(360, 740).await;
+    sign_in(&b, &app.base, "dewi@x.example", "/my-month").await;
+    let tops = b
+        .execute(
+            "return ['#follow-ups-due', '#planned', '#portfolio-h']
+                 .map(s => document.querySelector(s).getBoundingClientRect().top)",
+        )
+        .await;
+    let tops: Vec<f64> = serde_json::from_value(tops).unwrap();
+    assert!(
+        tops[0] < 740.0,
+        "the follow-ups due are on the first screen: {tops:?}"
+    );
+    assert!(tops[0] < tops[2] && tops[1] < tops[2], "{tops:?}");
+    assert!(b.fits_width().await);
+    b.screenshot("morning-my-month").await;
+
+    // The employer page: the key person is one tap away, on the phone too.
+    b.goto(&format!("{}/employers/{alfa}", app.base)).await;
+    let call = b
+        .execute(
+            "const a = document.querySelector('#key-persons a[href^=\"tel:\"]');
+             const r = a.getBoundingClientRect();
+             return [a.getAttribute('href'), r.width > 0 && r.height > 0 && r.right <= window.innerWidth]",
+        )
+        .await;
+    assert_eq!(call, serde_json::json!(["tel:+6281211112222", true]));
+    assert!(b.source().await.contains("https://wa.me/6281211112222"));
+    b.screenshot("morning-employer-contacts").await;
+
+    // "Log" offers the planned meeting first; its outcome is recorded, not a second meeting.
+    b.goto(&format!(
+        "{}/meetings/new?employer={alfa}&back=/my-month",
+        app.base
+    ))
+    .await;
+    b.click(&format!(
+        ".planned-offer a[href='/meetings/{planned}/complete']"
+    ))
+    .await;
+    b.wait_for_path(&format!("/meetings/{planned}/complete"))
+        .await;
+    b.click(&format!("input[name=attendees][value='{nur}']"))
+        .await;
+    b.fill(
+        "#f-summary",
+        "Rekonsiliasi data pekerja; HC setuju mendaftarkan 120 pekerja kontrak.",
+    )
+    .await;
+    b.click("form.meeting-form button[type=submit]").await;
+    wait_for_text(&b, "Rekonsiliasi data pekerja").await;
+    let (planned_left, held): (i64, i64) = sqlx::query_as(
+        "select count(*) filter (where status = 'planned'), count(*) filter (where status = 'held') from meetings",
+    )
+    .fetch_one(&app.admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        (planned_left, held),
+        (0, 1),
+        "the plan became the held meeting"
+    );
+
+    // The follow-up is marked done from My month.
+    b.goto(&format!("{}/my-month", app.base)).await;
+    b.click("#follow-ups-due form[action$='/done'] button")
+        .await;
+    b.wait_for_path("/my-month").await;
+    let done: bool = sqlx::query_scalar("select done_at is not null from follow_ups")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    assert!(done);
+
+    // The list filtered live to inactive employers; the export holds exactly the rows shown.
+    b.goto(&format!("{}/employers", app.base)).await;
+    b.find("#results").await;
+    b.execute(
+        "const s = document.querySelector('select[name=status]');
+         s.value = 'inactive';
+         s.dispatchEvent(new Event('change', {bubbles: true}));",
+    )
+    .await;
+    wait_for_text(&b, "PT Gamma Niaga Prima").await;
+    for _ in 0..100 {
+        if !b.text().await.contains("PT Delta Sarana Medika") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let shown: Vec<String> = serde_json::from_value(
+        b.execute(
+            "return Array.from(document.querySelectorAll('#results tbody tr td a[href^=\"/employers/\"]'))
+                 .map(a => a.textContent.trim())",
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(shown, ["PT Beta Karya Konstruksi", "PT Gamma Niaga Prima"]);
+    let csv = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(document.querySelector('#export-csv').getAttribute('href')).then(r => r.text()).then(done);",
+        )
+        .await;
+    let csv = csv
+        .as_str()
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .to_owned();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let exported: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_owned()).collect();
+    assert_eq!(exported, shown, "the file holds what the screen shows");
+    b.screenshot("morning-filtered-list").await;
     b.quit().await;
 }

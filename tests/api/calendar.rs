@@ -156,3 +156,58 @@ async fn the_calendar_feed_never_carries_a_bare_carriage_return() {
     assert!(!text.contains("\r\nX-INJECTED"), "{text}");
     assert!(text.contains("Ruang A\\nX-INJECTED:1"), "{text}");
 }
+
+#[tokio::test]
+async fn feed_events_carry_the_brief_the_attendees_and_an_all_day_end_on_the_next_day() {
+    let tm = team().await;
+    let (e, person) = employer_with_person(&tm.rm1, "PT Agenda Lengkap", "bod").await;
+    let rm1: uuid::Uuid = sqlx::query_scalar("select id from users where email = 'rm1@x.example'")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    let held = log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("attendees", &person.to_string()),
+            ("follow_up_title", "Kirim draf PKS"),
+            ("follow_up_assignee", &rm1.to_string()),
+            ("follow_up_due_on", "2026-11-18"),
+        ],
+    )
+    .await;
+    let planned = log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("status", "planned"),
+            ("starts_at", "2026-11-20T10:00"),
+            ("summary", ""),
+            ("attendees", &person.to_string()),
+        ],
+    )
+    .await;
+    let made = tm.rm1.post("/calendar/regenerate", &[]).await;
+    let url = feed_url(&made.body);
+    // The page offers the link three ways: copied, opened as webcal, scanned.
+    assert!(made.body.contains("data-copy=\"#feed-url\""));
+    assert!(made.body.contains("href=\"webcal://"));
+    assert!(made.body.contains("<svg"));
+    let path = url
+        .split_once("/calendar/")
+        .map(|(_, p)| format!("/calendar/{p}"))
+        .unwrap();
+    let (_, _, body) = tm.app.client().get_bytes(&path).await;
+    let ics = String::from_utf8(body).unwrap().replace("\r\n ", "");
+    assert!(ics.contains("DTSTART;VALUE=DATE:20261118"), "{ics}");
+    assert!(ics.contains("DTEND;VALUE=DATE:20261119"), "{ics}");
+    assert!(
+        ics.contains(&format!("/employers/{e}/brief?meeting={planned}")),
+        "{ics}"
+    );
+    assert!(ics.contains("Rudi Hartanto"), "the attendees: {ics}");
+    assert!(
+        ics.contains(&format!("/meetings/{held}")),
+        "the follow-up's meeting: {ics}"
+    );
+}

@@ -4,7 +4,9 @@
 use relasi::web::i18n::Lang;
 use uuid::Uuid;
 
-use crate::fixtures::{create, esc, msg, npwp, scalar_text, team};
+use crate::fixtures::{
+    create, employer_with_person, esc, log_meeting, msg, npwp, scalar_text, team,
+};
 use crate::helpers::Resp;
 
 #[tokio::test]
@@ -605,4 +607,87 @@ async fn markup_in_names_is_shown_as_text_everywhere() {
             "escaped text on {path}"
         );
     }
+}
+
+/// The href of the first link whose address starts with `prefix`, unescaped.
+fn href_starting(body: &str, prefix: &str) -> String {
+    let at = body
+        .find(&format!("href=\"{prefix}"))
+        .unwrap_or_else(|| panic!("no link to {prefix}"))
+        + 6;
+    body[at..at + body[at..].find('"').unwrap()].replace("&#38;", "&")
+}
+
+#[tokio::test]
+async fn an_rm_opens_their_portfolio_and_the_exports_hold_exactly_what_the_list_shows() {
+    let tm = team().await;
+    for (name, status) in [
+        ("PT Portofolio Satu", "active"),
+        ("PT Portofolio Dua", "inactive"),
+    ] {
+        create(&tm.rm1, name, &[("status", status)]).await;
+    }
+    create(&tm.rm2, "PT Milik Agus", &[]).await;
+
+    // An RM's list opens on their own portfolio, with its count; the whole unit is one tap away.
+    let mine = tm.rm1.get("/employers").await;
+    assert!(mine.body.contains("PT Portofolio Satu") && !mine.body.contains("PT Milik Agus"));
+    assert!(mine.body.contains("<strong>2</strong>"), "{}", mine.body);
+    let all = tm
+        .rm1
+        .get(&href_starting(&mine.body, "/employers?rm=\""))
+        .await;
+    assert!(all.body.contains("PT Milik Agus") && all.body.contains("<strong>3</strong>"));
+    // Supervisors see the whole unit by default.
+    assert!(
+        tm.sup
+            .get("/employers")
+            .await
+            .body
+            .contains("<strong>3</strong>")
+    );
+
+    // Filtered live (htmx swaps #results only): the export links come with the results, so the
+    // file holds the filtered rows and nothing else.
+    let partial = tm
+        .rm1
+        .get_with("/employers?q=&status=inactive", &[("hx-request", "true")])
+        .await;
+    assert!(!partial.body.contains("<html"));
+    let csv_link = href_starting(&partial.body, "/employers/export.csv?");
+    assert!(csv_link.contains("status=inactive"), "{csv_link}");
+    let (status, _, bytes) = tm.rm1.get_bytes(&csv_link).await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let names: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_owned()).collect();
+    assert_eq!(names, ["PT Portofolio Dua"]);
+    // The audit trail records the filters the file was made with, the RM's default included.
+    let filters: String = sqlx::query_scalar(
+        "select changes->'filters'->>'new' from audit_events where action = 'employer.exported'",
+    )
+    .fetch_one(&tm.app.admin)
+    .await
+    .unwrap();
+    assert!(
+        filters.contains("status=inactive") && filters.contains("rm="),
+        "{filters}"
+    );
+}
+
+#[tokio::test]
+async fn the_list_sorts_by_the_last_bod1_meeting_longest_without_one_first() {
+    let tm = team().await;
+    let (met, person) = employer_with_person(&tm.rm1, "PT Sudah Bertemu", "bod").await;
+    employer_with_person(&tm.rm1, "PT Belum Pernah", "bod").await;
+    log_meeting(&tm.rm1, met, &[("attendees", &person.to_string())]).await;
+    let page = tm.rm1.get("/employers?sort=last_met").await;
+    let never = page.body.find("PT Belum Pernah").unwrap();
+    let once = page.body.find("PT Sudah Bertemu").unwrap();
+    assert!(never < once, "never met comes first");
+    assert!(page.body.contains(&msg("employer.never_met")));
+    assert!(
+        page.body.contains("16 Nov 2026"),
+        "the meeting's day is shown"
+    );
 }

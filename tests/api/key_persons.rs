@@ -1,10 +1,10 @@
-//! Key persons through HTTP: one primary contact, no reporting loop, leaving the company, and the
-//! personal-data export and erasure.
+//! Key persons through HTTP: their page and contacts, one primary contact, no reporting loop, leaving
+//! the company, and the personal-data export and erasure.
 
 use relasi::web::i18n::Lang;
 use uuid::Uuid;
 
-use crate::fixtures::{create, esc, msg, team};
+use crate::fixtures::{create, employer_with_person, esc, msg, team};
 
 #[tokio::test]
 async fn key_persons_have_one_primary_no_reporting_loop_and_can_leave() {
@@ -270,5 +270,70 @@ async fn erasure_removes_personal_data_from_the_row_and_the_trail_but_keeps_hist
             .await
             .body
             .contains(&esc(&Lang::Id.tf("search.nothing", &[("q", "ratna")])))
+    );
+}
+
+#[tokio::test]
+async fn a_key_person_has_a_page_and_is_reached_in_one_tap_from_it_the_employer_and_the_brief() {
+    let tm = team().await;
+    let (e, person) = employer_with_person(&tm.rm1, "PT Kontak Cepat", "bod_minus_one").await;
+    let saved = tm
+        .rm1
+        .post(
+            &format!("/key-persons/{person}"),
+            &[
+                ("full_name", "Rudi Hartanto"),
+                ("position_title", "HR Director"),
+                ("level", "bod_minus_one"),
+                ("influence", "4"),
+                ("legal_basis", "legitimate_interest"),
+                ("phone", "0812-3456-7890"),
+                ("email", "rudi@kontak.example"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    for path in [
+        format!("/key-persons/{person}"),
+        format!("/employers/{e}"),
+        format!("/employers/{e}/brief"),
+    ] {
+        let page = tm.sup.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        for link in [
+            "href=\"tel:+6281234567890\"",
+            "href=\"https://wa.me/6281234567890\"",
+            "href=\"mailto:rudi@kontak.example\"",
+        ] {
+            assert!(page.body.contains(link), "{path} has {link}");
+        }
+    }
+    // The employer page and the brief name the person with a link to their page.
+    assert!(
+        tm.rm1
+            .get(&format!("/employers/{e}"))
+            .await
+            .body
+            .contains(&format!("href=\"/key-persons/{person}\""))
+    );
+    // The brief shows the engagement stage and why it is paused.
+    let brief = tm.rm1.get(&format!("/employers/{e}/brief")).await.body;
+    assert!(brief.contains(&msg("stage.approach")), "{brief}");
+
+    // Another tenant's person is not found.
+    let other = tm.app.tenant("lain", "Kanwil Lain").await;
+    tm.app
+        .user(
+            other,
+            "luar@x.example",
+            "Orang Luar",
+            relasi::tenancy::domain::Role::Admin,
+        )
+        .await;
+    let outsider = tm.app.signed_in("luar@x.example").await;
+    assert_eq!(
+        outsider.get(&format!("/key-persons/{person}")).await.status,
+        404
     );
 }

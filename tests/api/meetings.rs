@@ -513,3 +513,86 @@ async fn an_attendee_who_left_since_stays_on_the_meeting_with_the_level_they_had
     let form = tm.rm1.get(&format!("/meetings/new?employer={e}")).await;
     assert!(!form.body.contains(&format!("value=\"{p}\"")));
 }
+
+#[tokio::test]
+async fn a_phone_call_is_recorded_by_phone_and_a_mismatched_channel_is_refused() {
+    let tm = team().await;
+    let (e, person) = employer_with_person(&tm.rm1, "PT Telepon Cepat", "bod").await;
+    let attendees = person.to_string();
+    let call = log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("attendees", &attendees),
+            ("kind", "phone_call"),
+            ("channel", "in_person"),
+        ],
+    )
+    .await;
+    let channel: String = sqlx::query_scalar("select channel from meetings where id = $1")
+        .bind(call)
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(channel, "phone", "choosing a phone call makes it by phone");
+    let refused = post_meeting(
+        &tm.rm1,
+        "/meetings",
+        e,
+        &[
+            ("attendees", &attendees),
+            ("kind", "coordination"),
+            ("channel", "phone"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains(&msg("meeting.channel_mismatch")));
+    let count: i64 = sqlx::query_scalar("select count(*) from meetings")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(count, 1, "nothing written for the refused form");
+}
+
+#[tokio::test]
+async fn logging_for_an_employer_with_a_plan_offers_to_record_the_plans_outcome_first() {
+    let tm = team().await;
+    let (e, _) = employer_with_person(&tm.rm1, "PT Rencana Tertunda", "bod").await;
+    let plan_form = tm
+        .rm1
+        .get(&format!("/meetings/new?employer={e}&status=planned"))
+        .await;
+    assert!(
+        plan_form
+            .body
+            .contains(&format!("<title>{}", msg("meeting.plan")))
+    );
+    assert!(
+        plan_form.body.contains("class=\"held-only\""),
+        "the summary is out of the way while planning"
+    );
+    let planned = log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("status", "planned"),
+            ("starts_at", "2026-11-20T10:00"),
+            ("summary", ""),
+        ],
+    )
+    .await;
+    let log_form = tm.rm1.get(&format!("/meetings/new?employer={e}")).await;
+    let offer = log_form
+        .body
+        .find("class=\"planned-offer\"")
+        .expect("offered");
+    let form = log_form.body.find("action=\"/meetings\"").unwrap();
+    assert!(offer < form, "the offer comes before the form");
+    assert!(
+        log_form
+            .body
+            .contains(&format!("/meetings/{planned}/complete"))
+    );
+    assert!(log_form.body.contains("20 Nov 2026"));
+}

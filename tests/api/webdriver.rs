@@ -8,6 +8,10 @@ use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// Accessibility findings accepted on purpose, each explained in docs/accessibility.md: "rule: target"
+/// prefixes.
+const JUSTIFIED: &[&str] = &[];
+
 pub struct Browser {
     http: reqwest::Client,
     session: String,
@@ -249,6 +253,42 @@ impl Browser {
             Some(json!({"script": script, "args": []})),
         )
         .await
+    }
+
+    /// Runs `script` as the body of an async function: it finishes by calling
+    /// `arguments[arguments.length - 1]` with its answer.
+    pub async fn execute_async(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// The page's WCAG 2.2 AA violations found by axe-core (tests/vendor/axe-core, injected here and
+    /// never served), as "rule: target" lines, without the ones docs/accessibility.md names and
+    /// justifies (`JUSTIFIED`).
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
+        // A form's sticky save bar sits over whatever scrolls beneath it; the target-size rule would
+        // measure that moment, so the bar is laid out in place for the scan (docs/accessibility.md).
+        let script = format!(
+            "{AXE}\n;const done = arguments[arguments.length - 1];
+             document.querySelectorAll('.sticky-actions').forEach(b => b.style.setProperty('position', 'static', 'important'));
+             axe.run(document, {{runOnly: {{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}}}})
+               .then(r => done(r.violations.flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')))))
+               .catch(e => done(['axe failed: ' + e]));"
+        );
+        let found = self.execute_async(&script).await;
+        found
+            .as_array()
+            .unwrap_or_else(|| panic!("axe answered {found}"))
+            .iter()
+            .filter_map(|v| v.as_str())
+            .filter(|v| !JUSTIFIED.iter().any(|j| v.starts_with(j)))
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Saves a PNG under test-artifacts/ for a person to look at.

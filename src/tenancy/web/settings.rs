@@ -25,13 +25,46 @@ struct SettingsPage {
     l: Layout,
     s: repo::Settings,
     second_factor_rules: Vec<Choice>,
-    zones: Vec<&'static str>,
+    /// Indonesia's three zones first, with their names; then every other IANA zone.
+    indonesian_zones: Vec<Choice>,
+    other_zones: Vec<Choice>,
     errors: FieldErrors,
     stale: Option<StaleEdit>,
 }
 
 /// Zones offered first: Indonesia's three; any IANA zone typed is accepted.
-const ZONES: [&str; 3] = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"];
+/// Indonesia's zones and the names people know them by.
+const INDONESIAN_ZONES: [(&str, &str); 3] = [
+    ("Asia/Jakarta", "WIB — Asia/Jakarta (UTC+7)"),
+    ("Asia/Makassar", "WITA — Asia/Makassar (UTC+8)"),
+    ("Asia/Jayapura", "WIT — Asia/Jayapura (UTC+9)"),
+];
+
+fn zone_choices(current: &str) -> (Vec<Choice>, Vec<Choice>) {
+    let choice = |value: &str, label: &str| Choice {
+        value: value.to_owned(),
+        label: label.to_owned(),
+        selected: value == current,
+    };
+    let mut indonesian: Vec<Choice> = INDONESIAN_ZONES
+        .iter()
+        .map(|(zone, label)| choice(zone, label))
+        .collect();
+    // A value sent that names no zone comes back as sent, beside its message.
+    if current.parse::<chrono_tz::Tz>().is_err() && !current.is_empty() {
+        indonesian.insert(0, choice(current, current));
+    }
+    let mut others: Vec<&str> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .filter(|name| INDONESIAN_ZONES.iter().all(|(z, _)| z != name))
+        .collect();
+    others.sort_unstable();
+    (
+        indonesian,
+        others.into_iter().map(|z| choice(z, z)).collect(),
+    )
+}
 
 pub(super) async fn edit(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require(Permission::ManageSettings)?;
@@ -43,11 +76,13 @@ pub(super) async fn edit(State(state): State<AppState>, ctx: Ctx) -> AppResult<R
 
 impl SettingsPage {
     fn new(ctx: &Ctx, s: repo::Settings, errors: FieldErrors, stale: Option<StaleEdit>) -> Self {
+        let (indonesian_zones, other_zones) = zone_choices(&s.timezone);
         SettingsPage {
             l: ctx.layout("admin.settings"),
             second_factor_rules: Choice::of::<SecondFactorRule>(ctx.lang, &s.second_factor),
             s,
-            zones: ZONES.to_vec(),
+            indonesian_zones,
+            other_zones,
             errors,
             stale,
         }
