@@ -677,3 +677,62 @@ async fn an_rms_morning_on_a_phone_call_record_a_plan_close_a_follow_up_and_expo
     b.screenshot("morning-filtered-list").await;
     b.quit().await;
 }
+
+#[tokio::test]
+async fn on_a_touch_screen_every_control_is_at_least_44_px_and_the_menu_stays_on_screen() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    app.user(t, "rina@x.example", "Rina Kusumawati", Role::Admin)
+        .await;
+    app.user(t, "dewi@x.example", "Dewi Lestari", Role::Rm)
+        .await;
+    let api = app.signed_in("dewi@x.example").await;
+    let (e, _) = crate::fixtures::employer_with_person(&api, "PT Alfa Samudra Logistik", "bod").await;
+    // Controls: buttons and what looks like one, tabs, menu items, fields; links inside running text
+    // are not controls.
+    let small_controls = "return Array.from(document.querySelectorAll(['main button', 'main [role=button]',
+            'main .small-button', 'main select', 'main input:not([type=hidden]):not([type=checkbox]):not([type=radio])',
+            '.tabs a', '.mainnav a', '.pf-actions a', '.row-actions a', '.pagination a', '.month-nav a'].join(', ')))
+        .filter(e => e.offsetParent !== null)
+        .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
+        .filter(([_, r]) => r.height < 44 || r.width < 44)
+        .map(([h, r]) => h + ' ' + Math.round(r.width) + '×' + Math.round(r.height))";
+    for (email, paths) in [
+        (
+            "dewi@x.example",
+            vec![
+                "/my-month".to_owned(),
+                "/employers".to_owned(),
+                format!("/employers/{e}"),
+                format!("/meetings/new?employer={e}"),
+            ],
+        ),
+        ("rina@x.example", vec!["/admin".to_owned()]),
+    ] {
+        let home = if email.starts_with("dewi") { "/my-month" } else { "/admin" };
+        let b = Browser::start_touch(360, 740).await;
+        assert_eq!(
+            b.execute("return matchMedia('(pointer: coarse)').matches").await,
+            serde_json::json!(true)
+        );
+        sign_in(&b, &app.base, email, home).await;
+        for path in paths {
+            b.goto(&format!("{}{path}", app.base)).await;
+            b.find("main").await;
+            let small = b.execute(small_controls).await;
+            assert_eq!(small, serde_json::json!([]), "{path}");
+            // Every menu item is inside the screen (the admin's too), none scrolled out of sight.
+            let off = b
+                .execute(
+                    "return Array.from(document.querySelectorAll('.mainnav a'))
+                         .filter(a => { const r = a.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth; })
+                         .map(a => a.textContent.trim())",
+                )
+                .await;
+            assert_eq!(off, serde_json::json!([]), "{path}");
+            assert!(b.fits_width().await, "{path}");
+        }
+        b.screenshot(&format!("touch-{}", &home[1..])).await;
+        b.quit().await;
+    }
+}

@@ -32,6 +32,15 @@ pub struct Element(String);
 
 impl Browser {
     pub async fn start(width: u32, height: u32) -> Browser {
+        Browser::launch(width, height, false).await
+    }
+
+    /// A phone with a touch screen: CSS sees `(pointer: coarse)`, as on the RMs' phones.
+    pub async fn start_touch(width: u32, height: u32) -> Browser {
+        Browser::launch(width, height, true).await
+    }
+
+    async fn launch(width: u32, height: u32, touch: bool) -> Browser {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -62,7 +71,7 @@ impl Browser {
         }
         let profile =
             std::env::temp_dir().join(format!("relasi-chromium-{}", uuid::Uuid::new_v4().simple()));
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let mut caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
@@ -76,6 +85,11 @@ impl Browser {
                 "prefs": {"intl.accept_languages": "id-ID,id"}
             }
         }}});
+        if touch {
+            caps["capabilities"]["alwaysMatch"]["goog:chromeOptions"]["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0, "touch": true}
+            });
+        }
         let r = send(
             &http,
             reqwest::Method::POST,
@@ -93,7 +107,9 @@ impl Browser {
             driver,
             _profile: TempDir(profile),
         };
-        browser.set_viewport(width, height).await;
+        if !touch {
+            browser.set_viewport(width, height).await;
+        }
         browser
     }
 
