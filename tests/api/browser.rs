@@ -687,7 +687,8 @@ async fn on_a_touch_screen_every_control_is_at_least_44_px_and_the_menu_stays_on
     app.user(t, "dewi@x.example", "Dewi Lestari", Role::Rm)
         .await;
     let api = app.signed_in("dewi@x.example").await;
-    let (e, _) = crate::fixtures::employer_with_person(&api, "PT Alfa Samudra Logistik", "bod").await;
+    let (e, _) =
+        crate::fixtures::employer_with_person(&api, "PT Alfa Samudra Logistik", "bod").await;
     // Controls: buttons and what looks like one, tabs, menu items, fields; links inside running text
     // are not controls.
     let small_controls = "return Array.from(document.querySelectorAll(['main button', 'main [role=button]',
@@ -709,10 +710,15 @@ async fn on_a_touch_screen_every_control_is_at_least_44_px_and_the_menu_stays_on
         ),
         ("rina@x.example", vec!["/admin".to_owned()]),
     ] {
-        let home = if email.starts_with("dewi") { "/my-month" } else { "/admin" };
+        let home = if email.starts_with("dewi") {
+            "/my-month"
+        } else {
+            "/admin"
+        };
         let b = Browser::start_touch(360, 740).await;
         assert_eq!(
-            b.execute("return matchMedia('(pointer: coarse)').matches").await,
+            b.execute("return matchMedia('(pointer: coarse)').matches")
+                .await,
             serde_json::json!(true)
         );
         sign_in(&b, &app.base, email, home).await;

@@ -19,9 +19,10 @@ use crate::web::{AppState, Choice, Htmx, render};
 
 pub const PAGE_SIZE: i64 = 50;
 
-/// The result count is exact up to this many and "more than" beyond: counting a whole unit of
-/// 100,000 employers on every keystroke would cost more than the page.
-pub const COUNT_CAP: i64 = 10_000;
+/// The result count is exact up to this many and "1.000+" beyond: counting 10,000 rows costs about
+/// 2.5 ms of CPU (measured at the large data set), which would halve the list's throughput; 1,000
+/// cost 0.25 ms. A portfolio (about 740 employers at the large data set) is always counted exactly.
+pub const COUNT_CAP: i64 = 1_000;
 
 /// The list's state, all of it in the URL.
 #[derive(Deserialize, Default, Clone)]
