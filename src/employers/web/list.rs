@@ -90,8 +90,9 @@ impl ListQuery {
         self.page.unwrap_or(1).clamp(1, 100_000)
     }
 
-    /// Whether any filter beyond the search box is set (the filters then show unfolded).
-    fn has_filters(&self, mine: Option<String>) -> bool {
+    /// How many filters beyond the search box are set, the viewer's own portfolio not counted: the
+    /// folded panel says so, and stays folded, so on a phone the results come first.
+    fn active_filters(&self, mine: Option<&str>) -> usize {
         [
             &self.segment,
             &self.institution_type,
@@ -102,9 +103,10 @@ impl ListQuery {
             &self.tag,
         ]
         .iter()
-        .any(|v| !v.is_empty())
-            || self.archived == "1"
-            || (!self.rm().is_empty() && Some(self.rm()) != mine.as_deref())
+        .filter(|v| !v.is_empty())
+        .count()
+            + usize::from(self.archived == "1")
+            + usize::from(!self.rm().is_empty() && Some(self.rm()) != mine)
     }
 
     /// The query string of this state with another sort and page, for links.
@@ -191,7 +193,7 @@ struct IndexPage {
     stages: Vec<Choice>,
     branch_filter: Vec<Choice>,
     rm_filter: Vec<Choice>,
-    filters_open: bool,
+    active_filters: usize,
     r: Results,
 }
 
@@ -282,7 +284,7 @@ pub async fn index(
         stages: Choice::of::<Stage>(l.lang, &q.stage),
         branch_filter: lists.branch_choices(q.branch.parse().ok()),
         rm_filter: lists.people_choices(|id| id.to_string() == q.rm()),
-        filters_open: q.has_filters(mine),
+        active_filters: q.active_filters(mine.as_deref()),
         l,
         q,
         r,
