@@ -258,6 +258,7 @@ text_enum!(
     FollowUpDone = "follow_up.done" => "audit.action.follow_up_done",
     FollowUpReopened = "follow_up.reopened" => "audit.action.follow_up_reopened",
     CalendarRegenerated = "calendar.regenerated" => "audit.action.calendar_regenerated",
+    AuditExported = "audit.exported" => "audit.action.audit_exported",
 });
 
 text_enum!(
@@ -275,13 +276,16 @@ text_enum!(
     Meeting = "meeting" => "audit.entity.meeting",
     FollowUp = "follow_up" => "audit.entity.follow_up",
     CalendarFeed = "calendar_feed" => "audit.entity.calendar_feed",
+    AuditLog = "audit_log" => "audit.entity.audit_log",
 });
 
 impl Entity {
     /// Where the page of an audited record is, for a link from the log.
     pub fn href(self, id: Uuid) -> Option<String> {
         match self {
-            Entity::User | Entity::Membership => Some(format!("/admin/users/{id}")),
+            Entity::User | Entity::Membership | Entity::CalendarFeed => {
+                Some(format!("/admin/users/{id}"))
+            }
             Entity::BranchOffice => Some(format!("/admin/branches/{id}")),
             Entity::Employer => Some(format!("/employers/{id}")),
             Entity::KeyPerson => Some(format!("/key-persons/{id}")),
@@ -388,66 +392,115 @@ pub fn field_label_key(field: &str) -> Option<&'static str> {
         "assignee" => "follow_up.assignee",
         "due_on" => "follow_up.due_on",
         "done" => "follow_up.done",
+        "employers_moved" => "audit.field.employers_moved",
+        "follow_ups_moved" => "audit.field.follow_ups_moved",
+        "portfolio_to" => "audit.field.portfolio_to",
+        "employers_unassigned" => "audit.field.employers_unassigned",
         _ => return None,
     })
 }
 
-/// The catalog key of a coded value (a stage, a level …) recorded for `field`.
-pub fn value_label_key(field: &str, value: &str) -> Option<&'static str> {
+/// The catalog key of a coded value (a stage, a level …) recorded for `field` of a record of kind
+/// `entity` (unknown for a stale-edit comparison): the same field name means different sets in
+/// different records, a membership's `status` being `active` or `disabled`.
+pub fn value_label_key(entity: Option<Entity>, field: &str, value: &str) -> Option<&'static str> {
     use crate::employers::domain::{
         InstitutionType, Ownership, RiskBand, Scale, Segment, Stage, Status,
     };
     use crate::key_persons::domain::{LegalBasis, Level};
     use crate::meetings::domain as meetings;
     use crate::supply_chain::domain::Relation;
-    use crate::tenancy::domain::SecondFactorRule;
-    fn label<T: TextEnum>(value: &str) -> Option<&'static str> {
-        T::all()
-            .iter()
-            .find(|v| v.code() == value)
-            .map(|v| v.label())
-    }
-    match field {
-        "segment" => label::<Segment>(value),
-        "institution_type" => label::<InstitutionType>(value),
-        "ownership" => label::<Ownership>(value),
-        "scale" => label::<Scale>(value),
-        "risk_band" => label::<RiskBand>(value),
-        "stage" => label::<Stage>(value),
-        "status" => label::<Status>(value),
-        "level" => label::<Level>(value),
-        "legal_basis" => label::<LegalBasis>(value),
-        "relation" => label::<Relation>(value),
-        "meeting_status" => label::<meetings::Status>(value),
-        "kind" => label::<meetings::Kind>(value),
-        "channel" => label::<meetings::Channel>(value),
-        "sentiment" => label::<meetings::Sentiment>(value),
-        "second_factor" => label::<SecondFactorRule>(value),
+    use crate::tenancy::domain::{Role, SecondFactorRule};
+    match (entity, field) {
+        (Some(Entity::Membership), "status") => match value {
+            "active" => Some("admin.active"),
+            "disabled" => Some("admin.disabled"),
+            _ => None,
+        },
+        (_, "segment") => label::<Segment>(value),
+        (_, "institution_type") => label::<InstitutionType>(value),
+        (_, "ownership") => label::<Ownership>(value),
+        (_, "scale") => label::<Scale>(value),
+        (_, "risk_band") => label::<RiskBand>(value),
+        (_, "stage") => label::<Stage>(value),
+        (_, "status") => label::<Status>(value),
+        (_, "role") => label::<Role>(value),
+        (_, "level") => label::<Level>(value),
+        (_, "legal_basis") => label::<LegalBasis>(value),
+        (_, "relation") => label::<Relation>(value),
+        (_, "meeting_status") => label::<meetings::Status>(value),
+        (_, "kind") => label::<meetings::Kind>(value),
+        (_, "channel") => label::<meetings::Channel>(value),
+        (_, "sentiment") => label::<meetings::Sentiment>(value),
+        (_, "second_factor") => label::<SecondFactorRule>(value),
         _ => None,
     }
 }
 
-/// One changed field, flattened for display.
+/// The catalog key of one code of a list the trail records as one text (`"JHT, JKK"`, see `joined`).
+pub fn list_item_label_key(field: &str, code: &str) -> Option<&'static str> {
+    use crate::employers::domain::Program;
+    use crate::key_persons::domain::KpRole;
+    use crate::meetings::domain::Topic;
+    match field {
+        "programs" => label::<Program>(code),
+        "roles" => label::<KpRole>(code),
+        "topics" => label::<Topic>(code),
+        // Which fields an erasure emptied, by their names.
+        "erased_fields" => field_label_key(code),
+        _ => None,
+    }
+}
+
+/// Is `field` one of the lists `list_item_label_key` reads item by item?
+pub fn is_list_field(field: &str) -> bool {
+    matches!(field, "programs" | "roles" | "topics" | "erased_fields")
+}
+
+fn label<T: TextEnum>(value: &str) -> Option<&'static str> {
+    T::all()
+        .iter()
+        .find(|v| v.code() == value)
+        .map(|v| v.label())
+}
+
+/// One changed field, for display: its name, the old value and the new one. `is_new` marks a value
+/// set where there was none (a new record), shown without an old value.
 pub struct FieldChange {
     pub field: String,
     pub old: String,
     pub new: String,
+    pub is_new: bool,
 }
 
-pub fn flatten(changes: &Value) -> Vec<FieldChange> {
-    let show = |v: Option<&Value>| match v {
-        None | Some(Value::Null) => "—".to_owned(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
+/// A recorded value that says nothing: no value, an empty text or list, `false`. A new record's
+/// empty fields and an edit between two such values are not worth a line.
+pub fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// The recorded changes that say something, in recorded order: `(field, old, new)`. A field whose
+/// old and new values are the same, or both blank, is left out, so events that carry a record's
+/// full values (and events recorded before edits listed only their differences) show what changed.
+pub fn meaningful(changes: &Value) -> Vec<(&str, &Value, &Value)> {
+    const NULL: &Value = &Value::Null;
     match changes {
         Value::Object(map) => map
             .iter()
-            .map(|(field, v)| FieldChange {
-                field: field.clone(),
-                old: show(v.get("old")),
-                new: show(v.get("new")),
+            .map(|(field, v)| {
+                (
+                    field.as_str(),
+                    v.get("old").unwrap_or(NULL),
+                    v.get("new").unwrap_or(NULL),
+                )
             })
+            .filter(|(_, old, new)| old != new && !(is_blank(old) && is_blank(new)))
             .collect(),
         _ => Vec::new(),
     }
@@ -464,11 +517,17 @@ mod tests {
             .field("role", "rm", "supervisor");
         let v = c.into_value();
         assert_eq!(v, json!({"role": {"old": "rm", "new": "supervisor"}}));
-        let flat = flatten(&v);
-        assert_eq!(flat.len(), 1);
         assert_eq!(
-            (flat[0].old.as_str(), flat[0].new.as_str()),
-            ("rm", "supervisor")
+            meaningful(&v),
+            [("role", &json!("rm"), &json!("supervisor"))]
+        );
+        // Events that carry full values show only what changed, and not a change between two
+        // blanks.
+        let full = json!({"name": {"old": "A", "new": "A"}, "notes": {"old": "", "new": null},
+                          "primary": {"old": null, "new": false}, "stage": {"old": "approach", "new": "paused"}});
+        assert_eq!(
+            meaningful(&full),
+            [("stage", &json!("approach"), &json!("paused"))]
         );
     }
 

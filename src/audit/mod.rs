@@ -2,6 +2,7 @@
 //! (docs/domain.md, "The audit trail").
 
 pub mod domain;
+pub mod export;
 pub mod repo;
 pub mod views;
 pub mod web;

@@ -82,6 +82,42 @@ impl AssignmentNames {
     }
 }
 
+/// Moves the whole open portfolio of `from` to `to` (an RM, supervisor or admin of the tenant), or to
+/// nobody, recording each moved employer's old and new RM in its history; returns how many moved.
+/// `to` must be assignable (`tenancy::repo::is_assignable`, checked here too): None when it is not,
+/// and nothing moved.
+pub async fn move_portfolio(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    from: Uuid,
+    to: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<Option<usize>> {
+    if let Some(to) = to
+        && !crate::tenancy::repo::is_assignable(&mut *conn, to).await?
+    {
+        return Ok(None);
+    }
+    let moved = repo::move_portfolio(&mut *conn, from, to, now).await?;
+    if moved.is_empty() {
+        return Ok(Some(0));
+    }
+    let names = AssignmentNames::load(&mut *conn).await?;
+    for id in &moved {
+        let changes = Changes::new().field("rm", names.person(Some(from)), names.person(to));
+        audit::repo::record(
+            &mut *conn,
+            now,
+            actor,
+            Event::new(Action::EmployerReassigned, Entity::Employer, Some(*id))
+                .with(changes)
+                .of_employer(*id),
+        )
+        .await?;
+    }
+    Ok(Some(moved.len()))
+}
+
 /// Recomputes the marks the employer's meetings decide (its latest BOD-1 meeting, its next planned
 /// one, its regulation-briefing day) after a meeting was saved, cancelled, archived or restored, and
 /// records a changed briefing day in the employer's history. Call it with the employer locked

@@ -281,3 +281,40 @@ pub async fn set_done(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// How many open follow-ups are assigned to `user`.
+pub async fn open_assigned_count(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from follow_ups
+            where assignee_id = $1 and done_at is null and archived_at is null"#,
+        user
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A follow-up given to someone else, and its employer.
+pub struct Moved {
+    pub id: Uuid,
+    pub employer_id: Uuid,
+}
+
+/// Gives every open follow-up of `from` to `to` in one statement; returns the moved ones.
+pub async fn move_open(
+    conn: &mut PgConnection,
+    from: Uuid,
+    to: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Moved>> {
+    sqlx::query_as!(
+        Moved,
+        "update follow_ups set assignee_id = $2, updated_at = $3, version = version + 1
+          where assignee_id = $1 and done_at is null and archived_at is null
+         returning id, employer_id",
+        from,
+        to,
+        now
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -48,3 +48,28 @@ pub async fn create(
     .await?;
     Ok(id)
 }
+
+/// Gives every open follow-up of `from` to `to` (both people of the tenant, named as the history
+/// records them), recording each in its employer's history; returns how many moved. The caller has
+/// checked that `to` may take them.
+pub async fn move_open(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    (from, from_name): (Uuid, &str),
+    (to, to_name): (Uuid, &str),
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let moved = repo::move_open(&mut *conn, from, to, now).await?;
+    for m in &moved {
+        audit::repo::record(
+            &mut *conn,
+            now,
+            actor,
+            Event::new(Action::FollowUpUpdated, Entity::FollowUp, Some(m.id))
+                .with(Changes::new().field("assignee", from_name, to_name))
+                .of_employer(m.employer_id),
+        )
+        .await?;
+    }
+    Ok(moved.len())
+}

@@ -312,15 +312,50 @@ pub async fn assignees(conn: &mut PgConnection) -> sqlx::Result<Vec<Assignee>> {
 }
 
 /// Is this person an enabled member who can hold a portfolio (an RM, a supervisor or an admin)?
+///
+/// The answer holds until the caller's transaction ends: the membership is share-locked, so a person
+/// being disabled (whose portfolio moves under the membership's lock, `lock_members`) is either
+/// disabled first, and refused here, or waits until the employer given to them is saved, and then
+/// moves with the rest of their portfolio.
 pub async fn is_assignable(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<bool> {
     let found = sqlx::query_scalar!(
-        r#"select exists (select 1 from memberships where tenant_id = app_tenant_id() and user_id = $1
-                  and disabled_at is null and role in ('rm', 'supervisor', 'admin')) as "found!""#,
+        r#"select 1 as "found!" from memberships where tenant_id = app_tenant_id() and user_id = $1
+                  and disabled_at is null and role in ('rm', 'supervisor', 'admin')
+             for share"#,
         user
     )
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(found)
+    Ok(found.is_some())
+}
+
+/// A membership as it stands under its lock.
+pub struct LockedMember {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+/// Locks the memberships of `users` (a person being disabled and who takes over their portfolio), and
+/// those of the tenant's enabled admins, until the transaction ends; all in one order, so two admins
+/// moving portfolios between the same people wait for each other instead of deadlocking, the second
+/// sees what the first did, and two admins cannot disable each other (the last admin) at once.
+pub async fn lock_members(
+    conn: &mut PgConnection,
+    users: &[Uuid],
+) -> sqlx::Result<Vec<LockedMember>> {
+    sqlx::query_as!(
+        LockedMember,
+        r#"select user_id, role as "role: Role", disabled_at, version from memberships
+            where tenant_id = app_tenant_id()
+              and (user_id = any($1) or (role = 'admin' and disabled_at is null))
+            order by user_id
+              for no key update"#,
+        users
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// A person of the tenant, by name.

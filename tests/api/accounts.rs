@@ -933,16 +933,17 @@ async fn a_unit_cannot_pass_for_another_nor_invite_without_limit() {
 async fn irreversible_admin_actions_need_a_ticked_box() {
     let (app, t, c) = crate::helpers::signed_in_admin().await;
     let rm = app.user(t, "rm@x.example", "RM", Role::Rm).await;
-    for (action, form) in [
-        ("disable", vec![("version", "1")]),
-        ("reset-password", vec![]),
-        ("clear-second-factor", vec![]),
+    // Disabling goes back to its own question; the others to the person's page.
+    for (action, form, back) in [
+        ("disable", vec![("version", "1")], "/disable"),
+        ("reset-password", vec![], ""),
+        ("clear-second-factor", vec![], ""),
     ] {
         let r = c
             .post(&format!("/admin/users/{}/{action}", rm.0), &form)
             .await;
         assert_eq!(r.status, 303, "{action}");
-        assert_eq!(r.location(), format!("/admin/users/{}", rm.0));
+        assert_eq!(r.location(), format!("/admin/users/{}{back}", rm.0));
     }
     let (disabled, must_change): (bool, bool) = sqlx::query_as(
         "select m.disabled_at is not null, u.must_change_password

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod admin;
+mod audit;
 mod auth;
 mod browser;
 mod calendar;

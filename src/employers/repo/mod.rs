@@ -323,6 +323,37 @@ pub async fn reassign(
     .await
 }
 
+/// How many open (unarchived) employers `rm` holds: the portfolio that moves when they are disabled.
+pub async fn portfolio_size(conn: &mut PgConnection, rm: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from employers where rm_id = $1 and archived_at is null"#,
+        rm
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Moves every open employer of `from` to `to`, or to nobody, in one statement; returns the moved
+/// employers. An employer changed meanwhile is read again once its writer is done, and moves only if
+/// it is still `from`'s. Archived employers keep their RM, as they keep the rest of their record.
+pub async fn move_portfolio(
+    conn: &mut PgConnection,
+    from: Uuid,
+    to: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar!(
+        "update employers set rm_id = $2, updated_at = $3, version = version + 1
+          where rm_id = $1 and archived_at is null
+         returning id",
+        from,
+        to,
+        now
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// One event of an employer's history: its own changes, its key persons' and its links'.
 pub struct HistoryRow {
     pub occurred_at: DateTime<Utc>,

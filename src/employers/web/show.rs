@@ -7,8 +7,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::audit::domain::{Action, FieldChange};
-use crate::audit::views::{field_changes, label};
+use crate::audit::domain::{Action, Entity, FieldChange};
+use crate::audit::views::{Words, label};
 use crate::employers::domain::{Npwp, npp_text};
 use crate::employers::policy;
 use crate::employers::repo::{self, Employer};
@@ -132,7 +132,8 @@ pub async fn show(
                 Action::parse(&h.action).ok().map(Action::label_key),
                 h.action,
             ),
-            changes: field_changes(ctx.lang, &h.changes),
+            changes: Words::new(ctx.lang, Some(ctx.tenant.tz))
+                .changes(Entity::parse(&h.entity_type).ok(), &h.changes),
         })
         .collect();
     let open = e.archived_at.is_none();

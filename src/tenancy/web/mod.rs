@@ -20,14 +20,15 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(users::index))
         .route("/admin/users/new", get(users::invite))
         .route("/admin/users/{id}", get(users::show))
-        // Each action's address, visited (a reload, the language switch), shows the person again.
+        // Each action's address, visited (a reload, the language switch), shows the person again;
+        // disabling's shows the question it asks first.
         .route(
             "/admin/users/{id}/role",
             get(users::back_to_person).post(users::set_role),
         )
         .route(
             "/admin/users/{id}/disable",
-            get(users::back_to_person).post(users::disable),
+            get(users::confirm_disable).post(users::disable),
         )
         .route(
             "/admin/users/{id}/enable",

@@ -6,6 +6,7 @@
 use crate::web::Form;
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -13,7 +14,11 @@ use uuid::Uuid;
 use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::auth::domain::{self as auth_domain, UserId};
 use crate::auth::repo as auth_repo;
+use crate::employers::repo as employer_repo;
+use crate::employers::service as employer_service;
 use crate::error::{AppError, AppResult};
+use crate::follow_ups::repo as follow_up_repo;
+use crate::follow_ups::service as follow_up_service;
 use crate::invitations::domain::Status;
 use crate::invitations::repo as invitation_repo;
 use crate::tenancy::domain::{Permission, Role};
@@ -21,7 +26,7 @@ use crate::tenancy::repo;
 use crate::web::extract::Ctx;
 use crate::web::forms::{Choice, ConfirmForm, FieldErrors, VersionForm};
 use crate::web::layout::Layout;
-use crate::web::{AppState, redirect_with_flash, render, see_other};
+use crate::web::{AppState, redirect_with_flash, render, render_status, see_other};
 
 struct MemberRow {
     id: Uuid,
@@ -246,11 +251,115 @@ pub(super) async fn set_role(
     Ok(redirect_with_flash(&back, true, "admin.saved"))
 }
 
+/// Disabling asks first, on a page of its own (no script needed): what the person holds — the open
+/// employers whose RM they are and their open follow-ups — and who takes it over, or that nobody does
+/// for now (docs/domain.md, "Disabling a person").
+#[derive(Template)]
+#[template(path = "admin/users/disable.html")]
+struct DisablePage {
+    l: Layout,
+    id: Uuid,
+    name: String,
+    version: i32,
+    employers: i64,
+    follow_ups: i64,
+    successors: Vec<Choice>,
+    /// Why the form came back, above it.
+    message: Option<&'static str>,
+    errors: FieldErrors,
+}
+
+/// `successor`, the choice that leaves the portfolio without an RM.
+const NOBODY: &str = "nobody";
+
+impl DisablePage {
+    /// The page for `m` as the database holds them now, with `sent` chosen.
+    async fn build(
+        state: &AppState,
+        tx: &mut sqlx::PgConnection,
+        ctx: &Ctx,
+        m: &repo::Member,
+        sent: &str,
+        message: Option<&'static str>,
+    ) -> AppResult<DisablePage> {
+        let id = m.user_id.0;
+        let employers = employer_repo::portfolio_size(&mut *tx, id).await?;
+        let follow_ups = follow_up_repo::open_assigned_count(&mut *tx, id).await?;
+        let lists = state.directory.lists(tx, ctx.tenant.id).await?;
+        let people = lists.people.iter().filter(|p| p.id != id).map(|p| Choice {
+            value: p.id.to_string(),
+            label: p.name.clone(),
+            selected: p.id.to_string() == sent,
+        });
+        let nobody = Choice {
+            value: NOBODY.to_owned(),
+            label: ctx.lang.t("admin.successor_nobody").to_owned(),
+            selected: sent == NOBODY,
+        };
+        let mut errors = FieldErrors::default();
+        if let Some(key @ ("admin.successor_needed" | "admin.successor_invalid")) = message {
+            errors.add("successor", key);
+        }
+        Ok(DisablePage {
+            l: ctx.layout_titled(m.name.clone()),
+            id,
+            name: m.name.clone(),
+            version: m.version,
+            employers,
+            follow_ups,
+            successors: std::iter::once(nobody).chain(people).collect(),
+            message,
+            errors,
+        })
+    }
+}
+
+pub(super) async fn confirm_disable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ManageUsers)?;
+    let back = format!("/admin/users/{id}");
+    if UserId(id) == ctx.user_id {
+        return Ok(redirect_with_flash(
+            &back,
+            false,
+            "admin.cannot_disable_self",
+        ));
+    }
+    let mut tx = ctx.tx(&state).await?;
+    let m = repo::member(&mut tx, UserId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if m.disabled_at.is_some() {
+        return Ok(see_other(&back));
+    }
+    let page = DisablePage::build(&state, &mut tx, &ctx, &m, "", None).await?;
+    tx.commit().await?;
+    render(&page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct DisableForm {
+    confirm: String,
+    version: i32,
+    /// Who takes over the portfolio: a person's id, `NOBODY`, or nothing chosen.
+    successor: String,
+}
+
+/// Disables a membership and, in the same transaction, moves the person's portfolio: all of it to the
+/// chosen successor, or — chosen explicitly — their employers to nobody. A person who holds something
+/// is not disabled until the admin chooses. The person's and the successor's memberships are locked
+/// first (`repo::lock_members`): two admins moving portfolios between the same people go one after
+/// the other, and the second sees the first's result (a successor disabled meanwhile is refused; the
+/// portfolio that moved to the person being disabled moves on with the rest).
 pub(super) async fn disable(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<Uuid>,
-    Form(form): Form<ConfirmForm>,
+    Form(form): Form<DisableForm>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ManageUsers)?;
     let user = UserId(id);
@@ -262,33 +371,122 @@ pub(super) async fn disable(
             "admin.cannot_disable_self",
         ));
     }
+    let successor: Result<Option<Uuid>, ()> = match form.successor.trim() {
+        "" | NOBODY => Ok(None),
+        raw => raw.parse().map(Some).map_err(|_| ()),
+    };
     let now = state.clock.now();
     let mut tx = ctx.tx(&state).await?;
     let m = repo::member(&mut tx, user)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !form.confirmed() {
-        return Ok(redirect_with_flash(&back, false, "admin.confirm_needed"));
+    if m.disabled_at.is_some() {
+        return Ok(redirect_with_flash(&back, true, "admin.user_disabled"));
     }
-    if m.role == Role::Admin && repo::other_enabled_admins(&mut tx, user).await? == 0 {
+    if form.confirm != "yes" {
+        return Ok(redirect_with_flash(
+            &format!("{back}/disable"),
+            false,
+            "admin.confirm_needed",
+        ));
+    }
+    let mut locking = vec![id];
+    locking.extend(successor.ok().flatten().filter(|s| *s != id));
+    let locked = repo::lock_members(&mut tx, &locking).await?;
+    let refuse = async |tx: &mut sqlx::PgConnection, status, key| -> AppResult<Response> {
+        let m = repo::member(&mut *tx, user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let page = DisablePage::build(&state, tx, &ctx, &m, &form.successor, Some(key)).await?;
+        render_status(status, &page)
+    };
+    let me = locked
+        .iter()
+        .find(|l| l.user_id == id)
+        .ok_or(AppError::NotFound)?;
+    if me.disabled_at.is_some() {
+        return Ok(redirect_with_flash(&back, true, "admin.user_disabled"));
+    }
+    if me.version != form.version {
+        return refuse(&mut tx, StatusCode::CONFLICT, "admin.disable_stale").await;
+    }
+    // The enabled admins are among the locked rows, so two admins cannot disable each other at once.
+    let other_admins = locked
+        .iter()
+        .filter(|l| l.user_id != id && l.role == Role::Admin && l.disabled_at.is_none())
+        .count();
+    if me.role == Role::Admin && other_admins == 0 {
         return Ok(redirect_with_flash(&back, false, "admin.last_admin"));
     }
+    let employers = employer_repo::portfolio_size(&mut tx, id).await?;
+    let follow_ups = follow_up_repo::open_assigned_count(&mut tx, id).await?;
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let to = match successor {
+        Err(()) => return refuse(&mut tx, unprocessable, "admin.successor_invalid").await,
+        Ok(None) if form.successor.trim().is_empty() && employers + follow_ups > 0 => {
+            return refuse(&mut tx, unprocessable, "admin.successor_needed").await;
+        }
+        Ok(None) => None,
+        Ok(Some(to)) => {
+            let can_hold = locked.iter().any(|l| {
+                l.user_id == to
+                    && to != id
+                    && l.disabled_at.is_none()
+                    && matches!(l.role, Role::Rm | Role::Supervisor | Role::Admin)
+            });
+            match repo::member(&mut tx, UserId(to)).await? {
+                Some(s) if can_hold => Some((to, s.name)),
+                _ => return refuse(&mut tx, unprocessable, "admin.successor_invalid").await,
+            }
+        }
+    };
     if !repo::set_disabled(&mut tx, user, Some(now), form.version, now).await? {
         return Err(AppError::Conflict("error.stale_edit"));
     }
     // A disabled person is signed out of this tenant at once, not at their next sign-in.
     auth_repo::delete_user_tenant_sessions(&mut tx, user, ctx.tenant.id).await?;
-    let changes = Changes::new().field("status", "active", "disabled");
+    let actor = ctx.actor();
+    let mut changes = Changes::new().field("status", "active", "disabled");
+    let flash = match &to {
+        Some((to, to_name)) => {
+            let Some(moved) =
+                employer_service::move_portfolio(&mut tx, &actor, id, Some(*to), now).await?
+            else {
+                return Err(AppError::Internal(anyhow::anyhow!(
+                    "a locked successor was refused"
+                )));
+            };
+            let moved_follow_ups =
+                follow_up_service::move_open(&mut tx, &actor, (id, &m.name), (*to, to_name), now)
+                    .await?;
+            changes = changes.created("portfolio_to", to_name);
+            if moved > 0 {
+                changes = changes.created("employers_moved", moved);
+            }
+            if moved_follow_ups > 0 {
+                changes = changes.created("follow_ups_moved", moved_follow_ups);
+            }
+            "admin.user_disabled_moved"
+        }
+        None if employers > 0 => {
+            let moved = employer_service::move_portfolio(&mut tx, &actor, id, None, now)
+                .await?
+                .unwrap_or(0);
+            changes = changes.created("employers_unassigned", moved);
+            "admin.user_disabled_unassigned"
+        }
+        None => "admin.user_disabled",
+    };
     audit::repo::record(
         &mut tx,
         now,
-        &ctx.actor(),
+        &actor,
         Event::new(Action::UserDisabled, Entity::Membership, Some(id)).with(changes),
     )
     .await?;
     tx.commit().await?;
     state.directory.forget(ctx.tenant.id);
-    Ok(redirect_with_flash(&back, true, "admin.user_disabled"))
+    Ok(redirect_with_flash(&back, true, flash))
 }
 
 pub(super) async fn enable(
