@@ -691,3 +691,15 @@ async fn the_list_sorts_by_the_last_bod1_meeting_longest_without_one_first() {
         "the meeting's day is shown"
     );
 }
+
+#[tokio::test]
+async fn the_list_finds_the_employers_nobody_looks_after() {
+    let tm = team().await;
+    create(&tm.sup, "PT Tanpa RM", &[]).await;
+    create(&tm.rm1, "PT Punya RM", &[]).await;
+    let page = tm.sup.get("/employers?rm=none").await.body;
+    assert!(
+        page.contains("PT Tanpa RM") && !page.contains("PT Punya RM"),
+        "{page}"
+    );
+}

@@ -24,6 +24,8 @@ pub struct ListFilter {
     pub stage: Option<Stage>,
     pub branch_id: Option<Uuid>,
     pub rm_id: Option<Uuid>,
+    /// Only employers without an RM.
+    pub unassigned: bool,
     pub tag: Option<String>,
     pub archived: bool,
     /// Only these employers (the rows a supervisor ticked).
@@ -128,6 +130,9 @@ fn push_filters(q: &mut QueryBuilder<Postgres>, f: &ListFilter) {
     }
     if let Some(rm) = f.rm_id {
         q.push(" and e.rm_id = ").push_bind(rm);
+    }
+    if f.unassigned {
+        q.push(" and e.rm_id is null");
     }
     if let Some(tag) = &f.tag {
         q.push(

@@ -19,6 +19,9 @@ use crate::web::{AppState, Choice, Htmx, render};
 
 pub const PAGE_SIZE: i64 = 50;
 
+/// The `rm` filter value for employers without an RM.
+const NO_RM: &str = "none";
+
 /// The result count is exact up to this many and "1.000+" beyond: counting 10,000 rows costs about
 /// 2.5 ms of CPU (measured at the large data set), which would halve the list's throughput; 1,000
 /// cost 0.25 ms. A portfolio (about 740 employers at the large data set) is always counted exactly.
@@ -69,6 +72,7 @@ impl ListQuery {
             stage: Stage::parse(&self.stage).ok(),
             branch_id: self.branch.parse().ok(),
             rm_id: self.rm().parse().ok(),
+            unassigned: self.rm() == NO_RM,
             tag: Tag::parse(&self.tag).ok().map(|t| t.as_str().to_owned()),
             archived: self.archived == "1",
             ..ListFilter::default()
@@ -283,7 +287,16 @@ pub async fn index(
         statuses: Choice::of::<Status>(l.lang, &q.status),
         stages: Choice::of::<Stage>(l.lang, &q.stage),
         branch_filter: lists.branch_choices(q.branch.parse().ok()),
-        rm_filter: lists.people_choices(|id| id.to_string() == q.rm()),
+        rm_filter: {
+            // Employers nobody looks after (a person disabled with "nobody for now") are findable.
+            let mut choices = vec![Choice {
+                value: NO_RM.to_owned(),
+                label: l.t("employer.no_rm").to_owned(),
+                selected: q.rm() == NO_RM,
+            }];
+            choices.extend(lists.people_choices(|id| id.to_string() == q.rm()));
+            choices
+        },
         active_filters: q.active_filters(mine.as_deref()),
         l,
         q,
