@@ -20,5 +20,6 @@ mod isolation;
 mod key_persons;
 mod meetings;
 mod my_month;
+mod search;
 mod supply_chain;
 mod webdriver;

@@ -10,7 +10,8 @@ use crate::employers::domain::{
     InstitutionType, Ownership, SearchTerm, Segment, Stage, Status, Tag,
 };
 use crate::employers::policy;
-use crate::employers::repo::list::{self as repo, ListFilter, ListRow, Sort};
+use crate::employers::repo::list::{ListFilter, ListRow, Sort};
+use crate::employers::repo::search;
 use crate::error::AppResult;
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
@@ -138,6 +139,8 @@ struct Results {
     rms: Vec<Choice>,
     branches: Vec<Choice>,
     searched: bool,
+    /// Said above the rows when they are for corrected search words.
+    corrected: Option<String>,
 }
 
 impl Results {
@@ -182,13 +185,22 @@ pub async fn index(
     let sort = q.sort();
     let mut tx = ctx.tx(&state).await?;
     let offset = (page - 1) * PAGE_SIZE;
-    let mut rows = repo::list(&mut tx, &q.filter(), sort, PAGE_SIZE, offset).await?;
+    let mut filter = q.filter();
+    let (mut rows, corrections) =
+        search::list_correcting(&mut tx, &mut filter, sort, PAGE_SIZE, offset).await?;
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
     tx.commit().await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
 
     let l = ctx.layout("employer.title");
+    let corrected = (!corrections.is_empty()).then(|| {
+        let (typed, shown) = search::typed_and_shown(&corrections);
+        l.tf(
+            "search.corrected",
+            &[("typed", typed.as_str()), ("shown", shown.as_str())],
+        )
+    });
     let href = |sort: Sort, page: i64| format!("/employers?{}", q.with(sort, page));
     let r = Results {
         rows,
@@ -208,6 +220,7 @@ pub async fn index(
         rms: lists.people_choices(|_| false),
         branches: lists.branch_choices(None),
         searched: !q.q.trim().is_empty(),
+        corrected,
     };
     if htmx.partial {
         return htmx.vary(render(&ResultsPartial { l, r }));
