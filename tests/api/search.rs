@@ -2,6 +2,9 @@
 //! beyond those shown with a link to all of them, and one-letter corrections for employers and key
 //! persons.
 
+use relasi::employers::domain::search_words;
+use relasi::employers::repo::list::ListFilter;
+use relasi::employers::repo::search::{Found, count};
 use relasi::web::i18n::Lang;
 
 use crate::fixtures::{add_person, create, esc, team};
@@ -36,6 +39,31 @@ async fn the_search_box_counts_what_it_does_not_show_and_links_to_the_list() {
     assert!(page.contains("PT Sentosa Cabang 01<"));
     assert!(!page.contains(&more));
     assert!(page.contains(&esc(Lang::Id.t("search.all_employers"))));
+
+    // A count that stops at its cap says so.
+    let mut tx = relasi::db::tenant_tx(&tm.app.pool, tm.t, None)
+        .await
+        .unwrap();
+    let filter = ListFilter {
+        words: search_words("sentosa"),
+        ..ListFilter::default()
+    };
+    let capped = count(&mut tx, &filter, 5).await.unwrap();
+    assert_eq!(
+        capped,
+        Found {
+            n: 5,
+            at_least: true
+        }
+    );
+    let exact = count(&mut tx, &filter, 1000).await.unwrap();
+    assert_eq!(
+        exact,
+        Found {
+            n: 13,
+            at_least: false
+        }
+    );
 }
 
 #[tokio::test]

@@ -140,7 +140,7 @@ pub(super) fn push_filters(q: &mut QueryBuilder<Postgres>, f: &ListFilter) {
 
 /// Search plans depend on how common a word is, so each search is planned for its own values rather
 /// than with a generic plan cached for the prepared statement.
-pub(super) async fn plan_for_these_values(conn: &mut PgConnection) -> sqlx::Result<()> {
+async fn plan_for_these_values(conn: &mut PgConnection) -> sqlx::Result<()> {
     sqlx::query("select set_config('plan_cache_mode', 'force_custom_plan', true)")
         .execute(conn)
         .await?;

@@ -25,14 +25,14 @@ async fn export_rows(
     let now = state.clock.now();
     let mut tx = ctx.tx(state).await?;
     let mut filter = q.filter();
-    let mut rows = repo::export(&mut tx, &filter, q.sort(), EXPORT_CAP + 1).await?;
-    // The rows the list shows: for corrected words when the words as typed find nothing.
-    if rows.is_empty()
-        && let Some((words, _)) = search::corrected_words(&mut tx, &filter.words, false).await?
+    // The rows the list shows: for corrected words when a word as typed matches nothing.
+    if !filter.words.is_empty()
+        && let search::Checked::Unmatched(Some(c)) =
+            search::check_words(&mut tx, &filter.words, false).await?
     {
-        filter.words = words;
-        rows = repo::export(&mut tx, &filter, q.sort(), EXPORT_CAP + 1).await?;
+        filter.words = c.words;
     }
+    let mut rows = repo::export(&mut tx, &filter, q.sort(), EXPORT_CAP + 1).await?;
     let truncated = rows.len() as i64 > EXPORT_CAP;
     rows.truncate(EXPORT_CAP as usize);
     let changes = Changes::new()

@@ -54,7 +54,7 @@ struct SearchResults {
 const SEARCH_LIMIT: i64 = 10;
 /// Index entries read at most to count the employers beyond those shown; past it the page says "at
 /// least".
-const COUNT_CAP: i64 = 5_000;
+const COUNT_CAP: i64 = 1_000;
 
 /// The header's search box: employers by name, NPP or NPWP, key persons by name, from the active
 /// tenant only (every query runs in its tenant transaction).
@@ -88,30 +88,36 @@ pub async fn search(
     };
     if searching {
         let mut tx = ctx.tx(&state).await?;
-        // One row more than shown tells whether counting the rest is needed at all.
-        r.employers = employer_list::list(&mut tx, &filter, Sort::Name, SEARCH_LIMIT, 0).await?;
-        r.people = kp_repo::search(&mut tx, &words, SEARCH_LIMIT).await?;
-        if r.employers.is_empty()
-            && r.people.is_empty()
-            && let Some((corrected, corrections)) =
-                search::corrected_words(&mut tx, &words, true).await?
-        {
-            let corrected_filter = ListFilter {
-                words: corrected.clone(),
-                ..filter.clone()
-            };
-            let employers =
-                employer_list::list(&mut tx, &corrected_filter, Sort::Name, SEARCH_LIMIT, 0)
-                    .await?;
-            let people = kp_repo::search(&mut tx, &corrected, SEARCH_LIMIT).await?;
-            if !employers.is_empty() || !people.is_empty() {
-                filter = corrected_filter;
-                (r.employers, r.people) = (employers, people);
-                let (typed, shown) = search::typed_and_shown(&corrections);
-                r.corrected = Some(l.tf(
-                    "search.corrected",
-                    &[("typed", typed.as_str()), ("shown", shown.as_str())],
-                ));
+        let checked = if words.is_empty() {
+            search::Checked::Matched
+        } else {
+            search::check_words(&mut tx, &words, true).await?
+        };
+        match checked {
+            search::Checked::Matched => {
+                // One row more than shown tells whether counting the rest is needed at all.
+                r.employers =
+                    employer_list::list(&mut tx, &filter, Sort::Name, SEARCH_LIMIT, 0).await?;
+                r.people = kp_repo::search(&mut tx, &words, SEARCH_LIMIT).await?;
+            }
+            // A word matches nothing: as typed, the search finds nothing.
+            search::Checked::Unmatched(None) => {}
+            search::Checked::Unmatched(Some(c)) => {
+                let corrected = ListFilter {
+                    words: c.words.clone(),
+                    ..filter.clone()
+                };
+                r.employers =
+                    employer_list::list(&mut tx, &corrected, Sort::Name, SEARCH_LIMIT, 0).await?;
+                r.people = kp_repo::search(&mut tx, &c.words, SEARCH_LIMIT).await?;
+                if !r.employers.is_empty() || !r.people.is_empty() {
+                    filter = corrected;
+                    let (typed, shown) = search::typed_and_shown(&c.corrections);
+                    r.corrected = Some(l.tf(
+                        "search.corrected",
+                        &[("typed", typed.as_str()), ("shown", shown.as_str())],
+                    ));
+                }
             }
         }
         if r.employers.len() as i64 > SEARCH_LIMIT {
