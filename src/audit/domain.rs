@@ -326,6 +326,7 @@ pub fn field_label_key(field: &str) -> Option<&'static str> {
         "npwp" => "employer.npwp",
         "nib" => "employer.nib",
         "legal_name" => "employer.legal_name",
+        "short_name" => "employer.short_name",
         "city" => "employer.city",
         "province" => "employer.province",
         "phone" => "employer.phone",

@@ -371,6 +371,8 @@ pub struct EmployerFields {
     pub nib: Option<String>,
     pub name: String,
     pub legal_name: String,
+    /// What people call the employer ("BRIN", "Telkom"); searchable like the name.
+    pub short_name: String,
     pub address: String,
     pub city: String,
     pub province: String,
@@ -436,6 +438,56 @@ pub fn search_words(q: &str) -> Vec<(String, String)> {
         .into_iter()
         .map(|w| (w.to_owned(), format!("{w}\u{10FFFF}")))
         .collect()
+}
+
+/// The fewest digits a search word needs to match inside NPPs: shorter runs occur in most NPPs and
+/// would only make the search slow without narrowing it.
+pub const NPP_DIGITS_MIN: usize = 3;
+
+/// Whether a search word also looks for employers whose NPP contains it (docs/domain.md, "Search").
+pub fn searches_npp_digits(word: &str) -> bool {
+    word.len() >= NPP_DIGITS_MIN && word.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The shortest and longest word a one-letter typo is looked for in: a shorter word is one edit away
+/// from too many others, and a longer one has hundreds of variants per extra letter.
+pub const TYPO_WORD_CHARS: std::ops::RangeInclusive<usize> = 4..=24;
+
+/// Every string one edit away from `word` (a letter deleted, inserted, replaced, or two neighbours
+/// swapped; Damerau–Levenshtein distance 1), over the letters a–z. About 54 strings per character of
+/// the word, without duplicates and without `word` itself. Empty for a word outside
+/// `TYPO_WORD_CHARS` or with anything but lowercase letters: digits, NPPs and short words are not
+/// corrected.
+pub fn one_edit_variants(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    if !TYPO_WORD_CHARS.contains(&chars.len()) || !chars.iter().all(char::is_ascii_lowercase) {
+        return Vec::new();
+    }
+    let n = chars.len();
+    let mut out = std::collections::BTreeSet::new();
+    let with = |f: &dyn Fn(&mut Vec<char>)| {
+        let mut c = chars.clone();
+        f(&mut c);
+        c.into_iter().collect::<String>()
+    };
+    for i in 0..n {
+        out.insert(with(&|c| {
+            c.remove(i);
+        }));
+        if i + 1 < n {
+            out.insert(with(&|c| c.swap(i, i + 1)));
+        }
+        for l in 'a'..='z' {
+            out.insert(with(&|c| c[i] = l));
+        }
+    }
+    for i in 0..=n {
+        for l in 'a'..='z' {
+            out.insert(with(&|c| c.insert(i, l)));
+        }
+    }
+    out.remove(word);
+    out.into_iter().collect()
 }
 
 /// What a search box query is: an NPP, an NPWP, or words of a name.
@@ -634,6 +686,52 @@ mod tests {
         assert_eq!(w, ["semen", "indo", "pt"]);
         assert!(words[0].1.as_str() > "semenx");
         assert_eq!(SearchTerm::parse("  ,, "), SearchTerm::Nothing);
+    }
+
+    #[test]
+    fn npp_digits_need_three_digits_and_nothing_else() {
+        assert!(searches_npp_digits("0051"));
+        assert!(searches_npp_digits("512"));
+        assert!(!searches_npp_digits("51"));
+        assert!(!searches_npp_digits("k24"));
+        // Four digits are a name word and NPP digits at once.
+        let SearchTerm::Name(words) = SearchTerm::parse("0051") else {
+            panic!("a word search")
+        };
+        assert_eq!(words[0].0, "0051");
+    }
+
+    #[test]
+    fn one_edit_variants_cover_each_kind_of_typo() {
+        let v = one_edit_variants("kencna");
+        for typo_fixed in [
+            "kencana", // insertion
+            "kencn",   // deletion
+            "kencan",  // transposition
+            "kencba",  // substitution
+        ] {
+            assert!(v.iter().any(|w| w == typo_fixed), "{typo_fixed}");
+        }
+        assert!(!v.iter().any(|w| w == "kencna"), "not the word itself");
+        assert!(!v.iter().any(|w| w == "knecan"), "two edits away");
+        let mut sorted = v.clone();
+        sorted.dedup();
+        assert_eq!(sorted.len(), v.len(), "no duplicates");
+        // 6 deletions, 5 swaps, 6 × 25 replacements and 7 × 26 insertions, less the ones that coincide.
+        assert!(
+            v.len() <= 6 + 5 + 6 * 25 + 7 * 26 && v.len() > 300,
+            "{}",
+            v.len()
+        );
+    }
+
+    #[test]
+    fn short_long_and_non_letter_words_are_not_corrected() {
+        assert!(one_edit_variants("bri").is_empty());
+        assert!(one_edit_variants("0051").is_empty());
+        assert!(one_edit_variants("k24x").is_empty());
+        assert!(one_edit_variants(&"a".repeat(25)).is_empty());
+        assert!(!one_edit_variants("brin").is_empty());
     }
 
     #[test]

@@ -24,10 +24,11 @@ pub struct Table {
     pub note: Option<String>,
 }
 
-const COLUMNS: [&str; 20] = [
+const COLUMNS: [&str; 21] = [
     "employer.npp",
     "employer.division_code",
     "employer.name",
+    "employer.short_name",
     "employer.npwp",
     "employer.nib",
     "employer.segment",
@@ -62,6 +63,7 @@ pub fn table(lang: Lang, rows: &[ExportRow], truncated: bool) -> Table {
                 text(r.npp.as_deref().unwrap_or("")),
                 text(&r.division_code),
                 text(&r.name),
+                text(&r.short_name),
                 text(&e.npwp.as_deref().map(Npwp::display).unwrap_or_default()),
                 text(e.nib.as_deref().unwrap_or("")),
                 label(Some(r.segment.label_key())),

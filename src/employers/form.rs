@@ -22,6 +22,7 @@ pub struct EmployerForm {
     pub nib: String,
     pub name: String,
     pub legal_name: String,
+    pub short_name: String,
     pub address: String,
     pub city: String,
     pub province: String,
@@ -62,6 +63,7 @@ impl TryFrom<Submitted<'_, EmployerForm>> for EmployerFields {
         let nib = errors.check("nib", optional(&f.nib, Nib::parse));
         let name = errors.check("name", required_text(&f.name, 200));
         let legal_name = errors.check("legal_name", optional_text(&f.legal_name, 200));
+        let short_name = errors.check("short_name", optional_text(&f.short_name, 60));
         let address = errors.check("address", multiline_text(&f.address, 500));
         let city = errors.check("city", optional_text(&f.city, 100));
         let province = errors.check("province", optional_text(&f.province, 100));
@@ -146,6 +148,7 @@ impl TryFrom<Submitted<'_, EmployerForm>> for EmployerFields {
                 nib: nib?.map(|n| n.as_str().to_owned()),
                 name: name?,
                 legal_name: legal_name?,
+                short_name: short_name?,
                 address: address?,
                 city: city?,
                 province: province?,
@@ -194,6 +197,7 @@ impl EmployerForm {
             nib: text(&f.nib),
             name: f.name.clone(),
             legal_name: f.legal_name.clone(),
+            short_name: f.short_name.clone(),
             address: f.address.clone(),
             city: f.city.clone(),
             province: f.province.clone(),
@@ -255,6 +259,7 @@ mod tests {
     fn valid() -> EmployerForm {
         EmployerForm {
             name: " PT Maju Jaya ".into(),
+            short_name: " Maju ".into(),
             npp: "1234 5678".into(),
             division_code: "01a".into(),
             programs: vec!["JHT".into(), "JKK".into(), "JHT".into()],
@@ -268,6 +273,7 @@ mod tests {
     fn a_valid_form_becomes_typed_fields() {
         let f = parse(&valid()).unwrap();
         assert_eq!(f.name, "PT Maju Jaya");
+        assert_eq!(f.short_name, "Maju");
         assert_eq!(f.npp.as_deref(), Some("12345678"));
         assert_eq!(f.division_code, "01A");
         assert_eq!(f.segment, Segment::Corporate);

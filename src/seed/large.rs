@@ -1,6 +1,7 @@
 //! The benchmark data set ("large", docs/benchmarks.md): tenants `bench-1` … `bench-N`, each with 150 users,
 //! 20 branch offices, 100,000 employers, 300,000 key persons and 20,000 supply-chain links.
-//! Deterministic and set-based; a tenant that already has its employers is left as it is.
+//! Deterministic and set-based; a tenant that already has its employers keeps them, and only gains the
+//! short names and agencies of `known_by_short_names` when it lacks them.
 
 use std::time::Instant;
 
@@ -73,6 +74,9 @@ pub async fn build(
         if existing < EMPLOYERS_PER_TENANT {
             portfolio_of(&mut tx, n, &hash, today, now).await?;
         }
+        known_by_short_names(&mut tx, today, now)
+            .await
+            .context("short names")?;
         let meetings = super::meetings::generate(&mut tx, now, "Asia/Jakarta")
             .await
             .context("benchmark meetings")?;
@@ -87,7 +91,7 @@ pub async fn build(
         .await
         .context("connect as the owner")?;
     sqlx::query(
-        "vacuum (analyze) employers, employer_name_tokens, employer_tags, key_persons, key_person_name_tokens,
+        "vacuum (analyze) employers, employer_name_tokens, employer_search_keys, employer_tags, key_persons, key_person_name_tokens,
                 supply_chain_links, memberships, users, audit_events, meetings, meeting_attendees,
                 meeting_staff, follow_ups",
     )
@@ -98,6 +102,78 @@ pub async fn build(
         "benchmark accounts: {} … (password {BENCH_PASSWORD})",
         email(1, 12)
     );
+    Ok(())
+}
+
+/// Employers known by their initials or a short name (docs/domain.md, "Search").
+const AGENCIES: &[(&str, &str, &str)] = &[
+    ("Badan Riset dan Inovasi Nasional", "BRIN", "institution"),
+    ("Badan Pusat Statistik", "BPS", "institution"),
+    (
+        "Badan Pengawasan Keuangan dan Pembangunan",
+        "",
+        "institution",
+    ),
+    (
+        "Badan Meteorologi, Klimatologi, dan Geofisika",
+        "",
+        "institution",
+    ),
+    (
+        "Badan Nasional Penanggulangan Bencana",
+        "BNPB",
+        "institution",
+    ),
+    ("Badan Pengawas Obat dan Makanan", "BPOM", "institution"),
+    ("Badan Kepegawaian Negara", "", "institution"),
+    (
+        "Kementerian Perencanaan Pembangunan Nasional",
+        "Bappenas",
+        "institution",
+    ),
+    ("Kementerian Ketenagakerjaan", "Kemnaker", "institution"),
+    ("PT Kereta Api Indonesia (Persero)", "KAI", "corporate"),
+    ("PT Telkom Indonesia (Persero) Tbk", "Telkom", "corporate"),
+    ("PT Perusahaan Listrik Negara (Persero)", "PLN", "corporate"),
+];
+
+/// A dozen agencies and state-owned companies by their full names, most with a short name, and a short
+/// name (the initials, as companies often go by) for one employer in fifty (NPPs ending in 25 or 75),
+/// so that searches by initials and short names meet real rows. Idempotent, and it also gives an
+/// existing data set what it lacks: a second run changes nothing.
+async fn known_by_short_names(
+    tx: &mut sqlx::PgConnection,
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<()> {
+    let (names, rest): (Vec<String>, Vec<(String, String)>) = AGENCIES
+        .iter()
+        .map(|(n, s, g)| ((*n).to_owned(), ((*s).to_owned(), (*g).to_owned())))
+        .unzip();
+    let (shorts, segments): (Vec<String>, Vec<String>) = rest.into_iter().unzip();
+    sqlx::query!(
+        "insert into employers (tenant_id, id, name, short_name, segment, institution_type, ownership,
+                status, stage, stage_entered_on, created_at, updated_at)
+         select app_tenant_id(), md5(app_tenant_id()::text || ':agency:' || a.n)::uuid, a.name, a.short,
+                a.segment, case when a.segment = 'institution' then 'agency' end,
+                case when a.segment = 'institution' then 'government' else 'state_owned' end,
+                'active', 'discussion', $4, $5, $5
+           from unnest($1::text[], $2::text[], $3::text[]) with ordinality as a (name, short, segment, n)
+         on conflict do nothing",
+        &names,
+        &shorts,
+        &segments,
+        today,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "update employers set short_name = upper(name_initials(name))
+          where short_name = '' and right(npp, 2) in ('25', '75') and name_initials(name) is not null"
+    )
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 

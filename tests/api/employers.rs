@@ -539,7 +539,7 @@ async fn exports_parse_back_with_formula_cells_neutralised() {
     );
     assert!(names.contains(&"PT <script>alert(1)</script> Jaya"));
     assert!(
-        rows.iter().any(|r| &r[15] == "'@SUM(A1)"),
+        rows.iter().any(|r| &r[16] == "'@SUM(A1)"),
         "cities neutralised too"
     );
 
@@ -701,5 +701,238 @@ async fn the_list_finds_the_employers_nobody_looks_after() {
     assert!(
         page.contains("PT Tanpa RM") && !page.contains("PT Punya RM"),
         "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_list_finds_initials_short_names_npp_digits_and_corrects_one_letter() {
+    let tm = team().await;
+    let institution = [
+        ("segment", "institution"),
+        ("institution_type", "agency"),
+        ("ownership", "government"),
+    ];
+    let (r, brin) = create(
+        &tm.sup,
+        "Badan Riset dan Inovasi Nasional",
+        &[institution.as_slice(), &[("npp", "10005123")]].concat(),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (r, kai) = create(
+        &tm.sup,
+        "PT Kereta Api Indonesia (Persero)",
+        &[("npp", "20051999"), ("short_name", " KAI ")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (r, telkom) = create(
+        &tm.sup,
+        "PT Telekomunikasi Indonesia Tbk",
+        &[("short_name", "Telkom Group")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    create(&tm.sup, "Bengkel 0051 Motor", &[]).await;
+    create(&tm.sup, "PT Sinar Kencana Abadi", &[("npp", "30000001")]).await;
+    let (brin, kai, telkom) = (brin.unwrap(), kai.unwrap(), telkom.unwrap());
+
+    let found = |r: &Resp| {
+        [
+            "Badan Riset",
+            "Kereta Api",
+            "Telekomunikasi",
+            "Bengkel 0051",
+            "Sinar Kencana",
+        ]
+        .map(|n| r.body.contains(n))
+    };
+    let list = |q: &'static str| {
+        let c = &tm.rm1;
+        async move { c.get(&format!("/employers?rm=&q={q}")).await }
+    };
+    assert_eq!(
+        found(&list("BRIN").await),
+        [true, false, false, false, false],
+        "initials without the connecting word"
+    );
+    assert_eq!(
+        found(&list("bri").await),
+        [false; 5],
+        "initials match whole, not by their beginning"
+    );
+    assert_eq!(
+        found(&list("kai").await),
+        [false, true, false, false, false],
+        "short name, and initials without the legal form"
+    );
+    assert_eq!(
+        found(&list("telk").await),
+        [false, false, true, false, false],
+        "a short name's word by its beginning"
+    );
+    assert_eq!(
+        found(&list("telkomgroup").await),
+        [false, false, true, false, false],
+        "the short name written together"
+    );
+    assert_eq!(
+        found(&list("0051").await),
+        [true, true, false, true, false],
+        "NPP digits anywhere, and a name word of digits"
+    );
+    assert_eq!(
+        found(&list("5123").await),
+        [true, false, false, false, false],
+        "the end of an NPP"
+    );
+    assert_eq!(
+        found(&list("kereta+0051").await),
+        [false, true, false, false, false],
+        "a name word and NPP digits together"
+    );
+    assert_eq!(
+        found(&list("51").await),
+        [false; 5],
+        "two digits are too few for NPPs"
+    );
+    // The short name shows beside the name in the list and on the page.
+    assert!(list("kai").await.body.contains("(KAI)"));
+    let page = tm.rm1.get(&format!("/employers/{kai}")).await.body;
+    assert!(page.contains(&msg("employer.short_name")) && page.contains("KAI"));
+
+    // One letter off: the results are for the corrected word, and the page says so.
+    let r = list("kencna").await;
+    assert_eq!(found(&r), [false, false, false, false, true]);
+    let said = esc(&Lang::Id.tf(
+        "search.corrected",
+        &[("typed", "kencna"), ("shown", "kencana")],
+    ));
+    assert!(r.body.contains(&said), "{}", r.body);
+    let r = list("sinar+kencna").await;
+    assert_eq!(found(&r), [false, false, false, false, true]);
+    assert!(r.body.contains(&said));
+    assert!(
+        !list("kencana").await.body.contains(&said),
+        "no message when the words match"
+    );
+    assert_eq!(
+        found(&list("kencna+bengkel").await),
+        [false; 5],
+        "a correction must still match every word"
+    );
+    tm.rm1
+        .post("/language", &[("lang", "en"), ("next", "/employers")])
+        .await;
+    let r = list("kencna").await;
+    assert!(r.body.contains(&esc(&Lang::En.tf(
+        "search.corrected",
+        &[("typed", "kencna"), ("shown", "kencana")],
+    ))));
+
+    // A changed short name and NPP change what finds the employer, and the history records it.
+    let r = tm
+        .sup
+        .post(
+            &format!("/employers/{telkom}"),
+            &[
+                ("name", "PT Telekomunikasi Indonesia Tbk"),
+                ("short_name", "TLKM"),
+                ("npp", "40009999"),
+                ("segment", "corporate"),
+                ("ownership", "private_domestic"),
+                ("status", "active"),
+                ("stage", "approach"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!found(&list("telk").await)[2]);
+    assert!(found(&list("tlkm").await)[2]);
+    assert!(found(&list("0009").await)[2]);
+    let change: Option<String> = sqlx::query_scalar(
+        "select changes -> 'short_name' ->> 'new' from audit_events
+          where entity_id = $1 and action = 'employer.updated'",
+    )
+    .bind(telkom)
+    .fetch_one(&tm.app.admin)
+    .await
+    .unwrap();
+    assert_eq!(change.as_deref(), Some("TLKM"));
+    // Archived employers are searched in the archive only, by their keys too.
+    let r = tm
+        .sup
+        .post(&format!("/employers/{brin}/archive"), &[("version", "1")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(!found(&list("brin").await)[0]);
+    assert!(found(&list("brin&archived=1").await)[0]);
+    assert!(found(&list("10005&archived=1").await)[0]);
+
+    // The export carries the short name beside the name.
+    let (_, _, bytes) = tm.rm1.get_bytes("/employers/export.csv?rm=&q=tlkm").await;
+    let text = String::from_utf8(bytes).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (&rows[0][2], &rows[0][3]),
+        ("PT Telekomunikasi Indonesia Tbk", "TLKM")
+    );
+    let (_, _, bytes) = tm.rm1.get_bytes("/employers/export.csv?rm=&q=kencna").await;
+    assert!(
+        String::from_utf8(bytes).unwrap().contains("Sinar Kencana"),
+        "the export holds what the list shows"
+    );
+}
+
+#[tokio::test]
+async fn a_short_name_longer_than_sixty_characters_is_refused() {
+    let tm = team().await;
+    let long = "x".repeat(61);
+    let (r, _) = create(&tm.sup, "PT Panjang", &[("short_name", &long)]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(&msg("error.too_long")));
+    let n: i64 = sqlx::query_scalar("select count(*) from employers")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing written");
+}
+
+#[tokio::test]
+async fn initials_leave_out_connecting_words_and_legal_forms() {
+    let tm = team().await;
+    for (name, initials) in [
+        ("Badan Riset dan Inovasi Nasional", Some("brin")),
+        ("PT Kereta Api Indonesia (Persero)", Some("kai")),
+        ("PT. Bank Rakyat Indonesia (Persero) Tbk.", Some("bri")),
+        ("Badan Pengawas Obat & Makanan", Some("bpom")),
+        ("The Bank of Tokyo", Some("bt")),
+        ("CV Sumber Makmur", Some("sm")),
+        ("PT Telkom", None),
+        ("Perum Bulog", None),
+        ("PT 3 Serangkai", Some("3s")),
+    ] {
+        let got: Option<String> = sqlx::query_scalar("select name_initials($1)")
+            .bind(name)
+            .fetch_one(&tm.app.admin)
+            .await
+            .unwrap();
+        assert_eq!(got.as_deref(), initials, "{name}");
+    }
+    let keys: Vec<String> = sqlx::query_scalar(
+        "select unnest(employer_search_keys('Maju Jaya', 'PT Maju Jaya Logistik', '10000512')) order by 1",
+    )
+    .fetch_all(&tm.app.admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        keys,
+        [
+            "0000512", "000512", "00512", "0512", "10000512", "512", "mj", "mjl"
+        ],
+        "the initials of both names and every NPP suffix of three digits or more"
     );
 }

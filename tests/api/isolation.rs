@@ -459,6 +459,16 @@ async fn employer_tables_are_isolated() {
         ),
     )
     .await;
+    probe(
+        &t,
+        "employer_search_keys",
+        "tenant_id",
+        "",
+        &format!(
+            "insert into employer_search_keys (tenant_id, key, employer_id, name) values ($1, 'x', {e}, 'x')"
+        ),
+    )
+    .await;
     probe(&t, "key_persons", "tenant_id", "full_name = 'taken'", &format!("insert into key_persons (tenant_id, id, employer_id, full_name, level, created_at, updated_at) values ($1, gen_random_uuid(), {e}, 'x', 'bod', now(), now())")).await;
     probe(&t, "key_person_name_tokens", "tenant_id", "", "insert into key_person_name_tokens (tenant_id, token, key_person_id, full_name) values ($1, 'x', gen_random_uuid(), 'x')").await;
     probe(&t, "supply_chain_links", "tenant_id", "notes = 'taken'", &format!("insert into supply_chain_links (tenant_id, id, parent_id, member_id, relation, created_at, updated_at) values ($1, gen_random_uuid(), {e}, {e}, 'vendor', now(), now())")).await;
@@ -534,6 +544,76 @@ async fn another_tenants_employer_key_person_and_link_answer_404_and_never_appea
         ["PT Mitra Bravo", "PT Rahasia Bravo"],
         "nothing changed"
     );
+}
+
+#[tokio::test]
+async fn another_tenants_initials_short_names_and_npp_digits_are_never_found() {
+    let t = two_tenants().await;
+    let b = t.app.signed_in("admin-b@x.example").await;
+    let r = b
+        .post(
+            "/employers",
+            &[
+                ("name", "Badan Rahasia Bravo Nusantara"),
+                ("short_name", "Zulu Bravo"),
+                ("npp", "77770051"),
+                ("segment", "institution"),
+                ("institution_type", "agency"),
+                ("ownership", "government"),
+                ("status", "active"),
+                ("stage", "approach"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // B finds it every way, so the searches below are ones that would find it.
+    let qs = [
+        "brbn",
+        "zulu",
+        "zulubravo",
+        "0051",
+        "7770",
+        "zulx",
+        "nusantar",
+    ];
+    for q in qs {
+        let list = b.get(&format!("/employers?q={q}")).await.body;
+        let search = b.get(&format!("/search?q={q}")).await.body;
+        assert!(
+            list.contains("Rahasia Bravo") && search.contains("Rahasia Bravo"),
+            "B: {q}"
+        );
+    }
+    // A has an employer of its own, one letter away from B's short name word, which must stay unmatched.
+    let a = t.app.signed_in("admin-a@x.example").await;
+    let r = a
+        .post(
+            "/employers",
+            &[
+                ("name", "PT Alfa Zulo"),
+                ("npp", "11112222"),
+                ("segment", "corporate"),
+                ("ownership", "private_domestic"),
+                ("status", "active"),
+                ("stage", "approach"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    for q in qs {
+        let list = a.get(&format!("/employers?q={q}")).await.body;
+        let search = a.get(&format!("/search?q={q}")).await.body;
+        assert!(
+            !list.contains("Rahasia Bravo") && !search.contains("Rahasia Bravo"),
+            "A: {q}"
+        );
+        assert!(!search.contains("Zulu") && !list.contains("Zulu"), "A: {q}");
+    }
+    // A's own typo is corrected to A's word, never to B's.
+    let search = a.get("/search?q=zulx").await.body;
+    assert!(search.contains("PT Alfa Zulo"), "{search}");
 }
 
 /// Tenant B's meeting (with its BOD attendee, its agency attendee and a follow-up) and B's admin's

@@ -22,5 +22,6 @@ mod key_persons;
 mod meetings;
 mod my_month;
 mod pages;
+mod search;
 mod supply_chain;
 mod webdriver;

@@ -6,12 +6,12 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::employers::domain::{
-    InstitutionType, Ownership, Program, Scale, Segment, Stage, Status,
+    InstitutionType, Ownership, Program, Scale, Segment, Stage, Status, searches_npp_digits,
 };
 use crate::text_enum;
 
 /// Filters of the employer list, already parsed.
-#[derive(Default, Clone)]
+#[derive(Default, Clone, PartialEq)]
 pub struct ListFilter {
     pub npp: Option<String>,
     pub npwp: Option<String>,
@@ -61,6 +61,7 @@ pub struct ListRow {
     pub npp: Option<String>,
     pub division_code: String,
     pub name: String,
+    pub short_name: String,
     pub city: String,
     pub segment: Segment,
     pub ownership: Ownership,
@@ -92,7 +93,7 @@ pub struct ExportRow {
 
 /// Appends the filter's conditions. Each is a static fragment with bound values: the SQL text depends
 /// only on which filters are set, never on what the user typed.
-fn push_filters(q: &mut QueryBuilder<Postgres>, f: &ListFilter) {
+pub(super) fn push_filters(q: &mut QueryBuilder<Postgres>, f: &ListFilter) {
     if f.archived {
         q.push(" where e.archived_at is not null");
     } else {
@@ -108,7 +109,7 @@ fn push_filters(q: &mut QueryBuilder<Postgres>, f: &ListFilter) {
         // An array, not `in (…)`: PostgreSQL misjudges how few ids an intersection leaves and would
         // hash-join them against every employer of the tenant; with the ids in hand it looks up each.
         q.push(" and e.id = any(array(");
-        push_word_matches(q, "employer_name_tokens", "employer_id", &f.words);
+        push_word_matches(q, &f.words, None);
         q.push("))");
     }
     fn eq(q: &mut QueryBuilder<Postgres>, column: &str, code: Option<&'static str>) {
@@ -156,7 +157,7 @@ async fn plan_for_these_values(conn: &mut PgConnection) -> sqlx::Result<()> {
 }
 
 const LIST_COLUMNS: &str =
-    "e.id, e.npp, e.division_code, e.name, e.city, e.segment, e.ownership, e.status,
+    "e.id, e.npp, e.division_code, e.name, e.short_name, e.city, e.segment, e.ownership, e.status,
         e.stage, e.rm_id, u.name as rm_name, b.code as branch_code, e.last_bod1_meeting_at,
         e.updated_at, e.archived_at";
 
@@ -175,7 +176,11 @@ pub async fn list(
     let mut q = match (f.words.as_slice(), sort) {
         ([word], Sort::Name) => {
             plan_for_these_values(&mut *conn).await?;
-            by_name_word(f, word, limit + 1, offset)
+            if searches_npp_digits(&word.0) {
+                by_digits(f, word, limit + 1, offset)
+            } else {
+                by_name_word(f, word, limit + 1, offset)
+            }
         }
         _ => {
             if !f.words.is_empty() {
@@ -208,33 +213,56 @@ pub async fn count(conn: &mut PgConnection, f: &ListFilter, cap: i64) -> sqlx::R
     q.build_query_scalar().fetch_one(conn).await
 }
 
-/// The ids whose name has a word starting with every search word: one index range per word,
-/// intersected. Each range is read once (index only), so two common words cost the sum of their
-/// matches instead of a probe per candidate.
+/// The ids of the employers every search word matches (docs/domain.md, "Search"): a word matches a
+/// name token it begins (name, legal name, short name), initials it equals, and, when it is three
+/// digits or more, an NPP containing it (an NPP suffix it begins). One set per word, intersected. Each
+/// set is read once from the indexes alone, so two common words cost the sum of their matches.
+/// `archived` narrows each set to live or archived employers, for callers that do not join
+/// `employers` to check it.
 pub fn push_word_matches(
     q: &mut QueryBuilder<Postgres>,
-    table: &'static str,
-    id_column: &'static str,
     words: &[(String, String)],
+    archived: Option<bool>,
 ) {
     for (i, (word, upper)) in words.iter().enumerate() {
         if i > 0 {
             q.push(" intersect ");
         }
-        q.push(format_args!(
-            "select w.{id_column} from {table} w where w.token >= "
-        ))
-        .push_bind(word.clone())
-        .push(" and w.token < ")
-        .push_bind(upper.clone());
+        q.push("(select w.employer_id from employer_name_tokens w where w.token >= ")
+            .push_bind(word.clone())
+            .push(" and w.token < ")
+            .push_bind(upper.clone());
+        if let Some(a) = archived {
+            q.push(" and w.archived = ").push_bind(a);
+        }
+        q.push(" union all select k.employer_id from employer_search_keys k where ");
+        push_key_match(q, word, upper);
+        if let Some(a) = archived {
+            q.push(" and k.archived = ").push_bind(a);
+        }
+        q.push(")");
+    }
+}
+
+/// The search keys a word matches: initials equal to it, or, for NPP digits, the NPP suffixes it
+/// begins. Both are leakproof comparisons, index conditions under row-level security.
+fn push_key_match(q: &mut QueryBuilder<Postgres>, word: &str, upper: &str) {
+    if searches_npp_digits(word) {
+        q.push("k.key >= ")
+            .push_bind(word.to_owned())
+            .push(" and k.key < ")
+            .push_bind(upper.to_owned());
+    } else {
+        q.push("k.key = ").push_bind(word.to_owned());
     }
 }
 
 /// A one-word name search in name order. For each distinct token in the word's
 /// prefix range (found with a loose index scan), the search index yields matching employers already in
 /// name order, so each token contributes at most one page of rows and nothing is sorted but those:
-/// a word shared by 12,500 employers costs about as much as a rare one. The filters are checked on
-/// the way, per candidate.
+/// a word shared by 12,500 employers costs about as much as a rare one. Initials equal to the word add
+/// one more page, read the same way from the keys' index. The filters are checked on the way, per
+/// candidate.
 fn by_name_word(
     f: &ListFilter,
     (word, upper): &(String, String),
@@ -255,7 +283,8 @@ fn by_name_word(
         .push_bind(upper.clone())
         .push(
             ") from toks where toks.token is not null)
-         select distinct on (m.name, m.id) m.* from toks cross join lateral (select ",
+         select distinct on (m.name, m.id) m.* from (
+         select m.* from toks cross join lateral (select ",
         )
         .push(LIST_COLUMNS)
         .push(" from employer_name_tokens tk join employers e on e.id = tk.employer_id")
@@ -269,7 +298,55 @@ fn by_name_word(
         .push_bind(f.archived)
         .push(" order by tk.name, tk.employer_id limit ")
         .push_bind(limit + offset)
-        .push(") m order by m.name, m.id limit ")
+        .push(") m union all (select ")
+        .push(LIST_COLUMNS)
+        .push(" from employer_search_keys tk join employers e on e.id = tk.employer_id")
+        .push(LIST_JOINS);
+    push_filters(&mut q, &rest);
+    q.push(" and tk.key = ")
+        .push_bind(word.clone())
+        .push(" and tk.archived = ")
+        .push_bind(f.archived)
+        .push(" order by tk.name, tk.employer_id limit ")
+        .push_bind(limit + offset)
+        .push(")) m order by m.name, m.id limit ")
+        .push_bind(limit)
+        .push(" offset ")
+        .push_bind(offset);
+    q
+}
+
+/// A search of three digits or more, in name order: name tokens it begins and NPPs containing it.
+/// Their distinct suffixes are nearly as many as the matches, so instead of a page per distinct key
+/// the matches' (name, id) pairs are read from the two indexes alone, sorted, and only the employers
+/// of the page are looked up. A few hundred matches for four digits, a few thousand for three.
+fn by_digits(
+    f: &ListFilter,
+    (word, upper): &(String, String),
+    limit: i64,
+    offset: i64,
+) -> QueryBuilder<Postgres> {
+    let mut q = QueryBuilder::new("select ");
+    q.push(LIST_COLUMNS)
+        .push(" from (select t.name, t.employer_id from employer_name_tokens t where t.token >= ")
+        .push_bind(word.clone())
+        .push(" and t.token < ")
+        .push_bind(upper.clone())
+        .push(" and t.archived = ")
+        .push_bind(f.archived)
+        .push(" union select k.name, k.employer_id from employer_search_keys k where ");
+    push_key_match(&mut q, word, upper);
+    // Sorted before the join, so that the join reads the candidates in order and stops after a page.
+    q.push(" and k.archived = ")
+        .push_bind(f.archived)
+        .push(" order by name, employer_id) tk join employers e on e.id = tk.employer_id")
+        .push(LIST_JOINS);
+    let rest = ListFilter {
+        words: Vec::new(),
+        ..f.clone()
+    };
+    push_filters(&mut q, &rest);
+    q.push(" order by tk.name, tk.employer_id limit ")
         .push_bind(limit)
         .push(" offset ")
         .push_bind(offset);
@@ -287,7 +364,7 @@ pub async fn export(
         plan_for_these_values(&mut *conn).await?;
     }
     let mut q = QueryBuilder::new(
-        "select e.id, e.npp, e.division_code, e.name, e.city, e.segment, e.ownership, e.status, e.stage,
+        "select e.id, e.npp, e.division_code, e.name, e.short_name, e.city, e.segment, e.ownership, e.status, e.stage,
                 e.rm_id, u.name as rm_name, b.code as branch_code, e.last_bod1_meeting_at,
                 e.updated_at, e.archived_at, e.npwp, e.nib, e.institution_type, e.province, e.country, e.scale, e.industry, e.programs,
                 e.workers_reported, b.name as branch_name,
@@ -328,6 +405,7 @@ fn list_row(r: &sqlx::postgres::PgRow) -> sqlx::Result<ListRow> {
         npp: r.try_get("npp")?,
         division_code: r.try_get("division_code")?,
         name: r.try_get("name")?,
+        short_name: r.try_get("short_name")?,
         city: r.try_get("city")?,
         segment: r.try_get("segment")?,
         ownership: r.try_get("ownership")?,

@@ -1,7 +1,9 @@
 //! SQL for employers: the record, its tags, reassignment, the meeting cadence marks and the
-//! employer's history. The list and its exports are in `list`.
+//! employer's history. The list and its exports are in `list`, the search's counts and corrections in
+//! `search`.
 
 pub mod list;
+pub mod search;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -32,7 +34,7 @@ pub struct Employer {
 
 pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Employer>> {
     let row = sqlx::query!(
-        r#"select e.id, e.npp, e.division_code, e.npwp, e.nib, e.name, e.legal_name, e.address, e.city,
+        r#"select e.id, e.npp, e.division_code, e.npwp, e.nib, e.name, e.legal_name, e.short_name, e.address, e.city,
                   e.province, e.phone, e.website, e.segment as "segment: Segment",
                   e.institution_type as "institution_type: InstitutionType",
                   e.ownership as "ownership: Ownership", e.country, e.scale as "scale: Scale", e.industry,
@@ -60,6 +62,7 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Empl
             nib: r.nib,
             name: r.name,
             legal_name: r.legal_name,
+            short_name: r.short_name,
             address: r.address,
             city: r.city,
             province: r.province,
@@ -127,9 +130,9 @@ pub async fn insert(
                 city, province, phone, website, segment, institution_type, ownership, country, scale,
                 industry, risk_band, programs, workers_reported, workforce_estimate, status, stage,
                 stage_entered_on, stage_reason, revisit_on, rm_id, branch_id, approach_notes,
-                created_at, updated_at)
+                created_at, updated_at, short_name)
          values (app_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                 $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $31)",
+                 $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $31, $32)",
         id,
         f.npp,
         f.division_code,
@@ -161,6 +164,7 @@ pub async fn insert(
         f.branch_id,
         f.approach_notes,
         now,
+        f.short_name,
     );
     match crate::db::execute_in_savepoint(&mut *conn, query).await? {
         Ok(_) => {}
@@ -188,7 +192,7 @@ pub async fn update(
                 workforce_estimate = $22, status = $23,
                 stage_entered_on = case when stage = $24 then stage_entered_on else $25 end,
                 stage = $24, stage_reason = $26, revisit_on = $27, rm_id = $28, branch_id = $29,
-                approach_notes = $30, updated_at = $31, version = version + 1
+                approach_notes = $30, updated_at = $31, short_name = $33, version = version + 1
           where id = $1 and version = $32",
         id,
         f.npp,
@@ -222,6 +226,7 @@ pub async fn update(
         f.approach_notes,
         now,
         version,
+        f.short_name,
     );
     match crate::db::execute_in_savepoint(&mut *conn, query).await? {
         Ok(d) if d.rows_affected() == 1 => {}

@@ -7,6 +7,7 @@ use super::list::ListQuery;
 use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::employers::export::{self, EXPORT_CAP};
 use crate::employers::repo::list::{self as repo, ExportRow};
+use crate::employers::repo::search;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
@@ -24,7 +25,15 @@ async fn export_rows(
     let q = q.clone().for_viewer(ctx.who());
     let now = state.clock.now();
     let mut tx = ctx.tx(state).await?;
-    let mut rows = repo::export(&mut tx, &q.filter(), q.sort(), EXPORT_CAP + 1).await?;
+    let mut filter = q.filter();
+    // The rows the list shows: for corrected words when a word as typed matches nothing.
+    if !filter.words.is_empty()
+        && let search::Checked::Unmatched(Some(c)) =
+            search::check_words(&mut tx, &filter.words, false).await?
+    {
+        filter.words = c.words;
+    }
+    let mut rows = repo::export(&mut tx, &filter, q.sort(), EXPORT_CAP + 1).await?;
     let truncated = rows.len() as i64 > EXPORT_CAP;
     rows.truncate(EXPORT_CAP as usize);
     let changes = Changes::new()

@@ -11,6 +11,7 @@ use crate::employers::domain::{
 };
 use crate::employers::policy;
 use crate::employers::repo::list::{self as repo, ListFilter, ListRow, Sort};
+use crate::employers::repo::search;
 use crate::error::AppResult;
 use crate::tenancy::domain::{Permission, Who};
 use crate::web::extract::Ctx;
@@ -176,6 +177,8 @@ struct Results {
     rms: Vec<Choice>,
     branches: Vec<Choice>,
     searched: bool,
+    /// Said above the rows when they are for corrected search words.
+    corrected: Option<String>,
 }
 
 impl Results {
@@ -220,14 +223,16 @@ pub async fn index(
     let q = q.for_viewer(who);
     let page = q.page();
     let sort = q.sort();
-    let filter = q.filter();
+    let mut filter = q.filter();
     let mut tx = ctx.tx(&state).await?;
     let offset = (page - 1) * PAGE_SIZE;
-    let mut rows = repo::list(&mut tx, &filter, sort, PAGE_SIZE, offset).await?;
+    let (mut rows, corrections) =
+        search::list_correcting(&mut tx, &mut filter, sort, PAGE_SIZE, offset).await?;
     let count = if page == 1 && (rows.len() as i64) <= PAGE_SIZE {
         // The first page holds them all: no second query.
         rows.len() as i64
     } else {
+        // Counted with the words as corrected, like the rows.
         repo::count(&mut tx, &filter, COUNT_CAP + 1).await?
     };
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
@@ -236,6 +241,13 @@ pub async fn index(
     rows.truncate(PAGE_SIZE as usize);
 
     let l = ctx.layout("employer.title");
+    let corrected = (!corrections.is_empty()).then(|| {
+        let (typed, shown) = search::typed_and_shown(&corrections);
+        l.tf(
+            "search.corrected",
+            &[("typed", typed.as_str()), ("shown", shown.as_str())],
+        )
+    });
     let href = |sort: Sort, page: i64| format!("/employers?{}", q.with(sort, page));
     let mine = policy::holds_portfolio(who).then(|| who.user.to_string());
     let scopes = match &mine {
@@ -276,6 +288,7 @@ pub async fn index(
         rms: lists.people_choices(|_| false),
         branches: lists.branch_choices(None),
         searched: !q.q.trim().is_empty(),
+        corrected,
     };
     if htmx.partial {
         return htmx.vary(render(&ResultsPartial { l, r }));
