@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod assets;
+pub mod cache;
 pub mod cookies;
 pub mod extract;
 pub mod forms;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Per-tenant pickers (people, branch offices), cached briefly.
     pub directory: pickers::Directory,
+    /// The supervisor's overview per tenant, cached briefly.
+    pub overview: crate::home::web::OverviewCache,
 }
 
 /// Form posts are small; file uploads (imports) raise this on their own routes.

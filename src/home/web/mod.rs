@@ -10,6 +10,8 @@ use axum::routing::get;
 
 use crate::web::AppState;
 
+pub use dashboard::OverviewCache;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/my-month", get(my_month::my_month))
