@@ -9,10 +9,13 @@ use std::time::{Duration, Instant};
 
 use crate::tenancy::domain::TenantId;
 
+/// Each tenant's value with when it was read.
+type Entries<V> = HashMap<TenantId, (Instant, Arc<V>)>;
+
 /// `V` per tenant, with when it was read.
 pub struct TenantCache<V> {
     ttl: Duration,
-    entries: Arc<Mutex<HashMap<TenantId, (Instant, Arc<V>)>>>,
+    entries: Arc<Mutex<Entries<V>>>,
 }
 
 impl<V> Clone for TenantCache<V> {
@@ -51,7 +54,7 @@ impl<V> TenantCache<V> {
         self.lock().remove(&tenant);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, (Instant, Arc<V>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<V>> {
         // A poisoned lock only means another request panicked mid-insert; the map is still usable.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
