@@ -1,7 +1,7 @@
 //! The key-person forms as sent — the person's details, and "left the company" — and their
 //! conversion into domain values, reporting every problem at once.
 
-use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -33,19 +33,12 @@ pub struct PersonForm {
     pub version: i32,
 }
 
-/// A local date and time from `<input type="datetime-local">`, in the tenant's zone.
+/// A local date and time from `<input type="datetime-local">`, in the tenant's zone; empty is none.
 fn local_datetime(raw: &str, tz: chrono_tz::Tz) -> Result<Option<DateTime<Utc>>, &'static str> {
-    let s = raw.trim();
-    if s.is_empty() {
+    if raw.trim().is_empty() {
         return Ok(None);
     }
-    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| "error.datetime_invalid")?;
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|t| Some(t.with_timezone(&Utc)))
-        .ok_or("error.datetime_invalid")
+    crate::meetings::domain::parse_local(raw, tz).map(Some)
 }
 
 impl TryFrom<Submitted<'_, PersonForm>> for KeyPersonFields {

@@ -264,6 +264,7 @@ pub fn parse_local(raw: &str, tz: Tz) -> Result<DateTime<Utc>, &'static str> {
     let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| "error.datetime_invalid")?;
+    crate::web::forms::plausible(naive.date())?;
     tz.from_local_datetime(&naive)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
@@ -400,6 +401,11 @@ mod tests {
         assert_eq!(local_input(at, tz), "2026-11-30T23:30");
         assert_eq!(parse_local("", tz), Err("error.required"));
         assert_eq!(parse_local("30/11/2026", tz), Err("error.datetime_invalid"));
+        assert_eq!(
+            parse_local("-5000-01-01T10:00", tz),
+            Err("error.date_range")
+        );
+        assert_eq!(parse_local("0001-01-01T00:00", tz), Err("error.date_range"));
     }
 
     #[test]

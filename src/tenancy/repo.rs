@@ -235,17 +235,6 @@ pub async fn member(conn: &mut PgConnection, user: UserId) -> sqlx::Result<Optio
     .await
 }
 
-/// Enabled admins of the tenant other than `except`: a tenant must always keep one.
-pub async fn other_enabled_admins(conn: &mut PgConnection, except: UserId) -> sqlx::Result<i64> {
-    sqlx::query_scalar!(
-        r#"select count(*) as "n!" from memberships
-            where tenant_id = app_tenant_id() and role = 'admin' and disabled_at is null and user_id <> $1"#,
-        except.0
-    )
-    .fetch_one(conn)
-    .await
-}
-
 /// Changes a member's role and branch office if the membership is still at `version`; false when
 /// stale.
 pub async fn set_role(
@@ -356,6 +345,22 @@ pub async fn lock_members(
     )
     .fetch_all(conn)
     .await
+}
+
+/// Is `user` an enabled member of the tenant (anyone may be given a follow-up)? Like
+/// `is_assignable`, the answer holds until the transaction ends: the membership is share-locked, so a
+/// person being disabled either is disabled first, and refused here, or waits until the follow-up
+/// given to them is saved, and then hands it over with the rest (`lock_members`).
+pub async fn lock_enabled(conn: &mut PgConnection, user: Uuid) -> sqlx::Result<bool> {
+    let found = sqlx::query_scalar!(
+        r#"select 1 as "found!" from memberships where tenant_id = app_tenant_id() and user_id = $1
+                  and disabled_at is null
+             for share"#,
+        user
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// A person of the tenant, by name.

@@ -1,7 +1,7 @@
 //! Form helpers: messages beside fields, the same way on every form; the options of selects; the
 //! moment a form was sent, for the rules about past and future dates.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -197,15 +197,27 @@ pub fn optional_uuid(raw: &str, error: &'static str) -> Result<Option<uuid::Uuid
     }
 }
 
+/// The years a date typed anywhere may fall in. Nothing Relasi records happened before 1900 or is
+/// planned after 2100, and PostgreSQL refuses dates chrono reads (4714 BC and earlier).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// `d` when its year is in `YEARS`.
+pub fn plausible(d: NaiveDate) -> Result<NaiveDate, &'static str> {
+    if YEARS.contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err("error.date_range")
+    }
+}
+
 /// A date typed in a form (`YYYY-MM-DD`, what `<input type="date">` sends); empty is none.
 pub fn optional_date(raw: &str) -> Result<Option<NaiveDate>, &'static str> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| "error.date_invalid")
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| "error.date_invalid")?;
+    plausible(d).map(Some)
 }
 
 /// A whole number of people, optional.

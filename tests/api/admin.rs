@@ -517,3 +517,50 @@ async fn the_audit_log_filters_and_paginates() {
     assert_eq!(garbage.status, 200);
     assert!(garbage.body.contains("Tanggal tidak valid"));
 }
+
+#[tokio::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    let app = crate::helpers::spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI").await;
+    let a = app.user(t, "a@x.example", "Admin A", Role::Admin).await;
+    let b = app.user(t, "b@x.example", "Admin B", Role::Admin).await;
+    for _ in 0..5 {
+        let (ca, cb) = (
+            app.signed_in("a@x.example").await,
+            app.signed_in("b@x.example").await,
+        );
+        let version = |u: uuid::Uuid| {
+            let pool = app.admin.clone();
+            async move {
+                sqlx::query_scalar::<_, i32>("select version from memberships where user_id = $1")
+                    .bind(u)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        let (va, vb) = (version(a.0).await, version(b.0).await);
+        let (pa, pb) = (
+            format!("/admin/users/{}/role", b.0),
+            format!("/admin/users/{}/role", a.0),
+        );
+        let (fa, fb) = (
+            [("role", "rm"), ("version", vb.as_str())],
+            [("role", "rm"), ("version", va.as_str())],
+        );
+        tokio::join!(ca.post(&pa, &fa), cb.post(&pb, &fb));
+        let admins: i64 = sqlx::query_scalar(
+            "select count(*) from memberships where role = 'admin' and disabled_at is null",
+        )
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+        assert_eq!(admins, 1, "exactly one of the two demotions went through");
+        // Both admins again for the next round.
+        sqlx::query("update memberships set role = 'admin', version = version + 1")
+            .execute(&app.admin)
+            .await
+            .unwrap();
+    }
+}

@@ -596,3 +596,28 @@ async fn logging_for_an_employer_with_a_plan_offers_to_record_the_plans_outcome_
     );
     assert!(log_form.body.contains("20 Nov 2026"));
 }
+
+#[tokio::test]
+async fn dates_outside_1900_to_2100_are_refused_with_a_message_not_an_error() {
+    let tm = team().await;
+    let (e, person) = employer_with_person(&tm.rm1, "PT Tanggal Aneh", "bod").await;
+    for starts in ["-5000-01-01T10:00", "0001-01-01T00:00", "1500-01-01T10:00"] {
+        let r = post_meeting(
+            &tm.rm1,
+            "/meetings",
+            e,
+            &[("attendees", &person.to_string()), ("starts_at", starts)],
+        )
+        .await;
+        assert_eq!(r.status, 422, "{starts}");
+        assert!(r.body.contains(&msg("error.date_range")), "{starts}");
+    }
+    assert_eq!(
+        tm.sup.get("/admin/audit?to=-262143-01-01").await.status,
+        200
+    );
+    assert_eq!(
+        tm.sup.get("/admin/audit?from=-5000-01-01").await.status,
+        200
+    );
+}

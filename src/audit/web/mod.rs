@@ -64,6 +64,7 @@ impl AuditQuery {
                 return Some(None);
             }
             let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+            let d = crate::web::forms::plausible(d).ok()?;
             tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
                 .earliest()
                 .map(|t| Some(t.with_timezone(&Utc)))

@@ -133,16 +133,14 @@ async fn meeting_of(
     }
 }
 
-/// Is the assignee an enabled member of the tenant?
+/// Is the assignee an enabled member of the tenant? Share-locked until the follow-up is saved, so a
+/// person disabled at this moment hands it over with the rest (`tenancy::repo::lock_enabled`).
 async fn check_assignee(
     conn: &mut sqlx::PgConnection,
     fields: &FollowUpFields,
     errors: &mut FieldErrors,
 ) -> AppResult<()> {
-    if tenancy_repo::enabled_people(conn, &[fields.assignee_id])
-        .await?
-        .is_empty()
-    {
+    if !tenancy_repo::lock_enabled(conn, fields.assignee_id).await? {
         errors.add("assignee", "follow_up.assignee_invalid");
     }
     Ok(())

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::employers::domain::Status;
 use crate::employers::domain::npp_text;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::follow_ups::repo as follow_up_repo;
 use crate::follow_ups::views::FollowUpView;
 use crate::home::repo::{self as month_repo, Show};
@@ -158,6 +158,10 @@ pub async fn my_month(
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let mut tx = ctx.tx(&state).await?;
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
+    // Another person's month exists only for someone who can hold a portfolio here.
+    if rm != ctx.user_id.0 && !lists.people.iter().any(|p| p.id == rm) {
+        return Err(AppError::NotFound);
+    }
     let summary = month_repo::month_summary(
         &mut tx,
         rm,

@@ -223,11 +223,17 @@ pub(super) async fn set_role(
             _ => return Ok(redirect_with_flash(&back, false, "error.branch_invalid")),
         }
     }
-    if old == Role::Admin
-        && role != Role::Admin
-        && repo::other_enabled_admins(&mut tx, user).await? == 0
-    {
-        return Ok(redirect_with_flash(&back, false, "admin.last_admin"));
+    if old == Role::Admin && role != Role::Admin {
+        // Under the same locks as disabling (`repo::lock_members`): two admins demoting each other at
+        // once go one after the other, and the second finds no other admin.
+        let locked = repo::lock_members(&mut tx, &[user.0]).await?;
+        let other_admins = locked
+            .iter()
+            .filter(|l| l.user_id != user.0 && l.role == Role::Admin && l.disabled_at.is_none())
+            .count();
+        if other_admins == 0 {
+            return Ok(redirect_with_flash(&back, false, "admin.last_admin"));
+        }
     }
     if !repo::set_role(&mut tx, user, role, branch, form.version, now).await? {
         return Err(AppError::Conflict("error.stale_edit"));
