@@ -24,7 +24,7 @@ pub struct Table {
     pub note: Option<String>,
 }
 
-const COLUMNS: [&str; 21] = [
+const COLUMNS: [&str; 22] = [
     "employer.npp",
     "employer.division_code",
     "employer.name",
@@ -46,9 +46,11 @@ const COLUMNS: [&str; 21] = [
     "employer.rm",
     "employer.branch",
     "employer.tags",
+    "employer.last_met",
 ];
 
-pub fn table(lang: Lang, rows: &[ExportRow], truncated: bool) -> Table {
+/// The rows as cells; days in the tenant's zone `tz`.
+pub fn table(lang: Lang, tz: chrono_tz::Tz, rows: &[ExportRow], truncated: bool) -> Table {
     let text = |s: &str| Cell::Text(neutralise_cell(s).into_owned());
     let label =
         |key: Option<&'static str>| Cell::Text(key.map(|k| lang.t(k)).unwrap_or("").to_owned());
@@ -84,6 +86,11 @@ pub fn table(lang: Lang, rows: &[ExportRow], truncated: bool) -> Table {
                 text(r.rm_name.as_deref().unwrap_or("")),
                 text(e.branch_name.as_deref().unwrap_or("")),
                 text(&e.tags.join(", ")),
+                text(
+                    &r.last_bod1_meeting_at
+                        .map(|at| lang.date(at.with_timezone(&tz).date_naive()))
+                        .unwrap_or_default(),
+                ),
             ]
         })
         .collect();

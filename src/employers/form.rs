@@ -138,7 +138,9 @@ impl TryFrom<Submitted<'_, EmployerForm>> for EmployerFields {
         }
         errors.finish(|| {
             let mut programs = programs?;
-            programs.sort_by_key(|p| p.as_str());
+            // The programmes' own order (JKK, JKM, JHT, JP, JKP), as stored everywhere: a save that
+            // only reorders them changes nothing.
+            programs.sort_by_key(|p| Program::ALL.iter().position(|x| x == p));
             programs.dedup();
             let engagement = engagement?;
             Some(EmployerFields {
@@ -277,7 +279,7 @@ mod tests {
         assert_eq!(f.npp.as_deref(), Some("12345678"));
         assert_eq!(f.division_code, "01A");
         assert_eq!(f.segment, Segment::Corporate);
-        assert_eq!(f.programs, [Program::Jht, Program::Jkk]);
+        assert_eq!(f.programs, [Program::Jkk, Program::Jht]);
         assert_eq!(f.tags, ["bumn", "padat-karya"]);
         assert_eq!(f.workers_reported, Some(1250));
         assert_eq!(f.rm_id, Some(uuid::Uuid::nil()));

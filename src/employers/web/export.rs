@@ -57,7 +57,7 @@ pub async fn csv(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let (rows, truncated) = export_rows(&state, &ctx, &q, "csv").await?;
-    let table = export::table(ctx.lang, &rows, truncated);
+    let table = export::table(ctx.lang, ctx.tenant.tz, &rows, truncated);
     let body = export::csv(&table).map_err(|e| AppError::Internal(e.context("CSV export")))?;
     let stamp = state.clock.now().format("%Y%m%d");
     Ok(download(
@@ -73,7 +73,7 @@ pub async fn xlsx(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let (rows, truncated) = export_rows(&state, &ctx, &q, "xlsx").await?;
-    let table = export::table(ctx.lang, &rows, truncated);
+    let table = export::table(ctx.lang, ctx.tenant.tz, &rows, truncated);
     let body = tokio::task::spawn_blocking(move || export::xlsx(&table))
         .await
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("XLSX export task")))?

@@ -168,6 +168,8 @@ struct Results {
     /// filter swaps them together and the file always holds what the screen shows.
     export_query: String,
     can_export: bool,
+    /// The count of set filters, for an htmx swap to update beside the folded panel.
+    active_filters_swap: Option<usize>,
     page: i64,
     prev_href: Option<String>,
     next_href: Option<String>,
@@ -272,6 +274,7 @@ pub async fn index(
         scopes,
         export_query: q.filters_only(),
         can_export: who.can(Permission::ExportLists),
+        active_filters_swap: htmx.partial.then(|| q.active_filters(mine.as_deref())),
         page,
         prev_href: (page > 1).then(|| href(sort, page - 1)),
         next_href: has_next.then(|| href(sort, page + 1)),

@@ -79,6 +79,7 @@ struct MyMonthPage {
     next_month: Option<(String, String)>,
     others: Vec<OtherLine>,
     others_more: bool,
+    planned_more: usize,
     total: i64,
     met: i64,
     percent: i64,
@@ -122,6 +123,9 @@ impl MyMonthPage {
 }
 
 const MONTH_PAGE: i64 = 25;
+/// Planned meetings listed above the portfolio; the rest are counted, so a busy fortnight does not
+/// push the portfolio off the first screens of a phone.
+const PLANNED_SHOWN: usize = 8;
 const OTHERS_SHOWN: i64 = 20;
 const PLANNED_DAYS: i64 = 14;
 
@@ -243,6 +247,9 @@ pub async fn my_month(
             status: o.status,
         })
         .collect();
+    let mut planned: Vec<PlannedLine> = planned;
+    let planned_more = planned.len().saturating_sub(PLANNED_SHOWN);
+    planned.truncate(PLANNED_SHOWN);
     let follow_ups = FollowUpView::all(&l, ctx.who(), &due, today);
     let overdue_follow_ups = follow_ups.iter().filter(|f| f.overdue).count();
     let can_pick = ctx.role.can(Permission::EditAnyRecord);
@@ -274,6 +281,7 @@ pub async fn my_month(
         }),
         others,
         others_more,
+        planned_more,
         percent: if total > 0 { met * 100 / total } else { 0 },
         can_log: rm == ctx.user_id.0 || can_pick,
         rm: chosen.filter(|r| *r != ctx.user_id.0),

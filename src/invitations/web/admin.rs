@@ -48,7 +48,11 @@ async fn invite_page(
         .iter()
         .map(|d| Choice {
             value: d.to_string(),
-            label: l.tf("invitation.days_n", &[("n", &d.to_string())]),
+            label: if *d == 1 {
+                l.t("invitation.days_one").to_owned()
+            } else {
+                l.tf("invitation.days_n", &[("n", &d.to_string())])
+            },
             selected: *d == chosen_days,
         })
         .collect();
