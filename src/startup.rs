@@ -29,6 +29,7 @@ impl Application {
             config: Arc::new(config),
             clock,
             directory: Default::default(),
+            vocabulary: Default::default(),
         };
         Ok(Application { listener, state })
     }

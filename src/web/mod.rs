@@ -46,6 +46,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Per-tenant pickers (people, branch offices), cached briefly.
     pub directory: pickers::Directory,
+    /// Per-tenant search words, for one-letter corrections (`employers::vocabulary`).
+    pub vocabulary: crate::employers::vocabulary::Vocabulary,
 }
 
 /// Form posts are small; file uploads (imports) raise this on their own routes.

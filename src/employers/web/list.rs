@@ -186,8 +186,9 @@ pub async fn index(
     let mut tx = ctx.tx(&state).await?;
     let offset = (page - 1) * PAGE_SIZE;
     let mut filter = q.filter();
+    let known = state.vocabulary.words(&mut tx, ctx.tenant.id).await?;
     let (mut rows, corrections) =
-        search::list_correcting(&mut tx, &mut filter, sort, PAGE_SIZE, offset).await?;
+        search::list_correcting(&mut tx, &known, &mut filter, sort, PAGE_SIZE, offset).await?;
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
     tx.commit().await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
