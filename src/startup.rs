@@ -30,6 +30,7 @@ impl Application {
             clock,
             directory: Default::default(),
             overview: Default::default(),
+            vocabulary: Default::default(),
         };
         Ok(Application { listener, state })
     }

@@ -2,8 +2,8 @@
 //!
 //! `domain` holds the values and the fields people edit, `form` turns the employer form into them,
 //! `policy` says who may change which employer, `repo` holds the SQL (`repo::list` the list and its
-//! exports), `service` what other modules call, `views` what other pages show of an employer, and
-//! `web` the pages, one file each.
+//! exports), `service` what other modules call, `views` what other pages show of an employer,
+//! `vocabulary` each tenant's search words in memory, and `web` the pages, one file each.
 
 pub mod domain;
 pub mod export;
@@ -12,4 +12,5 @@ pub mod policy;
 pub mod repo;
 pub mod service;
 pub mod views;
+pub mod vocabulary;
 pub mod web;

@@ -1,6 +1,7 @@
 //! Per-tenant values kept by one server for a short time: what many pages read and few requests
 //! change, where reading it through row-level security costs more than the page itself (the pickers in
-//! `web::pickers`, the supervisor's overview in `home::web::dashboard`). Changes made through this
+//! `web::pickers`, the supervisor's overview in `home::web::dashboard`, the search words in
+//! `employers::vocabulary`). Changes made through this
 //! server forget the tenant's entry at once; another server sees them within the time to live.
 
 use std::collections::HashMap;

@@ -50,6 +50,8 @@ pub struct AppState {
     pub directory: pickers::Directory,
     /// The supervisor's overview per tenant, cached briefly.
     pub overview: crate::home::web::OverviewCache,
+    /// Per-tenant search words, for one-letter corrections (`employers::vocabulary`).
+    pub vocabulary: crate::employers::vocabulary::Vocabulary,
 }
 
 /// Form posts are small; file uploads (imports) raise this on their own routes.

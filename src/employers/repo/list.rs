@@ -262,13 +262,38 @@ fn push_key_match(q: &mut QueryBuilder<Postgres>, word: &str, upper: &str) {
 /// name order, so each token contributes at most one page of rows and nothing is sorted but those:
 /// a word shared by 12,500 employers costs about as much as a rare one. Initials equal to the word add
 /// one more page, read the same way from the keys' index. The filters are checked on the way, per
-/// candidate.
+/// candidate (and only the employer itself is read for them, none when only the archive is filtered:
+/// the token rows know it); the people and branches shown are looked up for the page alone, which
+/// also keeps planning short, since each of their joins brings its tables' row-level security.
 fn by_name_word(
     f: &ListFilter,
     (word, upper): &(String, String),
     limit: i64,
     offset: i64,
 ) -> QueryBuilder<Postgres> {
+    let rest = ListFilter {
+        words: Vec::new(),
+        ..f.clone()
+    };
+    let archive_only = rest
+        == ListFilter {
+            archived: f.archived,
+            ..ListFilter::default()
+        };
+    // The candidates of one source (`tk`), with the filters checked when there are any besides the
+    // archive.
+    let candidates = |q: &mut QueryBuilder<Postgres>, table: &str| {
+        q.push(format_args!(
+            "select tk.name, tk.employer_id from {table} tk"
+        ));
+        if archive_only {
+            q.push(" where ");
+        } else {
+            q.push(" join employers e on e.id = tk.employer_id");
+            push_filters(q, &rest);
+            q.push(" and ");
+        }
+    };
     let mut q = QueryBuilder::new(
         "with recursive toks (token) as (
              select min(t.token) from employer_name_tokens t where t.token >= ",
@@ -281,51 +306,55 @@ fn by_name_word(
              select (select min(t.token) from employer_name_tokens t where t.token > toks.token and t.token < ",
         )
         .push_bind(upper.clone())
-        .push(
-            ") from toks where toks.token is not null)
-         select distinct on (m.name, m.id) m.* from (
-         select m.* from toks cross join lateral (select ",
-        )
+        .push(") from toks where toks.token is not null) select ")
         .push(LIST_COLUMNS)
-        .push(" from employer_name_tokens tk join employers e on e.id = tk.employer_id")
-        .push(LIST_JOINS);
-    let rest = ListFilter {
-        words: Vec::new(),
-        ..f.clone()
-    };
-    push_filters(&mut q, &rest);
-    q.push(" and tk.token = toks.token and tk.archived = ")
+        .push(
+            " from (select distinct on (m.name, m.employer_id) m.name, m.employer_id from (
+                 select m.* from toks cross join lateral (",
+        );
+    candidates(&mut q, "employer_name_tokens");
+    q.push("tk.token = toks.token and tk.archived = ")
         .push_bind(f.archived)
         .push(" order by tk.name, tk.employer_id limit ")
         .push_bind(limit + offset)
-        .push(") m union all (select ")
-        .push(LIST_COLUMNS)
-        .push(" from employer_search_keys tk join employers e on e.id = tk.employer_id")
-        .push(LIST_JOINS);
-    push_filters(&mut q, &rest);
-    q.push(" and tk.key = ")
+        .push(") m union all (");
+    candidates(&mut q, "employer_search_keys");
+    q.push("tk.key = ")
         .push_bind(word.clone())
         .push(" and tk.archived = ")
         .push_bind(f.archived)
         .push(" order by tk.name, tk.employer_id limit ")
         .push_bind(limit + offset)
-        .push(")) m order by m.name, m.id limit ")
+        .push(")) m order by m.name, m.employer_id limit ")
         .push_bind(limit)
         .push(" offset ")
-        .push_bind(offset);
+        .push_bind(offset)
+        .push(") p join employers e on e.id = p.employer_id")
+        .push(LIST_JOINS)
+        .push(" order by p.name, p.employer_id");
     q
 }
 
 /// A search of three digits or more, in name order: name tokens it begins and NPPs containing it.
 /// Their distinct suffixes are nearly as many as the matches, so instead of a page per distinct key
 /// the matches' (name, id) pairs are read from the two indexes alone, sorted, and only the employers
-/// of the page are looked up. A few hundred matches for four digits, a few thousand for three.
+/// of the page are looked up (with no filter but the archive, only the page is kept from the sort). A
+/// few hundred matches for four digits, a few thousand for three.
 fn by_digits(
     f: &ListFilter,
     (word, upper): &(String, String),
     limit: i64,
     offset: i64,
 ) -> QueryBuilder<Postgres> {
+    let rest = ListFilter {
+        words: Vec::new(),
+        ..f.clone()
+    };
+    let archive_only = rest
+        == ListFilter {
+            archived: f.archived,
+            ..ListFilter::default()
+        };
     let mut q = QueryBuilder::new("select ");
     q.push(LIST_COLUMNS)
         .push(" from (select t.name, t.employer_id from employer_name_tokens t where t.token >= ")
@@ -339,12 +368,12 @@ fn by_digits(
     // Sorted before the join, so that the join reads the candidates in order and stops after a page.
     q.push(" and k.archived = ")
         .push_bind(f.archived)
-        .push(" order by name, employer_id) tk join employers e on e.id = tk.employer_id")
+        .push(" order by name, employer_id");
+    if archive_only {
+        q.push(" limit ").push_bind(limit + offset);
+    }
+    q.push(") tk join employers e on e.id = tk.employer_id")
         .push(LIST_JOINS);
-    let rest = ListFilter {
-        words: Vec::new(),
-        ..f.clone()
-    };
     push_filters(&mut q, &rest);
     q.push(" order by tk.name, tk.employer_id limit ")
         .push_bind(limit)

@@ -4,7 +4,8 @@
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 
 use super::list::{self, ListFilter, ListRow, Sort, push_word_matches};
-use crate::employers::domain::{one_edit_variants, searches_npp_digits};
+use crate::employers::domain::searches_npp_digits;
+use crate::employers::vocabulary::Words;
 
 /// How many employers a search finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,13 +29,9 @@ pub async fn count(conn: &mut PgConnection, f: &ListFilter, cap: i64) -> sqlx::R
     };
     let mut q = QueryBuilder::<Postgres>::new("");
     if !f.words.is_empty() && words_only == *f {
-        // Distinct ids by hashing: sorting them for `count(distinct …)` took twice as long.
-        q.push("with r as materialized (");
+        q.push("select count(distinct m.employer_id) as n, count(*) as read from (");
         push_word_matches(&mut q, &f.words, Some(f.archived));
-        q.push(" limit ").push_bind(cap).push(
-            ") select (select count(*) from (select distinct employer_id from r) d) as n,
-                      (select count(*) from r) as read",
-        );
+        q.push(" limit ").push_bind(cap).push(") m");
     } else {
         q.push("select count(*) as n, count(*) as read from (select 1 from employers e");
         list::push_filters(&mut q, f);
@@ -56,13 +53,13 @@ pub struct Correction {
     pub shown: String,
 }
 
-/// What the words of a search match before it runs.
+/// What the words of a search match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Checked {
     /// Every word matches something in the tenant: search as typed.
     Matched,
-    /// A word matches nothing at all, so the search as typed finds nothing and need not run. With the
-    /// words to search instead when every such word is one letter away from a known one.
+    /// A word matches nothing at all, so the search as typed would find nothing. With the words to
+    /// search instead when every such word is one letter away from a known one.
     Unmatched(Option<Corrected>),
 }
 
@@ -73,20 +70,24 @@ pub struct Corrected {
     pub corrections: Vec<Correction>,
 }
 
-/// Checks each word before a search: does it match anything in the tenant, archived or not (a name
-/// token it begins, initials it equals, NPP digits it is part of, and, with `people`, a key person's
-/// name token it begins)? One prepared query of a few index probes per word, planned once per
-/// connection. A word that matches nothing is replaced by the token one edit away from it
-/// (`one_edit_variants`) that the most employers have, or else the most key persons (counted up to a
-/// thousand), the first in alphabetical order among equals; words that each match something but find nothing together are not corrected.
-///
-/// Each variant is probed whole (`token = v`): `texteq` is leakproof, so the comparison is an index
-/// condition under row-level security, a few hundred index probes per corrected word.
+/// Checks the words of a search before it runs. Words the tenant's vocabulary knows (`known`, a name
+/// token they begin, or digits) need nothing more: the usual search pays nothing. Otherwise one
+/// prepared query asks the database whether each word matches anything in the tenant, archived or not
+/// (a name token it begins, initials it equals, NPP digits it is part of, and, with `people`, a key
+/// person's name token it begins): the vocabulary may be minutes old, and does not hold initials. A
+/// word that matches nothing is replaced by the token one edit away from it that the most employers
+/// have (counted up to a thousand; the first in alphabetical order among equals), or else, with
+/// `people`, the most key persons. The neighbours come from the vocabulary; when there are several,
+/// the database confirms and counts them, a few index probes.
 pub async fn check_words(
     conn: &mut PgConnection,
+    known: &Words,
     words: &[(String, String)],
     people: bool,
 ) -> sqlx::Result<Checked> {
+    if words.iter().all(|(w, _)| known.knows(w, people)) {
+        return Ok(Checked::Matched);
+    }
     let (lows, (uppers, key_uppers)): (Vec<String>, (Vec<String>, Vec<String>)) = words
         .iter()
         .map(|(w, u)| {
@@ -123,11 +124,15 @@ pub async fn check_words(
             corrected.push((word.clone(), upper.clone()));
             continue;
         }
-        let variants = one_edit_variants(word);
-        if variants.is_empty() {
-            return Ok(Checked::Unmatched(None));
-        }
-        let Some(best) = closest_token(&mut *conn, &variants, people).await? else {
+        let (mut near, of_people) = known.one_letter_away(word, people);
+        // One neighbour needs no count; if it has gone since the vocabulary was read, the corrected
+        // search finds nothing and is not offered.
+        let best = match near.len() {
+            0 => None,
+            1 => near.pop(),
+            _ => most_common(&mut *conn, &near, of_people).await?,
+        };
+        let Some(best) = best else {
             return Ok(Checked::Unmatched(None));
         };
         corrections.push(Correction {
@@ -143,16 +148,29 @@ pub async fn check_words(
     })))
 }
 
-/// Of `variants`, the name token the most employers have or, when none has any and `people` is set,
-/// the one the most key persons have; counting up to a thousand each. A probe per variant finds the
-/// few that exist, and only those are counted; key persons' tokens are probed only when no employer's
-/// matched, which spares half the probes when the typo is in an employer's name.
-async fn closest_token(
+/// Of `tokens`, the one the most employers (or, with `of_people`, key persons) have, counting up to a
+/// thousand each; `None` when none of them exists any more. Each is compared whole (`token = v`):
+/// `texteq` is leakproof, so the comparison is an index condition under row-level security.
+async fn most_common(
     conn: &mut PgConnection,
-    variants: &[String],
-    people: bool,
+    tokens: &[String],
+    of_people: bool,
 ) -> sqlx::Result<Option<String>> {
-    let employers = sqlx::query_scalar!(
+    if of_people {
+        return sqlx::query_scalar!(
+            r#"select v.token as "token!"
+                 from unnest($1::text[]) as v (token)
+                where exists (select 1 from key_person_name_tokens p where p.token = v.token)
+                order by (select count(*) from (select 1 from key_person_name_tokens p
+                                                  where p.token = v.token limit 1000) e) desc,
+                         v.token
+                limit 1"#,
+            tokens
+        )
+        .fetch_optional(conn)
+        .await;
+    }
+    sqlx::query_scalar!(
         r#"select v.token as "token!"
              from unnest($1::text[]) as v (token)
             where exists (select 1 from employer_name_tokens t where t.token = v.token)
@@ -160,32 +178,44 @@ async fn closest_token(
                                               where t.token = v.token limit 1000) e) desc,
                      v.token
             limit 1"#,
-        variants
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if employers.is_some() || !people {
-        return Ok(employers);
-    }
-    sqlx::query_scalar!(
-        r#"select v.token as "token!"
-             from unnest($1::text[]) as v (token)
-            where exists (select 1 from key_person_name_tokens p where p.token = v.token)
-            order by (select count(*) from (select 1 from key_person_name_tokens p
-                                              where p.token = v.token limit 1000) e) desc,
-                     v.token
-            limit 1"#,
-        variants
+        tokens
     )
     .fetch_optional(conn)
     .await
 }
 
+/// The tenant's distinct name tokens of employers and of key persons, each read with a loose index scan
+/// (one index descent per distinct token), for `employers::vocabulary`.
+pub async fn distinct_tokens(conn: &mut PgConnection) -> sqlx::Result<(Vec<String>, Vec<String>)> {
+    let employers = sqlx::query_scalar!(
+        r#"with recursive t (token) as (
+             select min(token) from employer_name_tokens
+             union all
+             select (select min(x.token) from employer_name_tokens x where x.token > t.token)
+               from t where t.token is not null)
+           select token as "token!" from t where token is not null"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let people = sqlx::query_scalar!(
+        r#"with recursive t (token) as (
+             select min(token) from key_person_name_tokens
+             union all
+             select (select min(x.token) from key_person_name_tokens x where x.token > t.token)
+               from t where t.token is not null)
+           select token as "token!" from t where token is not null"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok((employers, people))
+}
+
 /// A page of the list for `f` or, when a word matches nothing and its correction finds something, for
-/// the corrected words: `f` then holds them, so that what follows uses them too. A word that matches
-/// nothing and has no correction spares the list query: it would find nothing.
+/// the corrected words: `f` then holds them, so that what follows uses them too. A search with a word
+/// that matches nothing is not run: it would find nothing.
 pub async fn list_correcting(
     conn: &mut PgConnection,
+    known: &Words,
     f: &mut ListFilter,
     sort: Sort,
     limit: i64,
@@ -194,7 +224,7 @@ pub async fn list_correcting(
     if f.words.is_empty() {
         return Ok((list::list(conn, f, sort, limit, offset).await?, Vec::new()));
     }
-    match check_words(&mut *conn, &f.words, false).await? {
+    match check_words(&mut *conn, known, &f.words, false).await? {
         Checked::Matched => Ok((list::list(conn, f, sort, limit, offset).await?, Vec::new())),
         Checked::Unmatched(None) => Ok((Vec::new(), Vec::new())),
         Checked::Unmatched(Some(c)) => {

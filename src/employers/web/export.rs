@@ -27,11 +27,13 @@ async fn export_rows(
     let mut tx = ctx.tx(state).await?;
     let mut filter = q.filter();
     // The rows the list shows: for corrected words when a word as typed matches nothing.
-    if !filter.words.is_empty()
-        && let search::Checked::Unmatched(Some(c)) =
-            search::check_words(&mut tx, &filter.words, false).await?
-    {
-        filter.words = c.words;
+    if !filter.words.is_empty() {
+        let known = state.vocabulary.words(&mut tx, ctx.tenant.id).await?;
+        if let search::Checked::Unmatched(Some(c)) =
+            search::check_words(&mut tx, &known, &filter.words, false).await?
+        {
+            filter.words = c.words;
+        }
     }
     let mut rows = repo::export(&mut tx, &filter, q.sort(), EXPORT_CAP + 1).await?;
     let truncated = rows.len() as i64 > EXPORT_CAP;

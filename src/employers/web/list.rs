@@ -228,8 +228,9 @@ pub async fn index(
     let mut filter = q.filter();
     let mut tx = ctx.tx(&state).await?;
     let offset = (page - 1) * PAGE_SIZE;
+    let known = state.vocabulary.words(&mut tx, ctx.tenant.id).await?;
     let (mut rows, corrections) =
-        search::list_correcting(&mut tx, &mut filter, sort, PAGE_SIZE, offset).await?;
+        search::list_correcting(&mut tx, &known, &mut filter, sort, PAGE_SIZE, offset).await?;
     let count = if page == 1 && (rows.len() as i64) <= PAGE_SIZE {
         // The first page holds them all: no second query.
         rows.len() as i64

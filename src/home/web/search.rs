@@ -91,7 +91,8 @@ pub async fn search(
         let checked = if words.is_empty() {
             search::Checked::Matched
         } else {
-            search::check_words(&mut tx, &words, true).await?
+            let known = state.vocabulary.words(&mut tx, ctx.tenant.id).await?;
+            search::check_words(&mut tx, &known, &words, true).await?
         };
         match checked {
             search::Checked::Matched => {
@@ -100,7 +101,7 @@ pub async fn search(
                     employer_list::list(&mut tx, &filter, Sort::Name, SEARCH_LIMIT, 0).await?;
                 r.people = kp_repo::search(&mut tx, &words, SEARCH_LIMIT).await?;
             }
-            // A word matches nothing: as typed, the search finds nothing.
+            // A word matches nothing: as typed, the search would find nothing.
             search::Checked::Unmatched(None) => {}
             search::Checked::Unmatched(Some(c)) => {
                 let corrected = ListFilter {
