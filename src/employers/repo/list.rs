@@ -201,18 +201,6 @@ pub async fn list(
     rows.iter().map(list_row).collect()
 }
 
-/// How many employers the filter finds, counted up to `cap`: the figure a supervisor reads first. The
-/// cap bounds the cost of a count over a whole unit (an index-only scan stopped after `cap` entries).
-pub async fn count(conn: &mut PgConnection, f: &ListFilter, cap: i64) -> sqlx::Result<i64> {
-    if !f.words.is_empty() {
-        plan_for_these_values(&mut *conn).await?;
-    }
-    let mut q = QueryBuilder::new("select count(*) from (select 1 from employers e");
-    push_filters(&mut q, f);
-    q.push(" limit ").push_bind(cap).push(") c");
-    q.build_query_scalar().fetch_one(conn).await
-}
-
 /// The ids of the employers every search word matches (docs/domain.md, "Search"): a word matches a
 /// name token it begins (name, legal name, short name), initials it equals, and, when it is three
 /// digits or more, an NPP containing it (an NPP suffix it begins). One set per word, intersected. Each

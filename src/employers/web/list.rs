@@ -10,7 +10,7 @@ use crate::employers::domain::{
     InstitutionType, Ownership, SearchTerm, Segment, Stage, Status, Tag,
 };
 use crate::employers::policy;
-use crate::employers::repo::list::{self as repo, ListFilter, ListRow, Sort};
+use crate::employers::repo::list::{ListFilter, ListRow, Sort};
 use crate::employers::repo::search;
 use crate::error::AppResult;
 use crate::tenancy::domain::{Permission, Who};
@@ -235,8 +235,14 @@ pub async fn index(
         // The first page holds them all: no second query.
         rows.len() as i64
     } else {
-        // Counted with the words as corrected, like the rows.
-        repo::count(&mut tx, &filter, COUNT_CAP + 1).await?
+        // Counted with the words as corrected, like the rows; a search by words alone from the
+        // token indexes.
+        let found = search::count(&mut tx, &filter, COUNT_CAP + 1).await?;
+        if found.at_least {
+            COUNT_CAP + 1
+        } else {
+            found.n
+        }
     };
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
     tx.commit().await?;
