@@ -78,17 +78,18 @@ pub async fn month_summary(
                   p.met as "met_in_month?", p.open as "open?", p.overdue as "overdue?"
              from head
              left join lateral (
-                  select p.id, p.name, p.npp, p.division_code, p.last_bod1_meeting_at,
-                         p.next_planned_meeting_at, p.met, fu.open, fu.overdue
-                    from port p
+                  -- The page first, then the follow-up counts of its employers only.
+                  select p.*, fu.open, fu.overdue
+                    from (select * from port p
+                           where $4 = 'all' or ($4 = 'met') = p.met
+                           order by p.met, p.last_bod1_meeting_at nulls first, p.name, p.id
+                           limit $6 offset $7) p
                    cross join lateral (
                          select count(*) as open, count(*) filter (where f.due_on < $5) as overdue
                            from follow_ups f
                           where f.tenant_id = p.tenant_id and f.employer_id = p.id
-                            and f.done_at is null and f.archived_at is null) fu
-                   where $4 = 'all' or ($4 = 'met') = p.met
-                   order by p.met, p.last_bod1_meeting_at nulls first, p.name, p.id
-                   limit $6 offset $7) p on true"#,
+                            and f.done_at is null and f.archived_at is null) fu) p on true
+            order by p.met, p.last_bod1_meeting_at nulls first, p.name, p.id"#,
         rm,
         month_starts,
         month_ends,
