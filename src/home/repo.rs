@@ -215,7 +215,6 @@ pub async fn planned_before(
 }
 
 /// One RM's month, for the supervisor's overview.
-#[derive(Clone)]
 pub struct TeamLine {
     /// None for the employers nobody is assigned to.
     pub rm_id: Option<Uuid>,
