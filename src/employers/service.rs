@@ -148,3 +148,20 @@ pub async fn refresh_cadence(
     }
     Ok(())
 }
+
+/// Brings the arrears summary the list shows up to date: of one employer after its contributions
+/// changed, or of the whole tenant (`None`) when due dates moved or passed. Derived from the
+/// contribution periods, so no audit event of its own: the change that caused it has one.
+pub async fn refresh_arrears(
+    conn: &mut PgConnection,
+    employer: Option<Uuid>,
+    today: chrono::NaiveDate,
+) -> AppResult<()> {
+    match employer {
+        Some(id) => repo::refresh_arrears_of(conn, id, today).await?,
+        None => {
+            repo::refresh_arrears_all(conn, today).await?;
+        }
+    }
+    Ok(())
+}

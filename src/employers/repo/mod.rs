@@ -455,3 +455,54 @@ pub async fn refresh_cadence(
         briefing_after: row.briefing_after,
     })
 }
+
+/// Brings one employer's arrears summary (what the list filters and sorts on) up to date as of
+/// `today`. Derived figures: neither `updated_at` nor `version` moves, so an open edit form stays
+/// valid.
+pub async fn refresh_arrears_of(
+    conn: &mut PgConnection,
+    employer: Uuid,
+    today: NaiveDate,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"update employers e
+              set arrears_total = s.total, arrears_months = s.months
+             from (select coalesce(sum(amount_due - amount_paid), 0) as total,
+                          count(*)::smallint as months
+                     from contribution_periods
+                    where employer_id = $1 and amount_paid < amount_due and due_on < $2) s
+            where e.id = $1
+              and (e.arrears_total, e.arrears_months) is distinct from (s.total, s.months)"#,
+        employer,
+        today
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The same for every employer of the tenant whose summary changed (periods that became past due,
+/// a moved due date); returns how many changed. Set-based: reads only the unpaid periods.
+pub async fn refresh_arrears_all(conn: &mut PgConnection, today: NaiveDate) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        r#"with s as (
+               select employer_id, sum(amount_due - amount_paid) as total, count(*)::smallint as months
+                 from contribution_periods
+                where amount_paid < amount_due and due_on < $1
+                group by employer_id),
+           t as (
+               select e.id, coalesce(s.total, 0) as total, coalesce(s.months, 0::smallint) as months
+                 from employers e
+                 left join s on s.employer_id = e.id
+                where e.arrears_total > 0 or s.employer_id is not null)
+           update employers e
+              set arrears_total = t.total, arrears_months = t.months
+             from t
+            where e.id = t.id
+              and (e.arrears_total, e.arrears_months) is distinct from (t.total, t.months)"#,
+        today
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,6 @@
+//! Contributions (iuran): what each employer reported, owed and paid per month, and the figures
+//! derived from them — arrears, late periods and the late-fine estimate (docs/domain.md,
+//! "Contributions").
+
+pub mod domain;
+pub mod repo;
