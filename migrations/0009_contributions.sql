@@ -80,9 +80,9 @@ create index employers_rm_idx on employers (tenant_id, rm_id, name, id)
 create index employers_branch_idx on employers (tenant_id, branch_id, name, id)
     include (npp, division_code, city, segment, institution_type, ownership, status, stage, rm_id,
              updated_at, archived_at, short_name, last_bod1_meeting_at, arrears_total, arrears_months);
--- "In arrears, largest first": only employers in arrears are in it.
+-- "Largest arrears first", with or without the "in arrears" filter (which stops at the first zero).
 create index employers_arrears_idx on employers (tenant_id, arrears_total desc, id)
-    where archived_at is null and arrears_total > 0;
+    where archived_at is null;
 
 -- When each tenant's summary was last brought up to date (the day, in the tenant's zone).
 create table arrears_refreshes (

@@ -22,6 +22,6 @@ pub mod startup;
 pub mod supply_chain;
 pub mod telemetry;
 pub mod tenancy;
-pub mod working_days;
 pub mod text_enum;
 pub mod web;
+pub mod working_days;

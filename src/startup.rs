@@ -68,6 +68,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         None => db::check_schema_current(&pool).await?,
     }
     let app = Application::build(config, pool, Clock::System).await?;
+    // Arrears grow when a due date passes, with no request to notice it.
+    crate::contributions::service::spawn_daily_refresh(app.state().db, Clock::System);
     app.run_until_stopped().await?;
     tracing::info!("stopped");
     Ok(())

@@ -66,3 +66,47 @@ document.addEventListener("click", async (event) => {
   }
   button.textContent = button.dataset.copied;
 });
+
+// The contributions chart: due vs paid per month, months in arrears in the warning colour. The table
+// under it holds the same figures, so without JavaScript (or without the chart library) nothing is
+// missing.
+function drawContributionCharts() {
+  if (typeof window.Chart !== "function") return;
+  document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+    if (canvas.dataset.drawn) return;
+    canvas.dataset.drawn = "1";
+    const d = JSON.parse(canvas.dataset.chart);
+    const lang = document.documentElement.lang === "en" ? "en-US" : "id-ID";
+    const rupiah = (v) => "Rp " + Number(v).toLocaleString(lang, { maximumFractionDigits: 0 });
+    new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: d.labels,
+        datasets: [
+          {
+            label: d.due_label,
+            data: d.due,
+            backgroundColor: d.arrears.map((a) => (a ? "#d9534f" : "#b8c4c2")),
+          },
+          { label: d.paid_label, data: d.paid, backgroundColor: "#0f7a5a" },
+        ],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { y: { ticks: { callback: (v) => rupiah(v) } } },
+        plugins: {
+          tooltip: {
+            callbacks: {
+              label: (ctx) => ctx.dataset.label + ": " + rupiah(ctx.parsed.y)
+                + (ctx.datasetIndex === 0 && d.arrears[ctx.dataIndex] ? " — " + d.arrears_label : ""),
+            },
+          },
+        },
+      },
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", drawContributionCharts);
+document.addEventListener("htmx:afterSettle", drawContributionCharts);

@@ -257,6 +257,10 @@ text_enum!(
     FollowUpUpdated = "follow_up.updated" => "audit.action.follow_up_updated",
     FollowUpDone = "follow_up.done" => "audit.action.follow_up_done",
     FollowUpReopened = "follow_up.reopened" => "audit.action.follow_up_reopened",
+    ContributionRecorded = "contribution.recorded" => "audit.action.contribution_recorded",
+    ContributionCorrected = "contribution.corrected" => "audit.action.contribution_corrected",
+    HolidaysAdded = "holiday.added" => "audit.action.holidays_added",
+    HolidayRemoved = "holiday.removed" => "audit.action.holiday_removed",
     CalendarRegenerated = "calendar.regenerated" => "audit.action.calendar_regenerated",
     AuditExported = "audit.exported" => "audit.action.audit_exported",
 });
@@ -275,6 +279,8 @@ text_enum!(
     SupplyChainLink = "supply_chain_link" => "audit.entity.link",
     Meeting = "meeting" => "audit.entity.meeting",
     FollowUp = "follow_up" => "audit.entity.follow_up",
+    Contribution = "contribution" => "audit.entity.contribution",
+    Holiday = "holiday" => "audit.entity.holiday",
     CalendarFeed = "calendar_feed" => "audit.entity.calendar_feed",
     AuditLog = "audit_log" => "audit.entity.audit_log",
 });
@@ -292,6 +298,8 @@ impl Entity {
             Entity::Meeting => Some(format!("/meetings/{id}")),
             Entity::FollowUp => Some(format!("/follow-ups/{id}/edit")),
             Entity::Tenant => Some("/admin/settings".to_owned()),
+            Entity::Contribution => Some(format!("/employers/{id}#contributions")),
+            Entity::Holiday => Some("/admin/holidays".to_owned()),
             _ => None,
         }
     }
@@ -347,6 +355,12 @@ pub fn field_label_key(field: &str) -> Option<&'static str> {
         "rm" => "employer.rm",
         "branch" => "employer.branch",
         "approach_notes" => "employer.approach_notes",
+        "period" => "contribution.period",
+        "wages_reported" => "contribution.wages_reported",
+        "amount_due" => "contribution.amount_due",
+        "amount_paid" => "contribution.amount_paid",
+        "paid_on" => "contribution.paid_on",
+        "days" => "holiday.days",
         "tags" => "employer.tags",
         "full_name" => "key_person.full_name",
         "position_title" => "key_person.position_title",

@@ -292,7 +292,12 @@ impl Records {
                 Entity::User | Entity::Membership | Entity::CalendarFeed => &mut ids.users,
                 Entity::Invitation => &mut ids.invitations,
                 Entity::Tenant => &mut ids.tenants,
-                Entity::EmployerList | Entity::AuditLog => continue,
+                // A contribution's event names its employer already; holidays have no page of
+                // their own.
+                Entity::EmployerList
+                | Entity::AuditLog
+                | Entity::Contribution
+                | Entity::Holiday => continue,
             };
             if !list.contains(&id) {
                 list.push(id);

@@ -46,7 +46,11 @@ impl Period {
     /// The 15th of the following month, moved to the next working day when that is a Saturday,
     /// Sunday or a holiday of the tenant.
     pub fn due_on(self, calendar: &WorkingDays) -> NaiveDate {
-        let fifteenth = self.plus_months(1).0.with_day(15).expect("every month has a 15th");
+        let fifteenth = self
+            .plus_months(1)
+            .0
+            .with_day(15)
+            .expect("every month has a 15th");
         calendar.on_or_after(fifteenth)
     }
 }
@@ -88,7 +92,10 @@ pub fn parse_money(raw: &str) -> Result<Decimal, &'static str> {
     if s.is_empty() {
         return Err("contribution.amount_required");
     }
-    if !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return Err("contribution.amount_invalid");
     }
     let dots = s.matches('.').count();
@@ -195,19 +202,37 @@ mod tests {
     fn due_dates_move_past_weekends_and_holidays() {
         let none = WorkingDays::default();
         // October 2026 is due on Sunday 15 November → Monday 16.
-        assert_eq!(Period::parse("2026-10").unwrap().due_on(&none), d("2026-11-16"));
+        assert_eq!(
+            Period::parse("2026-10").unwrap().due_on(&none),
+            d("2026-11-16")
+        );
         // November 2026: Tuesday 15 December stays.
-        assert_eq!(Period::parse("2026-11").unwrap().due_on(&none), d("2026-12-15"));
+        assert_eq!(
+            Period::parse("2026-11").unwrap().due_on(&none),
+            d("2026-12-15")
+        );
         // December's period crosses the year: 15 January 2027 is a Friday.
-        assert_eq!(Period::parse("2026-12").unwrap().due_on(&none), d("2027-01-15"));
+        assert_eq!(
+            Period::parse("2026-12").unwrap().due_on(&none),
+            d("2027-01-15")
+        );
         // A Friday holiday on the 15th before a weekend moves it to Monday the 18th.
         let cal = WorkingDays::new([d("2027-01-15")]);
-        assert_eq!(Period::parse("2026-12").unwrap().due_on(&cal), d("2027-01-18"));
+        assert_eq!(
+            Period::parse("2026-12").unwrap().due_on(&cal),
+            d("2027-01-18")
+        );
         // A Friday holiday, then a Monday holiday: Tuesday.
         let cal = WorkingDays::new([d("2027-01-15"), d("2027-01-18")]);
-        assert_eq!(Period::parse("2026-12").unwrap().due_on(&cal), d("2027-01-19"));
+        assert_eq!(
+            Period::parse("2026-12").unwrap().due_on(&cal),
+            d("2027-01-19")
+        );
         // Month ends: January's period is due in February, whatever January's length.
-        assert_eq!(Period::parse("2027-01").unwrap().due_on(&none), d("2027-02-15"));
+        assert_eq!(
+            Period::parse("2027-01").unwrap().due_on(&none),
+            d("2027-02-15")
+        );
         assert_eq!(Period::containing(d("2027-01-31")).code(), "2027-01");
     }
 
@@ -216,7 +241,10 @@ mod tests {
         assert!(Period::parse("2026-13").is_err());
         assert!(Period::parse("1989-12").is_err());
         assert!(Period::parse("2026-1x").is_err());
-        assert_eq!(Period::parse(" 2026-02 ").unwrap().first_day(), d("2026-02-01"));
+        assert_eq!(
+            Period::parse(" 2026-02 ").unwrap().first_day(),
+            d("2026-02-01")
+        );
     }
 
     #[test]
@@ -237,7 +265,10 @@ mod tests {
         assert_eq!(fine_estimate(amount, 1), Decimal::new(200_000, 0));
         assert_eq!(fine_estimate(amount, 3), Decimal::new(600_000, 0));
         // Rounded to whole rupiah.
-        assert_eq!(fine_estimate(Decimal::new(12_345, 0), 1), Decimal::new(247, 0));
+        assert_eq!(
+            fine_estimate(Decimal::new(12_345, 0), 1),
+            Decimal::new(247, 0)
+        );
     }
 
     #[test]

@@ -3,4 +3,9 @@
 //! "Contributions").
 
 pub mod domain;
+pub mod form;
+pub mod policy;
 pub mod repo;
+pub mod service;
+pub mod views;
+pub mod web;

@@ -267,3 +267,17 @@ pub async fn set_due_dates(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Marks the tenant's arrears summary as brought up to `today`; false when it already was (another
+/// server or an earlier round did it). The row lock holds concurrent callers until this one commits.
+pub async fn mark_refreshed(conn: &mut PgConnection, today: NaiveDate) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "insert into arrears_refreshes (tenant_id, as_of) values (app_tenant_id(), $1)
+         on conflict (tenant_id) do update set as_of = excluded.as_of
+          where arrears_refreshes.as_of < excluded.as_of",
+        today
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -24,7 +24,7 @@ pub struct Table {
     pub note: Option<String>,
 }
 
-const COLUMNS: [&str; 22] = [
+const COLUMNS: [&str; 24] = [
     "employer.npp",
     "employer.division_code",
     "employer.name",
@@ -47,6 +47,8 @@ const COLUMNS: [&str; 22] = [
     "employer.branch",
     "employer.tags",
     "employer.last_met",
+    "contribution.arrears",
+    "contribution.months_in_arrears",
 ];
 
 /// The rows as cells; days in the tenant's zone `tz`.
@@ -91,6 +93,9 @@ pub fn table(lang: Lang, tz: chrono_tz::Tz, rows: &[ExportRow], truncated: bool)
                         .map(|at| lang.date(at.with_timezone(&tz).date_naive()))
                         .unwrap_or_default(),
                 ),
+                // Whole rupiah as a number, so a spreadsheet sums it.
+                Cell::Number(r.arrears_total.round_dp(0).try_into().unwrap_or(0.0)),
+                Cell::Number(f64::from(r.arrears_months)),
             ]
         })
         .collect();

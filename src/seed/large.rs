@@ -80,9 +80,14 @@ pub async fn build(
         let meetings = super::meetings::generate(&mut tx, now, "Asia/Jakarta")
             .await
             .context("benchmark meetings")?;
+        // 27 months for each of the 90,000 registered employers: the 2,400,000 periods of the large
+        // data set, of which the employer page shows the last 24.
+        let periods = super::contributions::generate(&mut tx, now, today, 27)
+            .await
+            .context("benchmark contributions")?;
         tx.commit().await?;
         println!(
-            "{slug}: built in {:.1} s ({meetings} meetings added)",
+            "{slug}: built in {:.1} s ({meetings} meetings, {periods} contribution periods added)",
             started.elapsed().as_secs_f64()
         );
     }
@@ -93,7 +98,7 @@ pub async fn build(
     sqlx::query(
         "vacuum (analyze) employers, employer_name_tokens, employer_search_keys, employer_tags, key_persons, key_person_name_tokens,
                 supply_chain_links, memberships, users, audit_events, meetings, meeting_attendees,
-                meeting_staff, follow_ups",
+                meeting_staff, follow_ups, contribution_periods, holidays",
     )
     .execute(&mut owner)
     .await

@@ -4,6 +4,7 @@
 //!
 //! `relasi seed --scale large --tenants N` builds the benchmark data set (`large`, docs/benchmarks.md).
 
+pub mod contributions;
 pub mod large;
 pub mod meetings;
 pub mod portfolio;
@@ -143,6 +144,15 @@ pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
     meetings::generate(&mut tx, now, "Asia/Jakarta")
         .await
         .context("demo meetings")?;
+    let today = now.with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
+    let holidays: Vec<_> = contributions::DEMO_HOLIDAYS
+        .iter()
+        .filter_map(|(d, n)| Some((d.parse().ok()?, (*n).to_owned())))
+        .collect();
+    crate::working_days::service::add(&mut tx, &actor, &holidays, today, now).await?;
+    contributions::generate(&mut tx, now, today, 24)
+        .await
+        .context("demo contributions")?;
     tx.commit().await?;
     print_logins();
     Ok(())

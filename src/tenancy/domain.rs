@@ -83,7 +83,8 @@ impl Role {
             ReadRecords | ExportLists => true,
             CreateEmployers | EditOwnPortfolio | LogMeetings | DraftLetters | ActOnFlags
             | ReadOwnAuditTrail | ViewMyMonth => matches!(self, Rm | Supervisor | Admin),
-            EditAnyRecord | ReassignPortfolio | ApproveLetters | ReadAuditLog => {
+            EditAnyRecord | ReassignPortfolio | ApproveLetters | ReadAuditLog
+            | RecordContributions => {
                 matches!(self, Supervisor | Admin)
             }
             ViewDashboard => matches!(self, Viewer | Supervisor | Admin),
@@ -157,6 +158,8 @@ pub enum Permission {
     EditAnyRecord,
     ReassignPortfolio,
     LogMeetings,
+    /// Enter or correct an employer's monthly contributions (until imports bring them).
+    RecordContributions,
     DraftLetters,
     ApproveLetters,
     ActOnFlags,

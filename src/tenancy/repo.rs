@@ -387,3 +387,23 @@ pub async fn enabled_people(
     .fetch_all(conn)
     .await
 }
+
+/// Every tenant's id and zone, for background work that visits each tenant in turn (through the
+/// security-definer function `tenants_for_background`, migrations/0009_contributions.sql: the
+/// runtime role sees no other tenant row). A zone this build does not know counts as Jakarta's.
+pub async fn for_background(
+    conn: &mut PgConnection,
+) -> sqlx::Result<Vec<(TenantId, chrono_tz::Tz)>> {
+    let rows = sqlx::query!(
+        r#"select id as "id!: TenantId", timezone as "timezone!" from tenants_for_background()"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let tz = r.timezone.parse().unwrap_or(chrono_tz::Asia::Jakarta);
+            (r.id, tz)
+        })
+        .collect())
+}

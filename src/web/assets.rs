@@ -29,6 +29,7 @@ static ASSETS: LazyLock<HashMap<&'static str, Asset>> = LazyLock::new(|| {
         "favicon.svg" => "image/svg+xml",
         "vendor/htmx/htmx.min.js" => "text/javascript; charset=utf-8",
         "vendor/pico/pico.min.css" => "text/css; charset=utf-8",
+        "vendor/chartjs/chart.umd.min.js" => "text/javascript; charset=utf-8",
     }
     .into_iter()
     .map(|(name, bytes, content_type)| {

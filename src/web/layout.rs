@@ -69,6 +69,11 @@ impl Layout {
         self.lang.integer(*n.borrow())
     }
 
+    /// An amount of rupiah: `Rp 1.234.567` (`contributions::domain::money_text`).
+    pub fn money(&self, amount: &rust_decimal::Decimal) -> String {
+        crate::contributions::domain::money_text(*amount, self.lang)
+    }
+
     /// A count of people or rows, with the language's separators.
     pub fn count(&self, n: &i32) -> String {
         self.lang.integer(i64::from(*n))

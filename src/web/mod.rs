@@ -71,6 +71,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::supply_chain::web::router())
         .merge(crate::meetings::web::router())
         .merge(crate::follow_ups::web::router())
+        .merge(crate::contributions::web::router())
+        .merge(crate::working_days::web::router())
         .merge(crate::calendar::web::router())
         .route("/static/{hash}/{*name}", get(assets::serve))
         .fallback(pages::not_found);

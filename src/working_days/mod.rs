@@ -3,3 +3,5 @@
 
 pub mod domain;
 pub mod repo;
+pub mod service;
+pub mod web;

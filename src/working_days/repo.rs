@@ -72,19 +72,18 @@ pub async fn insert_many(
 
 /// Removes a holiday; its name when there was one.
 pub async fn delete(conn: &mut PgConnection, day: NaiveDate) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar!(
-        "delete from holidays where day = $1 returning name",
-        day
-    )
-    .fetch_optional(conn)
-    .await
+    sqlx::query_scalar!("delete from holidays where day = $1 returning name", day)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Serialises changes to the tenant's calendar (an import racing a removal), so due dates are
 /// recomputed from one settled set of holidays.
 pub async fn lock_calendar(conn: &mut PgConnection) -> sqlx::Result<()> {
-    sqlx::query!("select pg_advisory_xact_lock(hashtextextended('holidays:' || app_tenant_id()::text, 0))")
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('holidays:' || app_tenant_id()::text, 0))"
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }

@@ -421,6 +421,28 @@ impl Client {
         Self::into_resp(req.send().await.unwrap()).await
     }
 
+    /// A file upload (`multipart/form-data`) of `bytes` as the form field `field`, from one of our
+    /// pages.
+    pub async fn post_file(&self, path: &str, field: &str, bytes: &[u8]) -> Resp {
+        let boundary = "relasi-test-boundary-7f3a";
+        let mut body = format!(
+            "--{boundary}\r\ncontent-disposition: form-data; name=\"{field}\"; filename=\"upload.csv\"\r\ncontent-type: text/csv\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("origin", self.base.clone())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        Self::into_resp(req.send().await.unwrap()).await
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> Resp {
         self.post("/login", &[("email", email), ("password", password)])
             .await

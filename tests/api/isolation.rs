@@ -720,3 +720,76 @@ async fn another_tenants_meetings_and_follow_ups_answer_404() {
         .unwrap();
     assert_eq!(feeds, 0);
 }
+
+#[tokio::test]
+async fn contribution_and_holiday_tables_are_isolated() {
+    let (t, employer, _) = two_tenants_with_portfolios().await;
+    let b = t.app.signed_in("admin-b@x.example").await;
+    let r = b
+        .post(
+            &format!("/employers/{employer}/contributions"),
+            &[
+                ("period", "2026-09"),
+                ("workers_reported", "10"),
+                ("wages_reported", "50000000"),
+                ("amount_due", "5000000"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = b
+        .post(
+            "/admin/holidays",
+            &[("day", "2026-12-25"), ("name", "Natal")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    // B's daily refresh mark.
+    let mut tx = tenant_tx(&t.app.pool, t.b, None).await.unwrap();
+    relasi::contributions::service::refresh_if_due(
+        &mut tx,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let e = format!("'{employer}'");
+    probe(&t, "contribution_periods", "tenant_id", "amount_paid = 0", &format!("insert into contribution_periods (tenant_id, employer_id, period, workers_reported, wages_reported, amount_due, due_on, created_at, updated_at) values ($1, {e}, '2026-08-01', 1, 1, 1, '2026-09-15', now(), now())")).await;
+    probe(&t, "holidays", "tenant_id", "", "insert into holidays (tenant_id, day, name, created_at) values ($1, '2026-12-26', 'x', now())").await;
+    probe(
+        &t,
+        "arrears_refreshes",
+        "tenant_id",
+        "as_of = '2000-01-01'",
+        "insert into arrears_refreshes (tenant_id, as_of) values ($1, '2026-01-01')",
+    )
+    .await;
+    // Another tenant's employer's contribution form and post answer 404.
+    let a = t.app.signed_in("admin-a@x.example").await;
+    assert_eq!(
+        a.get(&format!("/employers/{employer}/contributions/2026-09"))
+            .await
+            .status,
+        404
+    );
+    let r = a
+        .post(
+            &format!("/employers/{employer}/contributions"),
+            &[
+                ("period", "2026-10"),
+                ("workers_reported", "10"),
+                ("wages_reported", "1"),
+                ("amount_due", "1"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        a.post("/admin/holidays/2026-12-25/delete", &[])
+            .await
+            .status,
+        404
+    );
+}

@@ -11,6 +11,7 @@ mod auth;
 mod browser;
 mod calendar;
 mod cli;
+mod contributions;
 mod employers;
 mod fixtures;
 mod follow_ups;

@@ -2,6 +2,7 @@
 //! matches in order from the token index.
 
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -27,6 +28,10 @@ pub struct ListFilter {
     /// Only employers without an RM.
     pub unassigned: bool,
     pub tag: Option<String>,
+    /// Only employers with arrears (as of the summary's last refresh).
+    pub in_arrears: bool,
+    /// Only employers with at least this many months in arrears.
+    pub min_arrears_months: Option<i16>,
     pub archived: bool,
     /// Only these employers (the rows a supervisor ticked).
     pub ids: Option<Vec<Uuid>>,
@@ -39,6 +44,7 @@ text_enum!(
     Npp = "npp" => "employer.npp",
     Rm = "rm" => "employer.rm",
     LastMet = "last_met" => "employer.last_met",
+    Arrears = "arrears" => "contribution.arrears",
     Updated = "updated" => "employer.updated",
 });
 
@@ -52,6 +58,8 @@ impl Sort {
             // Longest without a BOD-1 meeting first: never met, then the oldest meeting.
             Sort::LastMet => " order by e.last_bod1_meeting_at nulls first, e.name, e.id",
             Sort::Updated => " order by e.updated_at desc, e.id",
+            // Largest arrears first.
+            Sort::Arrears => " order by e.arrears_total desc, e.id",
         }
     }
 }
@@ -71,6 +79,8 @@ pub struct ListRow {
     pub rm_name: Option<String>,
     pub branch_code: Option<String>,
     pub last_bod1_meeting_at: Option<DateTime<Utc>>,
+    pub arrears_total: Decimal,
+    pub arrears_months: i16,
     pub updated_at: DateTime<Utc>,
     pub archived_at: Option<DateTime<Utc>>,
 }
@@ -142,6 +152,12 @@ pub(super) fn push_filters(q: &mut QueryBuilder<Postgres>, f: &ListFilter) {
         .push_bind(tag.clone())
         .push(")");
     }
+    if f.in_arrears {
+        q.push(" and e.arrears_total > 0");
+    }
+    if let Some(n) = f.min_arrears_months {
+        q.push(" and e.arrears_months >= ").push_bind(n);
+    }
     if let Some(ids) = &f.ids {
         q.push(" and e.id = any(").push_bind(ids.clone()).push(")");
     }
@@ -159,7 +175,7 @@ async fn plan_for_these_values(conn: &mut PgConnection) -> sqlx::Result<()> {
 const LIST_COLUMNS: &str =
     "e.id, e.npp, e.division_code, e.name, e.short_name, e.city, e.segment, e.ownership, e.status,
         e.stage, e.rm_id, u.name as rm_name, b.code as branch_code, e.last_bod1_meeting_at,
-        e.updated_at, e.archived_at";
+        e.arrears_total, e.arrears_months, e.updated_at, e.archived_at";
 
 const LIST_JOINS: &str =
     " left join users u on u.id = e.rm_id left join branch_offices b on b.id = e.branch_id";
@@ -383,7 +399,7 @@ pub async fn export(
     let mut q = QueryBuilder::new(
         "select e.id, e.npp, e.division_code, e.name, e.short_name, e.city, e.segment, e.ownership, e.status, e.stage,
                 e.rm_id, u.name as rm_name, b.code as branch_code, e.last_bod1_meeting_at,
-                e.updated_at, e.archived_at, e.npwp, e.nib, e.institution_type, e.province, e.country, e.scale, e.industry, e.programs,
+                e.arrears_total, e.arrears_months, e.updated_at, e.archived_at, e.npwp, e.nib, e.institution_type, e.province, e.country, e.scale, e.industry, e.programs,
                 e.workers_reported, b.name as branch_name,
                 array(select g.tag from employer_tags g where g.employer_id = e.id order by g.tag) as tags
            from employers e
@@ -432,6 +448,8 @@ fn list_row(r: &sqlx::postgres::PgRow) -> sqlx::Result<ListRow> {
         rm_name: r.try_get("rm_name")?,
         branch_code: r.try_get("branch_code")?,
         last_bod1_meeting_at: r.try_get("last_bod1_meeting_at")?,
+        arrears_total: r.try_get("arrears_total")?,
+        arrears_months: r.try_get("arrears_months")?,
         updated_at: r.try_get("updated_at")?,
         archived_at: r.try_get("archived_at")?,
     })

@@ -43,6 +43,10 @@ pub struct ListQuery {
     /// and empty means "any RM" (the whole unit), which an RM chooses with one tap.
     pub rm: Option<String>,
     pub tag: String,
+    /// "1": only employers in arrears.
+    pub arrears: String,
+    /// At least this many months in arrears.
+    pub arrears_months: String,
     pub archived: String,
     pub sort: String,
     pub page: Option<i64>,
@@ -75,6 +79,13 @@ impl ListQuery {
             rm_id: self.rm().parse().ok(),
             unassigned: self.rm() == NO_RM,
             tag: Tag::parse(&self.tag).ok().map(|t| t.as_str().to_owned()),
+            in_arrears: self.arrears == "1",
+            min_arrears_months: self
+                .arrears_months
+                .trim()
+                .parse::<i16>()
+                .ok()
+                .filter(|n| (1..=240).contains(n)),
             archived: self.archived == "1",
             ..ListFilter::default()
         };
@@ -106,11 +117,13 @@ impl ListQuery {
             &self.stage,
             &self.branch,
             &self.tag,
+            &self.arrears_months,
         ]
         .iter()
         .filter(|v| !v.is_empty())
         .count()
             + usize::from(self.archived == "1")
+            + usize::from(self.arrears == "1")
             + usize::from(!self.rm().is_empty() && Some(self.rm()) != mine)
     }
 
@@ -125,6 +138,8 @@ impl ListQuery {
             ("stage", &self.stage),
             ("branch", &self.branch),
             ("tag", &self.tag),
+            ("arrears", &self.arrears),
+            ("arrears_months", &self.arrears_months),
             ("archived", &self.archived),
         ]
         .into_iter()
@@ -200,6 +215,7 @@ struct IndexPage {
     ownerships: Vec<Choice>,
     statuses: Vec<Choice>,
     stages: Vec<Choice>,
+    arrears_months: Vec<Choice>,
     branch_filter: Vec<Choice>,
     rm_filter: Vec<Choice>,
     active_filters: usize,
@@ -309,6 +325,14 @@ pub async fn index(
         ownerships: Choice::of::<Ownership>(l.lang, &q.ownership),
         statuses: Choice::of::<Status>(l.lang, &q.status),
         stages: Choice::of::<Stage>(l.lang, &q.stage),
+        arrears_months: [1, 2, 3, 6, 12]
+            .into_iter()
+            .map(|n| Choice {
+                value: n.to_string(),
+                label: l.tf("contribution.at_least_months", &[("n", &n.to_string())]),
+                selected: q.arrears_months.trim() == n.to_string(),
+            })
+            .collect(),
         branch_filter: lists.branch_choices(q.branch.parse().ok()),
         rm_filter: {
             // Employers nobody looks after (a person disabled with "nobody for now") are findable.

@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 use crate::audit::domain::{Action, Entity, FieldChange};
 use crate::audit::views::{Words, label};
+use crate::contributions::repo as contribution_repo;
+use crate::contributions::views::{self as contribution_views, Section};
 use crate::employers::domain::{Npwp, npp_text};
 use crate::employers::policy;
 use crate::employers::repo::{self, Employer};
@@ -65,6 +67,8 @@ struct ShowPage {
     met_this_month: bool,
     last_bod1: Option<String>,
     follow_ups: Vec<FollowUpView>,
+    contributions: Section,
+    can_record: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -105,6 +109,9 @@ pub async fn show(
     meetings.truncate(TIMELINE_PAGE as usize);
     let follow_ups = follow_up_repo::for_employer(&mut tx, id, DONE_FOLLOW_UPS).await?;
     let (parents, members) = link_repo::both_sides(&mut tx, id).await?;
+    let (from, to) = contribution_views::window(today);
+    let months = contribution_repo::months(&mut tx, id, from, to, today).await?;
+    let totals = contribution_repo::totals(&mut tx, id, today).await?;
     let show_history = policy::may_read_history(ctx.who(), rm);
     let history = if show_history {
         repo::history(&mut tx, id, HISTORY_LENGTH).await?
@@ -146,6 +153,8 @@ pub async fn show(
         met_this_month: met_in(&month, e.last_bod1_meeting_at),
         last_bod1: e.last_bod1_meeting_at.map(|at| l.day_of(&at)),
         follow_ups: FollowUpView::all(&l, ctx.who(), &follow_ups, today),
+        contributions: Section::new(ctx.lang, &months, &totals, today),
+        can_record: crate::contributions::policy::may_record(ctx.who()) && open,
         can_log: crate::meetings::policy::may_log_for(ctx.who(), rm) && open,
         l,
         npp: npp_text(e.fields.npp.as_deref(), &e.fields.division_code),

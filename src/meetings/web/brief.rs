@@ -1,6 +1,8 @@
 //! The meeting brief: one page an RM opens on a phone or prints on A4 before meeting a company's
 //! decision makers (docs/domain.md, "The meeting brief").
 
+use crate::contributions::repo as contribution_repo;
+use crate::contributions::views::{self as contribution_views, Section};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -73,6 +75,8 @@ struct BriefPage {
     people: Vec<PersonLine>,
     recalled: Vec<Recalled>,
     open_follow_ups: Vec<FollowUpView>,
+    /// The contributions section's figures; the brief lists the months in arrears only.
+    contributions: Section,
     printed: String,
 }
 
@@ -105,6 +109,9 @@ pub async fn brief(
     ids.extend(upcoming.iter().map(|m| m.id));
     let promised = follow_up_repo::for_meetings(&mut tx, &ids).await?;
     let open = follow_up_repo::for_employer(&mut tx, employer, 0).await?;
+    let (from, to) = contribution_views::window(today);
+    let months = contribution_repo::months(&mut tx, employer, from, to, today).await?;
+    let totals = contribution_repo::totals(&mut tx, employer, today).await?;
     tx.commit().await?;
 
     let title = format!("{} — {}", ctx.lang.t("brief.title"), e.fields.name);
@@ -144,6 +151,7 @@ pub async fn brief(
         .collect();
     render(&BriefPage {
         open_follow_ups: FollowUpView::all(&l, ctx.who(), &open, today),
+        contributions: Section::new(ctx.lang, &months, &totals, today),
         printed: l.datetime(&now),
         employer_id: employer,
         npp: npp_text(e.fields.npp.as_deref(), &e.fields.division_code),
