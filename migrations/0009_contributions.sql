@@ -80,6 +80,11 @@ create index employers_rm_idx on employers (tenant_id, rm_id, name, id)
 create index employers_branch_idx on employers (tenant_id, branch_id, name, id)
     include (npp, division_code, city, segment, institution_type, ownership, status, stage, rm_id,
              updated_at, archived_at, short_name, last_bod1_meeting_at, arrears_total, arrears_months);
+-- "My month" shows each employer's arrears from its own index-only scan (0003).
+drop index employers_cadence_idx;
+create index employers_cadence_idx on employers (tenant_id, rm_id, last_bod1_meeting_at nulls first, name, id)
+    include (npp, division_code, status, next_planned_meeting_at, arrears_total, arrears_months)
+    where archived_at is null and status <> 'closed';
 -- "Largest arrears first", with or without the "in arrears" filter (which stops at the first zero).
 create index employers_arrears_idx on employers (tenant_id, arrears_total desc, id)
     where archived_at is null;

@@ -76,8 +76,9 @@ pub async fn save(
             Some(employer),
         )
         .with(
+            // The month itself does not change; it is named so the history says which one did.
             Changes::new()
-                .field("period", &new.period, &new.period)
+                .created("period", &new.period)
                 .and(Changes::between(&old, &new)),
         )
     };

@@ -21,6 +21,9 @@ pub struct MonthRow {
     pub met: bool,
     pub open_follow_ups: i64,
     pub overdue_follow_ups: i64,
+    /// The employer's arrears summary (`contributions`), as of its last refresh.
+    pub arrears_total: rust_decimal::Decimal,
+    pub arrears_months: i16,
 }
 
 text_enum!(
@@ -63,7 +66,7 @@ pub async fn month_summary(
     let rows = sqlx::query!(
         r#"with port as materialized (
              select e.tenant_id, e.id, e.name, e.npp, e.division_code, e.last_bod1_meeting_at,
-                    e.next_planned_meeting_at,
+                    e.next_planned_meeting_at, e.arrears_total, e.arrears_months,
                     coalesce(e.last_bod1_meeting_at >= $2 and e.last_bod1_meeting_at < $3, false)
                     or (e.last_bod1_meeting_at >= $3
                         and exists (select 1 from meetings m
@@ -75,7 +78,8 @@ pub async fn month_summary(
            head as (select count(*) as total, count(*) filter (where met) as met from port)
            select head.total as "total!", head.met as "met!", p.id as "id?", p.name as "name?", p.npp,
                   p.division_code as "division_code?", p.last_bod1_meeting_at, p.next_planned_meeting_at,
-                  p.met as "met_in_month?", p.open as "open?", p.overdue as "overdue?"
+                  p.met as "met_in_month?", p.open as "open?", p.overdue as "overdue?",
+                  p.arrears_total as "arrears_total?", p.arrears_months as "arrears_months?"
              from head
              left join lateral (
                   -- The page first, then the follow-up counts of its employers only.
@@ -114,6 +118,8 @@ pub async fn month_summary(
                 met: r.met_in_month?,
                 open_follow_ups: r.open?,
                 overdue_follow_ups: r.overdue?,
+                arrears_total: r.arrears_total?,
+                arrears_months: r.arrears_months?,
             })
         })
         .collect();

@@ -41,6 +41,12 @@ pub async fn build(
     tenants: usize,
 ) -> anyhow::Result<()> {
     let hash = crate::auth::hash_password(BENCH_PASSWORD).await?;
+    // The owner alone may analyze. Each bulk step commits and its tables are analyzed before the
+    // next step plans its statements: planned with the statistics of an empty or smaller tenant, a
+    // join over this tenant's rows became a nested loop that ran for over ten minutes.
+    let mut owner = sqlx::PgConnection::connect(owner_url)
+        .await
+        .context("connect as the owner")?;
     for n in 1..=tenants {
         let started = Instant::now();
         let slug = slug(n);
@@ -60,14 +66,8 @@ pub async fn build(
         };
         let now = clock.now();
         let today = now.with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
-        let mut tx = db::tenant_tx(pool, tenant, None).await?;
-        // Bulk statements over a whole tenant. The pool plans generically, and the statistics know only
-        // the tenants built before this one, so the planner takes this tenant for a few rows and joins
-        // meetings to attendees by nested loops (measured: the second tenant's attendee update ran for
-        // over six minutes instead of seconds). Hash and merge joins are right for every statement here.
-        sqlx::query("select set_config('enable_nestloop', 'off', true)")
-            .execute(&mut *tx)
-            .await?;
+
+        let mut tx = bulk_tx(pool, tenant).await?;
         let existing: i64 = sqlx::query_scalar!(r#"select count(*) as "n!" from employers"#)
             .fetch_one(&mut *tx)
             .await?;
@@ -77,24 +77,47 @@ pub async fn build(
         known_by_short_names(&mut tx, today, now)
             .await
             .context("short names")?;
-        let meetings = super::meetings::generate(&mut tx, now, "Asia/Jakarta")
+        tx.commit().await?;
+        analyze(
+            &mut owner,
+            "employers, employer_name_tokens, employer_search_keys, employer_tags, key_persons,
+             key_person_name_tokens, supply_chain_links, memberships, users",
+        )
+        .await?;
+
+        let mut tx = bulk_tx(pool, tenant).await?;
+        let meetings = super::meetings::insert_meetings(&mut tx, now, "Asia/Jakarta")
             .await
             .context("benchmark meetings")?;
+        tx.commit().await?;
+        analyze(&mut owner, "meetings").await?;
+        if meetings > 0 {
+            let mut tx = bulk_tx(pool, tenant).await?;
+            super::meetings::complete(&mut tx, now, "Asia/Jakarta")
+                .await
+                .context("benchmark attendees and follow-ups")?;
+            tx.commit().await?;
+            analyze(
+                &mut owner,
+                "meeting_attendees, meeting_staff, follow_ups, employers",
+            )
+            .await?;
+        }
+
         // 27 months for each of the 90,000 registered employers: the 2,400,000 periods of the large
         // data set, of which the employer page shows the last 24.
+        let mut tx = bulk_tx(pool, tenant).await?;
         let periods = super::contributions::generate(&mut tx, now, today, 27)
             .await
             .context("benchmark contributions")?;
         tx.commit().await?;
+        analyze(&mut owner, "contribution_periods, employers").await?;
         println!(
             "{slug}: built in {:.1} s ({meetings} meetings, {periods} contribution periods added)",
             started.elapsed().as_secs_f64()
         );
     }
-    // Fresh statistics and visibility maps, so plans and index-only scans match a settled database.
-    let mut owner = sqlx::PgConnection::connect(owner_url)
-        .await
-        .context("connect as the owner")?;
+    // Fresh visibility maps, so index-only scans match a settled database.
     sqlx::query(
         "vacuum (analyze) employers, employer_name_tokens, employer_search_keys, employer_tags, key_persons, key_person_name_tokens,
                 supply_chain_links, memberships, users, audit_events, meetings, meeting_attendees,
@@ -255,5 +278,29 @@ async fn people(
         };
         add_person(&mut *tx, person, &Actor::cli(), now).await?;
     }
+    Ok(())
+}
+
+/// A transaction for one bulk step of a tenant. Besides the statistics gathered between steps, nested
+/// loops are off for its statements: every statement here joins a whole tenant's rows, where hash and
+/// merge joins are right, and a step that adds to a table it then reads (attendees and the BOD-1
+/// marks) plans before any statistics know of its rows.
+async fn bulk_tx(
+    pool: &PgPool,
+    tenant: crate::tenancy::domain::TenantId,
+) -> anyhow::Result<db::Tx> {
+    let mut tx = db::tenant_tx(pool, tenant, None).await?;
+    sqlx::query("select set_config('enable_nestloop', 'off', true)")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// Fresh statistics for `tables` (a fixed list from this file, never input).
+async fn analyze(owner: &mut sqlx::PgConnection, tables: &'static str) -> anyhow::Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("analyze {tables}")))
+        .execute(owner)
+        .await
+        .with_context(|| format!("analyze {tables}"))?;
     Ok(())
 }

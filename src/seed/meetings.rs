@@ -82,6 +82,20 @@ fn column(rows: &[(&'static str, &'static str, &'static str)], i: usize) -> Vec<
 /// meetings yet; returns how many meetings were added. `tz` is the tenant's zone, in which meetings
 /// fall on working hours.
 pub async fn generate(conn: &mut PgConnection, now: DateTime<Utc>, tz: &str) -> sqlx::Result<u64> {
+    let added = insert_meetings(&mut *conn, now, tz).await?;
+    if added > 0 {
+        complete(conn, now, tz).await?;
+    }
+    Ok(added)
+}
+
+/// The meetings alone (the first half of `generate`); the large data set analyzes them before
+/// `complete` joins them to key persons and attendees.
+pub async fn insert_meetings(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    tz: &str,
+) -> sqlx::Result<u64> {
     let done = sqlx::query!(
         r#"with emp as (
              select e.id, e.rm_id, e.country is not null as english,
@@ -143,10 +157,12 @@ pub async fn generate(conn: &mut PgConnection, now: DateTime<Utc>, tz: &str) -> 
     )
     .execute(&mut *conn)
     .await?;
-    let added = done.rows_affected();
-    if added == 0 {
-        return Ok(0);
-    }
+    Ok(done.rows_affected())
+}
+
+/// What follows from the meetings: their attendees and BOD-1 marks, the agency staff, follow-ups
+/// and each employer's cadence marks (the second half of `generate`).
+pub async fn complete(conn: &mut PgConnection, now: DateTime<Utc>, tz: &str) -> sqlx::Result<()> {
     // Attendees: the decision makers at four meetings in five, a manager now and then; each with their
     // level, and only people who had not left by the meeting's day.
     sqlx::query!(
@@ -199,8 +215,7 @@ pub async fn generate(conn: &mut PgConnection, now: DateTime<Utc>, tz: &str) -> 
     )
     .execute(&mut *conn)
     .await?;
-    refresh_all_cadences(conn, tz).await?;
-    Ok(added)
+    refresh_all_cadences(conn, tz).await
 }
 
 /// The cadence marks and regulation-briefing date of every employer, from its meetings, in one

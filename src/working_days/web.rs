@@ -259,9 +259,8 @@ async fn import(
         .first()
         .map(|(d, _)| d.year())
         .unwrap_or(today.year());
-    let added = service::add(&mut tx, &ctx.actor(), &holidays, today, now).await?;
+    service::add(&mut tx, &ctx.actor(), &holidays, today, now).await?;
     tx.commit().await?;
-    let _ = added;
     Ok(redirect_with_flash(
         &format!("/admin/holidays?year={year}"),
         true,

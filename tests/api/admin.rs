@@ -41,6 +41,7 @@ async fn each_role_against_each_admin_route() {
         "/admin/branches/new".to_owned(),
         format!("/admin/branches/{branch}"),
         "/admin/settings".to_owned(),
+        "/admin/holidays".to_owned(),
     ];
     for (role, c) in &clients {
         for path in &gets {
@@ -60,6 +61,17 @@ async fn each_role_against_each_admin_route() {
     }
     // Unsafe requests by non-admins are refused and change nothing.
     for (role, c) in clients.iter().filter(|(r, _)| *r != Role::Admin) {
+        let r = c
+            .post(
+                "/admin/holidays",
+                &[("day", "2026-12-25"), ("name", "Natal")],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{role:?} POST /admin/holidays");
+        let r = c
+            .post_file("/admin/holidays/import", "file", b"2026-12-26,Cuti")
+            .await;
+        assert_eq!(r.status, 403, "{role:?} POST /admin/holidays/import");
         let posts: [(String, Vec<(&str, &str)>); 7] = [
             (
                 "/admin/invitations".into(),

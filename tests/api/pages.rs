@@ -173,8 +173,49 @@ async fn every_page_of_a_supervisor_and_an_admin_fits_a_phone_and_passes_the_acc
         .find("/invitations/")
         .expect("the link is shown");
     let invitation = invited.body[at..at + "/invitations/".len() + 64].to_owned();
+    for (period, paid, paid_on) in [
+        ("2026-08", "40.000.000", "2026-09-22"),
+        ("2026-09", "10.000.000", "2026-10-12"),
+        ("2026-10", "", ""),
+    ] {
+        let r = tm
+            .sup
+            .post(
+                &format!("/employers/{e}/contributions"),
+                &[
+                    ("period", period),
+                    ("workers_reported", "1.250"),
+                    ("wages_reported", "6.250.000.000"),
+                    ("amount_due", "40.000.000"),
+                    ("amount_paid", paid),
+                    ("paid_on", paid_on),
+                    ("version", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    tm.admin
+        .post(
+            "/admin/holidays",
+            &[("day", "2026-12-25"), ("name", "Hari Raya Natal")],
+        )
+        .await;
     let supervisor = [
         ("dashboard", "/dashboard".to_owned()),
+        ("employer-contributions", format!("/employers/{e}")),
+        (
+            "contribution-new",
+            format!("/employers/{e}/contributions/2026-07"),
+        ),
+        (
+            "contribution-correct",
+            format!("/employers/{e}/contributions/2026-09"),
+        ),
+        (
+            "employers-in-arrears",
+            "/employers?rm=&arrears=1&sort=arrears".to_owned(),
+        ),
         ("rm-month", format!("/my-month?rm={}", tm.rm2_id)),
         (
             "employers-supervisor",
@@ -196,6 +237,7 @@ async fn every_page_of_a_supervisor_and_an_admin_fits_a_phone_and_passes_the_acc
         ("branch-new", "/admin/branches/new".to_owned()),
         ("branch", format!("/admin/branches/{branch}")),
         ("settings", "/admin/settings".to_owned()),
+        ("holidays", "/admin/holidays?year=2026".to_owned()),
     ];
     check_pages(&tm.app.base, Some("admin@x.example"), &admin).await;
 

@@ -40,6 +40,8 @@ struct PortfolioLine {
     next_overdue: bool,
     open_follow_ups: i64,
     overdue_follow_ups: i64,
+    arrears_total: rust_decimal::Decimal,
+    arrears_months: i16,
 }
 
 /// A prospect or inactive employer, listed apart from the cadence.
@@ -224,6 +226,8 @@ pub async fn my_month(
             name: r.name,
             open_follow_ups: r.open_follow_ups,
             overdue_follow_ups: r.overdue_follow_ups,
+            arrears_total: r.arrears_total,
+            arrears_months: r.arrears_months,
         })
         .collect();
     let planned = planned
