@@ -742,3 +742,79 @@ async fn on_a_touch_screen_every_control_is_at_least_44_px_and_the_menu_stays_on
         b.quit().await;
     }
 }
+
+#[tokio::test]
+async fn a_supervisor_enters_a_month_on_a_phone_and_the_chart_and_table_show_the_arrears() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    app.user(t, "bambang@x.example", "Bambang Hartono", Role::Supervisor)
+        .await;
+    let api = app.signed_in("bambang@x.example").await;
+    let (r, id) = crate::fixtures::create(&api, "PT Gamma Tekstil Nusantara", &[]).await;
+    assert_eq!(r.status, 303);
+    let id = id.unwrap();
+    // August paid late, in full.
+    let r = api
+        .post(
+            &format!("/employers/{id}/contributions"),
+            &[
+                ("period", "2026-08"),
+                ("workers_reported", "850"),
+                ("wages_reported", "4.250.000.000"),
+                ("amount_due", "425.000.000"),
+                ("amount_paid", "425.000.000"),
+                ("paid_on", "2026-09-21"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+
+    let b = Browser::start(360, 740).await;
+    sign_in(&b, &app.base, "bambang@x.example", "/dashboard").await;
+    b.goto(&format!(
+        "{}/employers/{id}/contributions/2026-09",
+        app.base
+    ))
+    .await;
+    b.find("#f-amount_due").await;
+    assert!(b.fits_width().await, "the contribution form fits 360 px");
+    // September, nothing paid, typed the Indonesian way; a payment day without a payment is refused.
+    b.fill("#f-workers_reported", "852").await;
+    b.fill("#f-wages_reported", "4.260.000.000").await;
+    b.fill("#f-amount_due", "Rp 426.000.000").await;
+    // A date input takes its value in the browser's own format when typed; set it as the picker does.
+    b.execute("document.getElementById('f-paid_on').value = '2026-10-10'")
+        .await;
+    b.click("form[action$='/contributions'] button[type=submit]")
+        .await;
+    let error = b.element_text("#e-paid_on").await;
+    assert!(error.contains("Tidak ada pembayaran"), "{error}");
+    assert_eq!(
+        b.execute("return document.getElementById('f-amount_due').value")
+            .await,
+        "Rp 426.000.000",
+        "what was typed stays"
+    );
+    b.execute("document.getElementById('f-paid_on').value = ''")
+        .await;
+    b.click("form[action$='/contributions'] button[type=submit]")
+        .await;
+    wait_for_text(&b, "Rp 426.000.000").await;
+    assert!(
+        b.url()
+            .await
+            .ends_with(&format!("/employers/{id}#contributions"))
+    );
+    // Due on Thursday 15 October; on 16 November it is two started months late.
+    let row = b.element_text("tr.row-arrears").await;
+    assert!(row.contains("Sep 2026") && row.contains("2 bln"), "{row}");
+    // The chart library drew the canvas; the table under it holds the same months.
+    let drawn = b
+        .execute("return document.querySelector('#contributions canvas').dataset.drawn || ''")
+        .await;
+    assert_eq!(drawn, "1");
+    assert!(b.fits_width().await, "the employer page fits 360 px");
+    b.screenshot("contributions-phone").await;
+    b.quit().await;
+}
