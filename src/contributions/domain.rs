@@ -11,6 +11,9 @@ use crate::working_days::domain::WorkingDays;
 pub struct Period(NaiveDate);
 
 impl Period {
+    /// The first month a period may be for.
+    pub const EARLIEST: Period = Period(NaiveDate::from_ymd_opt(1990, 1, 1).expect("a valid date"));
+
     pub fn containing(d: NaiveDate) -> Period {
         Period(d.with_day(1).expect("every month has a first day"))
     }
@@ -180,6 +183,44 @@ pub struct ContributionFields {
     pub amount_due: Decimal,
     pub amount_paid: Decimal,
     pub paid_on: Option<NaiveDate>,
+}
+
+/// Most workers one period may report (the schema's bound).
+pub const MAX_WORKERS: i32 = 10_000_000;
+
+/// The rules of a period as entered, whatever it came from (the form, an import): the month has
+/// begun, and the workers are within bounds.
+pub fn check_period(period: Period, today: NaiveDate) -> Result<Period, &'static str> {
+    if period > Period::containing(today) {
+        Err("contribution.period_future")
+    } else {
+        Ok(period)
+    }
+}
+
+pub fn check_workers(n: i32) -> Result<i32, &'static str> {
+    if (0..=MAX_WORKERS).contains(&n) {
+        Ok(n)
+    } else {
+        Err("contribution.workers_too_many")
+    }
+}
+
+/// A payment has its day and no payment has none; the day is neither after today nor before the
+/// month it pays for.
+pub fn check_payment(
+    period: Period,
+    paid: Decimal,
+    paid_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), &'static str> {
+    match (paid.is_zero(), paid_on) {
+        (false, None) => Err("contribution.paid_on_required"),
+        (true, Some(_)) => Err("contribution.paid_on_without_payment"),
+        (false, Some(d)) if d > today => Err("contribution.paid_on_future"),
+        (false, Some(d)) if d < period.first_day() => Err("contribution.paid_on_before_period"),
+        _ => Ok(()),
+    }
 }
 
 /// Roman numerals for months, as letter numbers use them (XI for November).

@@ -3,7 +3,9 @@
 
 use serde::Deserialize;
 
-use super::domain::{ContributionFields, Period, parse_money};
+use super::domain::{
+    ContributionFields, Period, check_payment, check_period, check_workers, parse_money,
+};
 use super::repo::PeriodRow;
 use crate::web::forms::{FieldErrors, Submitted, optional_count, optional_date};
 
@@ -37,22 +39,13 @@ impl TryFrom<Submitted<'_, ContributionForm>> for Entered {
         let mut errors = FieldErrors::default();
         let period = errors.check(
             "period",
-            Period::parse(&f.period).and_then(|p| {
-                // Contributions are reported for a month once it has begun, never ahead of it.
-                if p > Period::containing(today) {
-                    Err("contribution.period_future")
-                } else {
-                    Ok(p)
-                }
-            }),
+            Period::parse(&f.period).and_then(|p| check_period(p, today)),
         );
         let workers = errors.check(
             "workers_reported",
-            optional_count(&f.workers_reported).and_then(|n| match n {
-                None => Err("error.required"),
-                Some(n) if n > 10_000_000 => Err("contribution.workers_too_many"),
-                Some(n) => Ok(n),
-            }),
+            optional_count(&f.workers_reported)
+                .and_then(|n| n.ok_or("error.required"))
+                .and_then(check_workers),
         );
         let wages = errors.check("wages_reported", parse_money(&f.wages_reported));
         let due = errors.check("amount_due", parse_money(&f.amount_due));
@@ -65,18 +58,11 @@ impl TryFrom<Submitted<'_, ContributionForm>> for Entered {
             },
         );
         let paid_on = errors.check("paid_on", optional_date(&f.paid_on));
-        // Cross-field rules, once each part parsed.
+        // Cross-field rules, once each part parsed; with no valid month only the payment's own.
         if let (Some(paid), Some(paid_on)) = (paid, paid_on) {
-            match (paid.is_zero(), paid_on) {
-                (false, None) => errors.add("paid_on", "contribution.paid_on_required"),
-                (true, Some(_)) => errors.add("paid_on", "contribution.paid_on_without_payment"),
-                (false, Some(d)) if d > today => {
-                    errors.add("paid_on", "contribution.paid_on_future")
-                }
-                (false, Some(d)) if period.is_some_and(|p| d < p.first_day()) => {
-                    errors.add("paid_on", "contribution.paid_on_before_period")
-                }
-                _ => {}
+            let month = period.unwrap_or(Period::EARLIEST);
+            if let Err(key) = check_payment(month, paid, paid_on, today) {
+                errors.add("paid_on", key);
             }
         }
         errors.finish(|| {

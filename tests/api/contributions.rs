@@ -347,3 +347,33 @@ async fn the_list_filters_and_sorts_by_arrears() {
     assert_eq!(csv.status, 200);
     assert!(csv.body.contains("PT Tunggak Sedikit") && !csv.body.contains("PT Lunas Selalu"));
 }
+
+#[tokio::test]
+async fn the_sql_and_rust_counts_of_started_months_agree_across_month_ends_and_years() {
+    let app = crate::helpers::spawn_app().await;
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 12, 28).unwrap();
+    let mut dues = Vec::new();
+    let mut paids = Vec::new();
+    for i in 0..40 {
+        let due = start + chrono::Days::new(i * 3);
+        for j in [0u64, 1, 2, 27, 28, 29, 30, 31, 32, 58, 59, 60, 61, 365, 366] {
+            dues.push(due);
+            paids.push(due + chrono::Days::new(j));
+        }
+    }
+    let sql: Vec<i32> = sqlx::query_scalar(
+        "select started_months(d, p) from unnest($1::date[], $2::date[]) with ordinality as x(d, p, n) order by n",
+    )
+    .bind(&dues)
+    .bind(&paids)
+    .fetch_all(&app.admin)
+    .await
+    .unwrap();
+    for ((d, p), months) in dues.iter().zip(&paids).zip(sql) {
+        assert_eq!(
+            relasi::contributions::domain::started_months(*d, *p),
+            months,
+            "{d} → {p}"
+        );
+    }
+}
