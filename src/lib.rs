@@ -16,6 +16,7 @@ pub mod follow_ups;
 pub mod home;
 pub mod invitations;
 pub mod key_persons;
+pub mod letters;
 pub mod meetings;
 pub mod seed;
 pub mod startup;

@@ -262,6 +262,18 @@ text_enum!(
     HolidaysAdded = "holiday.added" => "audit.action.holidays_added",
     HolidayRemoved = "holiday.removed" => "audit.action.holiday_removed",
     CalendarRegenerated = "calendar.regenerated" => "audit.action.calendar_regenerated",
+    LetterDrafted = "letter.drafted" => "audit.action.letter_drafted",
+    LetterEdited = "letter.edited" => "audit.action.letter_edited",
+    LetterSubmitted = "letter.submitted" => "audit.action.letter_submitted",
+    LetterReturned = "letter.returned" => "audit.action.letter_returned",
+    LetterRevised = "letter.revised" => "audit.action.letter_revised",
+    LetterApproved = "letter.approved" => "audit.action.letter_approved",
+    LetterSent = "letter.sent" => "audit.action.letter_sent",
+    LetterAcknowledged = "letter.acknowledged" => "audit.action.letter_acknowledged",
+    LetterResolved = "letter.resolved" => "audit.action.letter_resolved",
+    LetterEscalated = "letter.escalated" => "audit.action.letter_escalated",
+    LetterCancelled = "letter.cancelled" => "audit.action.letter_cancelled",
+    LetterSettingsUpdated = "letter.settings_updated" => "audit.action.letter_settings_updated",
     AuditExported = "audit.exported" => "audit.action.audit_exported",
 });
 
@@ -283,6 +295,8 @@ text_enum!(
     Holiday = "holiday" => "audit.entity.holiday",
     CalendarFeed = "calendar_feed" => "audit.entity.calendar_feed",
     AuditLog = "audit_log" => "audit.entity.audit_log",
+    Letter = "letter" => "audit.entity.letter",
+    LetterSettings = "letter_settings" => "audit.entity.letter_settings",
 });
 
 impl Entity {
@@ -300,6 +314,8 @@ impl Entity {
             Entity::Tenant => Some("/admin/settings".to_owned()),
             Entity::Contribution => Some(format!("/employers/{id}#contributions")),
             Entity::Holiday => Some("/admin/holidays".to_owned()),
+            Entity::Letter => Some(format!("/letters/{id}")),
+            Entity::LetterSettings => Some("/admin/letters".to_owned()),
             _ => None,
         }
     }

@@ -297,7 +297,9 @@ impl Records {
                 Entity::EmployerList
                 | Entity::AuditLog
                 | Entity::Contribution
-                | Entity::Holiday => continue,
+                | Entity::Holiday
+                | Entity::Letter
+                | Entity::LetterSettings => continue,
             };
             if !list.contains(&id) {
                 list.push(id);

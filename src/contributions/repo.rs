@@ -281,3 +281,30 @@ pub async fn mark_refreshed(conn: &mut PgConnection, today: NaiveDate) -> sqlx::
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// One month an employer has not paid in full past its due date.
+pub struct Unpaid {
+    pub period: NaiveDate,
+    pub due_on: NaiveDate,
+    pub amount_due: Decimal,
+    pub amount_paid: Decimal,
+}
+
+/// The employer's unpaid past-due months as of `today`, oldest first (what a compliance letter
+/// states).
+pub async fn unpaid(
+    conn: &mut PgConnection,
+    employer: Uuid,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<Unpaid>> {
+    sqlx::query_as!(
+        Unpaid,
+        "select period, due_on, amount_due, amount_paid from contribution_periods
+          where employer_id = $1 and amount_paid < amount_due and due_on < $2
+          order by period",
+        employer,
+        today
+    )
+    .fetch_all(conn)
+    .await
+}

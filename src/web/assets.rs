@@ -26,6 +26,7 @@ static ASSETS: LazyLock<HashMap<&'static str, Asset>> = LazyLock::new(|| {
     embed! {
         "app.css" => "text/css; charset=utf-8",
         "app.js" => "text/javascript; charset=utf-8",
+        "print.css" => "text/css; charset=utf-8",
         "favicon.svg" => "image/svg+xml",
         "vendor/htmx/htmx.min.js" => "text/javascript; charset=utf-8",
         "vendor/pico/pico.min.css" => "text/css; charset=utf-8",

@@ -94,7 +94,7 @@ impl Layout {
 
     /// The navigation a role sees: only pages it may open.
     pub fn nav_for(role: Role, lang: Lang, path: &str) -> Vec<NavItem> {
-        let entries: [(&'static str, &'static str, Permission, bool); 6] = [
+        let entries: [(&'static str, &'static str, Permission, bool); 7] = [
             ("/my-month", "nav.my_month", Permission::ViewMyMonth, true),
             ("/employers", "nav.employers", Permission::ReadRecords, true),
             (
@@ -103,6 +103,7 @@ impl Layout {
                 Permission::ReadRecords,
                 true,
             ),
+            ("/letters", "nav.letters", Permission::ReadRecords, true),
             (
                 "/dashboard",
                 "nav.dashboard",

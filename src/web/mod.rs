@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::meetings::web::router())
         .merge(crate::follow_ups::web::router())
         .merge(crate::contributions::web::router())
+        .merge(crate::letters::web::router())
         .merge(crate::working_days::web::router())
         .merge(crate::calendar::web::router())
         .route("/static/{hash}/{*name}", get(assets::serve))

@@ -290,6 +290,7 @@ impl TestApp {
     }
 }
 
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,

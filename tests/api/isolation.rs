@@ -793,3 +793,111 @@ async fn contribution_and_holiday_tables_are_isolated() {
         404
     );
 }
+
+#[tokio::test]
+async fn letter_tables_are_isolated_and_another_tenants_letters_answer_404() {
+    let (t, employer, _) = two_tenants_with_portfolios().await;
+    t.app
+        .user(t.b, "sup-b@x.example", "Sup B", Role::Supervisor)
+        .await;
+    let b = t.app.signed_in("admin-b@x.example").await;
+    let sup_b = t.app.signed_in("sup-b@x.example").await;
+    let r = b
+        .post(
+            &format!("/employers/{employer}/letters/new"),
+            &[
+                ("kind", "warning_1"),
+                ("reason", "arrears"),
+                ("language", "id"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let letter: uuid::Uuid = r
+        .location()
+        .trim_start_matches("/letters/")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        b.post(&format!("/letters/{letter}/submit"), &[("version", "1")])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        sup_b
+            .post(&format!("/letters/{letter}/approve"), &[("version", "2")])
+            .await
+            .status,
+        303
+    );
+    let mut form = vec![
+        ("version", "0"),
+        ("number_format", "{seq}/{kind_code}/{year}"),
+    ];
+    let defaults: Vec<(String, String)> = relasi::letters::domain::Kind::ALL
+        .iter()
+        .flat_map(|k| {
+            let d = k.defaults();
+            let name = |f: &str| format!("{f}_{}", k.as_str());
+            [
+                (name("code"), d.code),
+                (name("response_days"), d.response_days.to_string()),
+                (name("legal_basis"), d.legal_basis),
+                (name("subject_id"), d.subject_id),
+                (name("subject_en"), d.subject_en),
+                (name("body_id"), d.body_id),
+                (name("body_en"), d.body_en),
+            ]
+        })
+        .collect();
+    form.extend(defaults.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+    assert_eq!(b.post("/admin/letters", &form).await.status, 303);
+    let l = format!("'{letter}'");
+    let e = format!("'{employer}'");
+    probe(&t, "letters", "tenant_id", "state = 'cancelled'", &format!("insert into letters (tenant_id, id, employer_id, kind, reason, state, language, response_days, drafted_by, state_since, created_at, updated_at) values ($1, gen_random_uuid(), {e}, 'notification', 'arrears', 'draft', 'id', 10, gen_random_uuid(), now(), now(), now())")).await;
+    probe(&t, "letter_events", "tenant_id", "", &format!("insert into letter_events (tenant_id, letter_id, at, to_state, actor_id) values ($1, {l}, now(), 'draft', gen_random_uuid())")).await;
+    probe(&t, "letter_counters", "tenant_id", "last_seq = 99", "insert into letter_counters (tenant_id, kind, year, last_seq) values ($1, 'warning_2', 2026, 1)").await;
+    probe(&t, "letter_settings", "tenant_id", "number_format = 'x'", "insert into letter_settings (tenant_id, number_format, updated_at) values ($1, '{seq}/{year}', now())").await;
+
+    let a = t.app.signed_in("admin-a@x.example").await;
+    for path in [
+        format!("/letters/{letter}"),
+        format!("/letters/{letter}/edit"),
+        format!("/letters/{letter}/print"),
+        format!("/employers/{employer}/letters/new"),
+    ] {
+        assert_eq!(a.get(&path).await.status, 404, "{path}");
+    }
+    for step in ["send", "cancel", "approve", "return"] {
+        let r = a
+            .post(
+                &format!("/letters/{letter}/{step}"),
+                &[("version", "3"), ("note", "x")],
+            )
+            .await;
+        assert_eq!(r.status, 404, "{step}");
+    }
+    let r = a
+        .post(
+            &format!("/employers/{employer}/letters/new"),
+            &[
+                ("kind", "notification"),
+                ("reason", "arrears"),
+                ("language", "id"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    for page in ["/letters", "/letters?state=approved", "/letters/queue"] {
+        let body = a.get(page).await.body;
+        assert!(!body.contains("Rahasia Bravo"), "{page}");
+    }
+    // A's own numbering starts at 1: B's counter is not A's.
+    let state: String = sqlx::query_scalar("select state from letters where id = $1")
+        .bind(letter)
+        .fetch_one(&t.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(state, "approved");
+}

@@ -20,6 +20,7 @@ mod helpers;
 mod http;
 mod isolation;
 mod key_persons;
+mod letters;
 mod meetings;
 mod my_month;
 mod pages;

@@ -19,6 +19,8 @@ use crate::follow_ups::repo as follow_up_repo;
 use crate::follow_ups::views::FollowUpView;
 use crate::key_persons::domain::has_decision_level_contact;
 use crate::key_persons::repo::{self as kp_repo, KeyPersonRow};
+use crate::letters::repo as letter_repo;
+use crate::letters::views::LetterItem;
 use crate::meetings::domain::{Month, met_in};
 use crate::meetings::repo::{self as meeting_repo, Pick};
 use crate::meetings::views::MeetingView;
@@ -69,6 +71,8 @@ struct ShowPage {
     follow_ups: Vec<FollowUpView>,
     contributions: Section,
     can_record: bool,
+    letters: Vec<LetterItem>,
+    can_draft_letter: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -82,6 +86,8 @@ pub struct ShowQuery {
 const TIMELINE_PAGE: i64 = 10;
 /// Done follow-ups the employer page shows after the open ones.
 const DONE_FOLLOW_UPS: i64 = 10;
+/// Letters the employer page shows, newest first (the pipeline lists them all).
+const EMPLOYER_LETTERS: i64 = 20;
 /// Events of the employer's history the page shows.
 const HISTORY_LENGTH: i64 = 200;
 
@@ -112,6 +118,7 @@ pub async fn show(
     let (from, to) = contribution_views::window(today);
     let months = contribution_repo::months(&mut tx, id, from, to, today).await?;
     let totals = contribution_repo::totals(&mut tx, id, today).await?;
+    let letters = letter_repo::for_employer(&mut tx, id, EMPLOYER_LETTERS).await?;
     let show_history = policy::may_read_history(ctx.who(), rm);
     let history = if show_history {
         repo::history(&mut tx, id, HISTORY_LENGTH).await?
@@ -155,6 +162,8 @@ pub async fn show(
         follow_ups: FollowUpView::all(&l, ctx.who(), &follow_ups, today),
         contributions: Section::new(ctx.lang, &months, &totals, today),
         can_record: crate::contributions::policy::may_record(ctx.who()) && open,
+        letters: LetterItem::all(&l, &letters, now, today),
+        can_draft_letter: crate::letters::policy::may_draft(ctx.who(), rm) && open,
         can_log: crate::meetings::policy::may_log_for(ctx.who(), rm) && open,
         l,
         npp: npp_text(e.fields.npp.as_deref(), &e.fields.division_code),
