@@ -54,6 +54,7 @@ create table letters (
     check ((sent_on is null) = (response_due_on is null)),
     state_since timestamptz not null,
     submitted_at timestamptz,
+    approved_at timestamptz,
     sent_at timestamptz,
     closed_at timestamptz,
     created_at timestamptz not null,
@@ -75,13 +76,13 @@ create index letters_employer_idx on letters (tenant_id, employer_id, created_at
 create index letters_open_idx on letters (tenant_id, state, state_since, id)
     include (kind, reason, employer_id, drafted_by, response_due_on)
     where state not in ('resolved', 'escalated', 'cancelled');
--- Counting and listing each state, open or final.
-create index letters_state_idx on letters (tenant_id, state, updated_at desc, id);
+-- Listing one state: open ones longest waiting first, final ones latest first.
+create index letters_state_idx on letters (tenant_id, state, state_since, id);
 -- Cycle times: letters sent, and letters resolved, in a month.
 create index letters_sent_idx on letters (tenant_id, sent_at) include (kind, created_at)
     where sent_at is not null;
-create index letters_closed_idx on letters (tenant_id, closed_at) include (kind, sent_at)
-    where state = 'resolved';
+create index letters_closed_idx on letters (tenant_id, closed_at) include (state, kind, reason, sent_at)
+    where closed_at is not null;
 
 -- Every transition, with who, when and why. Append-only for the runtime role.
 create table letter_events (

@@ -232,6 +232,7 @@ pub async fn transition(
         "update letters
             set state = $2, state_since = $3, updated_at = $3, version = version + 1,
                 submitted_at = case when $2 = 'submitted' then $3 else submitted_at end,
+                approved_at = case when $2 = 'approved' then $3 else approved_at end,
                 sent_at = case when $2 = 'sent' then $3 else sent_at end,
                 closed_at = case when $2 in ('resolved', 'escalated', 'cancelled') then $3 else closed_at end,
                 approved_by = coalesce($4, approved_by),
@@ -491,26 +492,48 @@ pub async fn closed_counts(
     if f.overdue {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query!(
-        r#"select l.state as "state: State", count(*) as "n!"
-             from letters l
-             join employers e on e.tenant_id = l.tenant_id and e.id = l.employer_id
-            where l.closed_at >= $1
-              and ($2::text is null or l.kind = $2) and ($3::text is null or l.reason = $3)
-              and ($4::uuid is null or e.rm_id = $4) and ($5::uuid is null or e.branch_id = $5)
-            group by l.state"#,
-        since,
-        f.kind.map(Kind::as_str),
-        f.reason.map(Reason::as_str),
-        f.rm,
-        f.branch
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.state, r.n)).collect())
+    crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
+    let rows = if f.rm.is_none() && f.branch.is_none() {
+        sqlx::query!(
+            r#"select state as "state: State", count(*) as "n!"
+                 from letters
+                where closed_at >= $1
+                  and ($2::text is null or kind = $2) and ($3::text is null or reason = $3)
+                group by state"#,
+            since,
+            f.kind.map(Kind::as_str),
+            f.reason.map(Reason::as_str)
+        )
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.state, r.n))
+        .collect()
+    } else {
+        sqlx::query!(
+            r#"select l.state as "state: State", count(*) as "n!"
+                 from letters l
+                 join employers e on e.tenant_id = l.tenant_id and e.id = l.employer_id
+                where l.closed_at >= $1
+                  and ($2::text is null or l.kind = $2) and ($3::text is null or l.reason = $3)
+                  and ($4::uuid is null or e.rm_id = $4) and ($5::uuid is null or e.branch_id = $5)
+                group by l.state"#,
+            since,
+            f.kind.map(Kind::as_str),
+            f.reason.map(Reason::as_str),
+            f.rm,
+            f.branch
+        )
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.state, r.n))
+        .collect()
+    };
+    Ok(rows)
 }
 
-/// Letters in `state`, longest waiting first (final states: latest first), with the filters.
+/// Letters in `state` with the filters: open ones longest waiting first, final ones latest first.
 pub async fn in_state(
     conn: &mut PgConnection,
     state: State,
@@ -519,33 +542,58 @@ pub async fn in_state(
     offset: i64,
 ) -> sqlx::Result<Vec<ListRow>> {
     crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
-    sqlx::query_as!(
-        ListRow,
-        r#"select l.id, l.employer_id, e.name as employer_name, l.kind as "kind: Kind",
-                  l.reason as "reason: Reason", l.state as "state: State", l.number, l.drafted_by, d.name as drafter_name,
-                  l.state_since, l.response_due_on, l.created_at
-             from letters l
-             join employers e on e.tenant_id = l.tenant_id and e.id = l.employer_id
-             join users d on d.id = l.drafted_by
-            where l.state = $1
-              and ($2::text is null or l.kind = $2) and ($3::text is null or l.reason = $3)
-              and (not $4 or (l.state in ('sent', 'acknowledged') and l.response_due_on < $5))
-              and ($6::uuid is null or e.rm_id = $6) and ($7::uuid is null or e.branch_id = $7)
-            order by case when $1 in ('resolved', 'escalated', 'cancelled') then null else l.state_since end,
-                     l.state_since desc, l.id
-            limit $8 offset $9"#,
-        state.as_str(),
-        f.kind.map(Kind::as_str),
-        f.reason.map(Reason::as_str),
-        f.overdue,
-        f.today,
-        f.rm,
-        f.branch,
-        limit,
-        offset
-    )
-    .fetch_all(conn)
-    .await
+    if state.is_final() {
+        sqlx::query_as!(
+            ListRow,
+            r#"select l.id, l.employer_id, e.name as employer_name, l.kind as "kind: Kind",
+                      l.reason as "reason: Reason", l.state as "state: State", l.number, l.drafted_by,
+                      d.name as drafter_name, l.state_since, l.response_due_on, l.created_at
+                 from letters l
+                 join employers e on e.tenant_id = l.tenant_id and e.id = l.employer_id
+                 join users d on d.id = l.drafted_by
+                where l.state = $1
+                  and ($2::text is null or l.kind = $2) and ($3::text is null or l.reason = $3)
+                  and ($4::uuid is null or e.rm_id = $4) and ($5::uuid is null or e.branch_id = $5)
+                order by l.state_since desc, l.id desc
+                limit $6 offset $7"#,
+            state.as_str(),
+            f.kind.map(Kind::as_str),
+            f.reason.map(Reason::as_str),
+            f.rm,
+            f.branch,
+            limit,
+            offset
+        )
+        .fetch_all(conn)
+        .await
+    } else {
+        sqlx::query_as!(
+            ListRow,
+            r#"select l.id, l.employer_id, e.name as employer_name, l.kind as "kind: Kind",
+                      l.reason as "reason: Reason", l.state as "state: State", l.number, l.drafted_by,
+                      d.name as drafter_name, l.state_since, l.response_due_on, l.created_at
+                 from letters l
+                 join employers e on e.tenant_id = l.tenant_id and e.id = l.employer_id
+                 join users d on d.id = l.drafted_by
+                where l.state = $1
+                  and ($2::text is null or l.kind = $2) and ($3::text is null or l.reason = $3)
+                  and (not $4 or (l.state in ('sent', 'acknowledged') and l.response_due_on < $5))
+                  and ($6::uuid is null or e.rm_id = $6) and ($7::uuid is null or e.branch_id = $7)
+                order by l.state_since, l.id
+                limit $8 offset $9"#,
+            state.as_str(),
+            f.kind.map(Kind::as_str),
+            f.reason.map(Reason::as_str),
+            f.overdue,
+            f.today,
+            f.rm,
+            f.branch,
+            limit,
+            offset
+        )
+        .fetch_all(conn)
+        .await
+    }
 }
 
 /// The oldest `per_state` letters of every open state, for the pipeline's columns.
@@ -607,27 +655,31 @@ pub async fn queue(conn: &mut PgConnection, limit: i64, offset: i64) -> sqlx::Re
 }
 
 /// Open letters that wait on `user`: their own drafts and returned letters, approved letters to send,
-/// and (for approvers) submitted letters they did not draft.
+/// their sent letters past the response date (to escalate or resolve), and (for approvers) submitted
+/// letters they did not draft. Oldest first.
 pub async fn waiting_on(
     conn: &mut PgConnection,
     user: Uuid,
     approver: bool,
+    today: NaiveDate,
     limit: i64,
 ) -> sqlx::Result<Vec<ListRow>> {
     sqlx::query_as!(
         ListRow,
         r#"select l.id, l.employer_id, e.name as employer_name, l.kind as "kind: Kind",
-                  l.reason as "reason: Reason", l.state as "state: State", l.number, l.drafted_by, d.name as drafter_name,
-                  l.state_since, l.response_due_on, l.created_at
+                  l.reason as "reason: Reason", l.state as "state: State", l.number, l.drafted_by,
+                  d.name as drafter_name, l.state_since, l.response_due_on, l.created_at
              from letters l
              join employers e on e.tenant_id = l.tenant_id and e.id = l.employer_id
              join users d on d.id = l.drafted_by
             where (l.drafted_by = $1 and l.state in ('draft', 'returned', 'approved'))
+               or (l.drafted_by = $1 and l.state in ('sent', 'acknowledged') and l.response_due_on < $3)
                or ($2 and l.state = 'submitted' and l.drafted_by <> $1)
             order by l.state_since, l.id
-            limit $3"#,
+            limit $4"#,
         user,
         approver,
+        today,
         limit
     )
     .fetch_all(conn)

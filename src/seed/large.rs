@@ -20,6 +20,8 @@ use crate::tenancy::service::{TenantSpec, create_tenant, tenant_by_slug};
 
 pub const EMPLOYERS_PER_TENANT: i64 = 100_000;
 pub const USERS_PER_TENANT: i64 = 150;
+/// Letters per tenant: about 25,000 escalation chains of one to three letters.
+pub const LETTERS_PER_TENANT: i64 = 50_000;
 /// Every benchmark account's password.
 pub const BENCH_PASSWORD: &str = "bench-BOD1-tiap-bulan";
 
@@ -112,8 +114,15 @@ pub async fn build(
             .context("benchmark contributions")?;
         tx.commit().await?;
         analyze(&mut owner, "contribution_periods, employers").await?;
+
+        let mut tx = bulk_tx(pool, tenant).await?;
+        let letters = super::letters::generate(&mut tx, now, LETTERS_PER_TENANT)
+            .await
+            .context("benchmark letters")?;
+        tx.commit().await?;
+        analyze(&mut owner, "letters, letter_events, letter_counters").await?;
         println!(
-            "{slug}: built in {:.1} s ({meetings} meetings, {periods} contribution periods added)",
+            "{slug}: built in {:.1} s ({meetings} meetings, {periods} contribution periods, {letters} letters added)",
             started.elapsed().as_secs_f64()
         );
     }
@@ -121,7 +130,7 @@ pub async fn build(
     sqlx::query(
         "vacuum (analyze) employers, employer_name_tokens, employer_search_keys, employer_tags, key_persons, key_person_name_tokens,
                 supply_chain_links, memberships, users, audit_events, meetings, meeting_attendees,
-                meeting_staff, follow_ups, contribution_periods, holidays",
+                meeting_staff, follow_ups, contribution_periods, holidays, letters, letter_events",
     )
     .execute(&mut owner)
     .await

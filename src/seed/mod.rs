@@ -6,6 +6,7 @@
 
 pub mod contributions;
 pub mod large;
+pub mod letters;
 pub mod meetings;
 pub mod portfolio;
 
@@ -153,6 +154,7 @@ pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
     contributions::generate(&mut tx, now, today, 24)
         .await
         .context("demo contributions")?;
+    letters::demo(&mut tx, now).await.context("demo letters")?;
     tx.commit().await?;
     print_logins();
     Ok(())

@@ -693,3 +693,56 @@ async fn the_pipeline_groups_letters_by_state_with_filters_and_cycle_times() {
     let by_rm = tm.sup.get(&format!("/letters?rm={}", tm.rm2_id)).await.body;
     assert!(!by_rm.contains(&format!("/letters/{a}")));
 }
+
+#[tokio::test]
+async fn the_bulk_generator_writes_consistent_chains_numbers_history_and_counters() {
+    let app = crate::helpers::spawn_app().await;
+    relasi::seed::demo(&app.pool, &app.clock).await.unwrap();
+    let tenant: Uuid = sqlx::query_scalar("select id from tenants where slug = 'demo'")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    sqlx::raw_sql("delete from letter_events; delete from letters; delete from letter_counters")
+        .execute(&app.admin)
+        .await
+        .unwrap();
+    let mut tx = relasi::db::tenant_tx(&app.pool, relasi::tenancy::domain::TenantId(tenant), None)
+        .await
+        .unwrap();
+    let n = relasi::seed::letters::generate(&mut tx, app.clock.now(), 2000)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!((1500..=3000).contains(&n), "{n} letters");
+    let (bad_chains, gaps, counter_mismatch, eventless, states): (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "select
+           (select count(*) from letters l join letters p on p.id = l.previous_id
+             where p.state <> 'escalated' or p.employer_id <> l.employer_id or p.created_at >= l.created_at),
+           (select count(*) from (select kind, number_year from letters where number_seq is not null
+                                   group by 1, 2 having max(number_seq) <> count(*)) g),
+           (select count(*) from letter_counters c where c.last_seq <> (select max(number_seq) from letters l
+              where l.kind = c.kind and l.number_year = c.year)),
+           (select count(*) from letters l where not exists (select 1 from letter_events e where e.letter_id = l.id)),
+           (select count(distinct state) from letters)",
+    )
+    .fetch_one(&app.admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        (bad_chains, gaps, counter_mismatch, eventless),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(states, 9, "every state");
+    // The pipeline reads them.
+    app.user(
+        relasi::tenancy::domain::TenantId(tenant),
+        "sup2@x.example",
+        "Sup Dua",
+        relasi::tenancy::domain::Role::Supervisor,
+    )
+    .await;
+    let sup = app.signed_in("sup2@x.example").await;
+    assert_eq!(sup.get("/letters").await.status, 200);
+    assert_eq!(sup.get("/letters/queue").await.status, 200);
+    assert_eq!(sup.get("/letters?state=resolved&page=2").await.status, 200);
+}

@@ -13,6 +13,8 @@ use crate::error::{AppError, AppResult};
 use crate::follow_ups::repo as follow_up_repo;
 use crate::follow_ups::views::FollowUpView;
 use crate::home::repo::{self as month_repo, Show};
+use crate::letters::repo as letter_repo;
+use crate::letters::views::LetterItem;
 use crate::meetings::domain::{Kind, Month};
 use crate::tenancy::domain::{Permission, Role};
 use crate::web::extract::Ctx;
@@ -92,6 +94,7 @@ struct MyMonthPage {
     planned: Vec<PlannedLine>,
     follow_ups: Vec<FollowUpView>,
     overdue_follow_ups: usize,
+    letters: Vec<LetterItem>,
 }
 
 impl MyMonthPage {
@@ -182,7 +185,7 @@ pub async fn my_month(
     let (total, met, mut rows) = (summary.total, summary.met, summary.rows);
     let mut others = month_repo::others(&mut tx, rm, OTHERS_SHOWN + 1).await?;
     // Today's work belongs to the current month; a month looked back on shows its cadence only.
-    let (planned, due) = if is_current {
+    let (planned, due, letters) = if is_current {
         let until = now + chrono::Duration::days(PLANNED_DAYS);
         let planned = month_repo::planned_before(&mut tx, rm, until, 30).await?;
         // The same horizon as the planned meetings; overdue ones come first.
@@ -193,9 +196,11 @@ pub async fn my_month(
             20,
         )
         .await?;
-        (planned, due)
+        let approver = rm == ctx.user_id.0 && ctx.role.can(Permission::ApproveLetters);
+        let letters = letter_repo::waiting_on(&mut tx, rm, approver, today, 10).await?;
+        (planned, due, letters)
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), Vec::new())
     };
     tx.commit().await?;
     let others_more = others.len() as i64 > OTHERS_SHOWN;
@@ -256,6 +261,7 @@ pub async fn my_month(
     planned.truncate(PLANNED_SHOWN);
     let follow_ups = FollowUpView::all(&l, ctx.who(), &due, today);
     let overdue_follow_ups = follow_ups.iter().filter(|f| f.overdue).count();
+    let letters = LetterItem::all(&l, &letters, now, today);
     let can_pick = ctx.role.can(Permission::EditAnyRecord);
     render(&MyMonthPage {
         rms: if can_pick {
@@ -300,5 +306,6 @@ pub async fn my_month(
         planned,
         follow_ups,
         overdue_follow_ups,
+        letters,
     })
 }

@@ -10,6 +10,8 @@ mod queue;
 mod settings;
 mod show;
 
+pub use pipeline::CycleCache;
+
 use axum::Router;
 use axum::routing::{get, post};
 use sqlx::PgConnection;

@@ -15,6 +15,7 @@ use crate::letters::repo::{self, CycleRow, Filter};
 use crate::letters::views::{LetterItem, days};
 use crate::meetings::domain::Month;
 use crate::tenancy::domain::Permission;
+use crate::web::cache::TenantCache;
 use crate::web::extract::Ctx;
 use crate::web::layout::Layout;
 use crate::web::{AppState, Choice, render};
@@ -29,6 +30,22 @@ pub struct PipelineQuery {
     overdue: String,
     state: String,
     page: Option<i64>,
+}
+
+/// The cycle times of a tenant for the month that began at `month`: a monthly figure, read at most
+/// once a minute per tenant (it reads two months of letters).
+pub struct Cycles {
+    month: chrono::DateTime<chrono::Utc>,
+    rows: Vec<CycleRow>,
+}
+
+#[derive(Clone)]
+pub struct CycleCache(TenantCache<Cycles>);
+
+impl Default for CycleCache {
+    fn default() -> Self {
+        CycleCache(TenantCache::new(std::time::Duration::from_secs(60)))
+    }
 }
 
 /// Letters a column shows; the state's own list shows them all, a page at a time.
@@ -142,10 +159,28 @@ pub async fn pipeline(
             Vec::new(),
         ),
     };
-    let cycles = if chosen.is_none() {
-        repo::cycle_times(&mut tx, last_month.starts, this_month.starts).await?
-    } else {
-        Vec::new()
+    let cycles = match chosen {
+        Some(_) => None,
+        None => Some(
+            match state
+                .letter_cycles
+                .0
+                .fresh(ctx.tenant.id, |c| c.month == this_month.starts)
+            {
+                Some(c) => c,
+                None => {
+                    let rows =
+                        repo::cycle_times(&mut tx, last_month.starts, this_month.starts).await?;
+                    state.letter_cycles.0.put(
+                        ctx.tenant.id,
+                        Cycles {
+                            month: this_month.starts,
+                            rows,
+                        },
+                    )
+                }
+            },
+        ),
     };
     tx.commit().await?;
     let more = rows.len() as i64 > PAGE_SIZE;
@@ -208,7 +243,7 @@ pub async fn pipeline(
         rows: LetterItem::all(&l, &rows, now, today),
         page,
         more,
-        cycles: cycle_lines(&l, &cycles),
+        cycles: cycles.map(|c| cycle_lines(&l, &c.rows)).unwrap_or_default(),
         can_approve: policy::may_see_queue(ctx.who()),
         l,
     })

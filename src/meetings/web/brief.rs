@@ -77,6 +77,8 @@ struct BriefPage {
     open_follow_ups: Vec<FollowUpView>,
     /// The contributions section's figures; the brief lists the months in arrears only.
     contributions: Section,
+    /// Letters still in progress (not resolved, escalated or cancelled).
+    letters: Vec<crate::letters::views::LetterItem>,
     printed: String,
 }
 
@@ -112,6 +114,8 @@ pub async fn brief(
     let (from, to) = contribution_views::window(today);
     let months = contribution_repo::months(&mut tx, employer, from, to, today).await?;
     let totals = contribution_repo::totals(&mut tx, employer, today).await?;
+    let mut letters = crate::letters::repo::for_employer(&mut tx, employer, 20).await?;
+    letters.retain(|r| !r.state.is_final());
     tx.commit().await?;
 
     let title = format!("{} — {}", ctx.lang.t("brief.title"), e.fields.name);
@@ -152,6 +156,7 @@ pub async fn brief(
     render(&BriefPage {
         open_follow_ups: FollowUpView::all(&l, ctx.who(), &open, today),
         contributions: Section::new(ctx.lang, &months, &totals, today),
+        letters: crate::letters::views::LetterItem::all(&l, &letters, now, today),
         printed: l.datetime(&now),
         employer_id: employer,
         npp: npp_text(e.fields.npp.as_deref(), &e.fields.division_code),
