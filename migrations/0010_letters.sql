@@ -8,7 +8,7 @@
 create table letter_settings (
     tenant_id uuid primary key references tenants (id),
     number_format text not null check (length(number_format) between 1 and 200),
-    kinds jsonb not null default '{}' check (jsonb_typeof(kinds) = 'object' and length(kinds::text) <= 200000),
+    kinds jsonb not null default '{}' check (jsonb_typeof(kinds) = 'object' and length(kinds::text) <= 600000),
     updated_at timestamptz not null,
     version integer not null default 1
 );
@@ -75,6 +75,10 @@ create index letters_employer_idx on letters (tenant_id, employer_id, created_at
 -- filters read.
 create index letters_open_idx on letters (tenant_id, state, state_since, id)
     include (kind, reason, employer_id, drafted_by, response_due_on)
+    where state not in ('resolved', 'escalated', 'cancelled');
+-- "My month": a person's open letters (drafts to finish, approved letters to send, overdue ones).
+create index letters_drafter_idx on letters (tenant_id, drafted_by, state_since)
+    include (state, response_due_on)
     where state not in ('resolved', 'escalated', 'cancelled');
 -- Listing one state: open ones longest waiting first, final ones latest first.
 create index letters_state_idx on letters (tenant_id, state, state_since, id);

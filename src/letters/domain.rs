@@ -42,32 +42,32 @@ impl Kind {
             Kind::Notification => (
                 "Pemberitahuan Kewajiban Kepesertaan BPJS Ketenagakerjaan",
                 "Notice of BPJS Ketenagakerjaan Participation Obligations",
-                "Bersama ini kami memberitahukan bahwa berdasarkan data kami, {employer_name} (NPP {npp}) memiliki kewajiban yang belum dipenuhi: {reason}.",
-                "We hereby notify you that, according to our records, {employer_name} (NPP {npp}) has an obligation that is not yet met: {reason}.",
+                "{following}Bersama ini kami memberitahukan bahwa berdasarkan data kami, {employer_name} (NPP {npp}) memiliki kewajiban yang belum dipenuhi: {reason}.",
+                "{following}We hereby notify you that, according to our records, {employer_name} (NPP {npp}) has an obligation that is not yet met: {reason}.",
             ),
             Kind::Warning1 => (
                 "Surat Teguran I",
                 "First Warning Letter",
-                "Menindaklanjuti surat kami {previous_letter}, kami menegur {employer_name} (NPP {npp}) karena kewajiban berikut belum dipenuhi: {reason}.",
-                "Following our letter {previous_letter}, we formally warn {employer_name} (NPP {npp}) that the following obligation is not met: {reason}.",
+                "{following}Dengan ini kami menegur {employer_name} (NPP {npp}) karena kewajiban berikut belum dipenuhi: {reason}.",
+                "{following}We hereby formally warn {employer_name} (NPP {npp}) that the following obligation is not met: {reason}.",
             ),
             Kind::Warning2 => (
                 "Surat Teguran II",
                 "Second Warning Letter",
-                "Teguran kami {previous_letter} belum ditanggapi. Dengan ini kami menegur kembali {employer_name} (NPP {npp}) atas kewajiban berikut: {reason}.",
-                "Our warning {previous_letter} has not been answered. We warn {employer_name} (NPP {npp}) a second time about the following obligation: {reason}.",
+                "{following}Teguran kami belum ditanggapi. Dengan ini kami menegur kembali {employer_name} (NPP {npp}) atas kewajiban berikut: {reason}.",
+                "{following}Our warning has not been answered. We warn {employer_name} (NPP {npp}) a second time about the following obligation: {reason}.",
             ),
             Kind::InspectionReferral => (
                 "Permohonan Pemeriksaan oleh Pengawas Ketenagakerjaan",
                 "Referral to the Labour Inspectorate",
-                "Setelah dua kali teguran ({previous_letter}), {employer_name} (NPP {npp}) belum memenuhi kewajiban berikut: {reason}. Kami memohon pemeriksaan oleh pengawas ketenagakerjaan.",
-                "After two warnings ({previous_letter}), {employer_name} (NPP {npp}) has not met the following obligation: {reason}. We request an inspection by the labour inspectorate.",
+                "{following}Setelah dua kali teguran, {employer_name} (NPP {npp}) belum memenuhi kewajiban berikut: {reason}. Kami memohon pemeriksaan oleh pengawas ketenagakerjaan.",
+                "{following}After two warnings, {employer_name} (NPP {npp}) has not met the following obligation: {reason}. We request an inspection by the labour inspectorate.",
             ),
             Kind::LegalReferral => (
                 "Surat Kuasa Khusus kepada Jaksa Pengacara Negara",
                 "Special Power of Attorney to the State Attorney",
-                "Dengan ini kami memberikan kuasa khusus kepada Jaksa Pengacara Negara untuk menagih kewajiban {employer_name} (NPP {npp}): {reason}, sebagaimana surat {previous_letter}.",
-                "We hereby grant the State Attorney a special power of attorney to collect the obligation of {employer_name} (NPP {npp}): {reason}, as set out in letter {previous_letter}.",
+                "{following}Dengan ini kami memberikan kuasa khusus kepada Jaksa Pengacara Negara untuk menagih kewajiban {employer_name} (NPP {npp}): {reason}.",
+                "{following}We hereby grant the State Attorney a special power of attorney to collect the obligation of {employer_name} (NPP {npp}): {reason}.",
             ),
         };
         KindSettings {
@@ -391,7 +391,8 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 }
 
 /// The placeholders a template may use, for the settings page.
-pub const PLACEHOLDERS: [&str; 11] = [
+pub const PLACEHOLDERS: [&str; 12] = [
+    "following",
     "employer_name",
     "npp",
     "address",

@@ -437,7 +437,6 @@ pub struct Filter {
 
 /// How many open letters are in each open state, with the filters.
 pub async fn open_counts(conn: &mut PgConnection, f: &Filter) -> sqlx::Result<Vec<(State, i64)>> {
-    crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
     let rows = if f.rm.is_none() && f.branch.is_none() {
         // Without the employer filters the open-letters index answers alone.
         sqlx::query!(
@@ -492,7 +491,6 @@ pub async fn closed_counts(
     if f.overdue {
         return Ok(Vec::new());
     }
-    crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
     let rows = if f.rm.is_none() && f.branch.is_none() {
         sqlx::query!(
             r#"select state as "state: State", count(*) as "n!"
@@ -541,7 +539,6 @@ pub async fn in_state(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<ListRow>> {
-    crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
     if state.is_final() {
         sqlx::query_as!(
             ListRow,
@@ -602,7 +599,6 @@ pub async fn oldest_open(
     f: &Filter,
     per_state: i64,
 ) -> sqlx::Result<Vec<ListRow>> {
-    crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
     sqlx::query_as!(
         ListRow,
         r#"select l.id as "id!", l.employer_id as "employer_id!", e.name as "employer_name!",
@@ -656,7 +652,7 @@ pub async fn queue(conn: &mut PgConnection, limit: i64, offset: i64) -> sqlx::Re
 
 /// Open letters that wait on `user`: their own drafts and returned letters, approved letters to send,
 /// their sent letters past the response date (to escalate or resolve), and (for approvers) submitted
-/// letters they did not draft. Oldest first.
+/// letters they did not draft. Oldest first. Each part reads its own index range.
 pub async fn waiting_on(
     conn: &mut PgConnection,
     user: Uuid,
@@ -669,12 +665,17 @@ pub async fn waiting_on(
         r#"select l.id, l.employer_id, e.name as employer_name, l.kind as "kind: Kind",
                   l.reason as "reason: Reason", l.state as "state: State", l.number, l.drafted_by,
                   d.name as drafter_name, l.state_since, l.response_due_on, l.created_at
-             from letters l
+             from ((select o.id from letters o
+                     where o.drafted_by = $1 and o.state not in ('resolved', 'escalated', 'cancelled', 'submitted')
+                       and (o.state not in ('sent', 'acknowledged') or o.response_due_on < $3)
+                     order by o.state_since limit $4)
+                   union all
+                   (select o.id from letters o
+                     where $2 and o.state = 'submitted' and o.drafted_by <> $1
+                     order by o.state_since limit $4)) w
+             join letters l on l.id = w.id
              join employers e on e.tenant_id = l.tenant_id and e.id = l.employer_id
              join users d on d.id = l.drafted_by
-            where (l.drafted_by = $1 and l.state in ('draft', 'returned', 'approved'))
-               or (l.drafted_by = $1 and l.state in ('sent', 'acknowledged') and l.response_due_on < $3)
-               or ($2 and l.state = 'submitted' and l.drafted_by <> $1)
             order by l.state_since, l.id
             limit $4"#,
         user,

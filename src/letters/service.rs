@@ -159,14 +159,18 @@ fn wording(
                 &[("total", &total_text), ("months", &months)],
             )
         };
-        let previous = if previous_number.is_empty() {
-            lang.t("letter.previous_none").to_owned()
+        let (previous, following) = if previous_number.is_empty() {
+            (lang.t("letter.previous_none").to_owned(), String::new())
         } else {
-            previous_number.to_owned()
+            (
+                previous_number.to_owned(),
+                lang.tf("letter.following", &[("number", previous_number)]) + " ",
+            )
         };
-        let values: [(&str, &str); 10] = [
+        let values: [(&str, &str); 11] = [
+            ("following", &following),
             ("employer_name", &e.fields.name),
-            ("npp", &npp),
+            ("npp", if npp.is_empty() { "—" } else { &npp }),
             ("address", &address),
             ("legal_basis", &s.legal_basis),
             ("reason", lang.t(reason.label_key())),

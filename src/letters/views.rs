@@ -126,7 +126,7 @@ impl Written {
                 Lang::En => (&r.content.subject_en, &r.content.body_en),
             };
             let due = match r.response_due_on {
-                Some(d) => lang.date(d),
+                Some(d) => lang.long_date(d),
                 None => lang.t("letter.due_when_sent").to_owned(),
             };
             let number = r

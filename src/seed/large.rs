@@ -43,101 +43,159 @@ pub async fn build(
     tenants: usize,
 ) -> anyhow::Result<()> {
     let hash = crate::auth::hash_password(BENCH_PASSWORD).await?;
-    // The owner alone may analyze. Each bulk step commits and its tables are analyzed before the
-    // next step plans its statements: planned with the statistics of an empty or smaller tenant, a
-    // join over this tenant's rows became a nested loop that ran for over ten minutes.
+    // The owner alone may analyze and change storage settings.
     let mut owner = sqlx::PgConnection::connect(owner_url)
         .await
         .context("connect as the owner")?;
+    // Autovacuum would start on every bulk table mid-seed and take the other core from the seed; the
+    // seed analyzes between its steps and vacuums once at the end instead.
+    sqlx::query(sqlx::AssertSqlSafe(storage(BULK_TABLES, false)))
+        .execute(&mut owner)
+        .await
+        .context("pause autovacuum")?;
+    // Tenants are independent: each is built on its own connections, so two of them use both cores.
+    let mut builds = tokio::task::JoinSet::new();
     for n in 1..=tenants {
-        let started = Instant::now();
-        let slug = slug(n);
-        let tenant = match tenant_by_slug(pool, &slug).await {
-            Ok(id) => id,
-            Err(_) => {
-                let name = format!("Benchmark {n} — Korporasi");
-                let spec = TenantSpec {
-                    slug: &slug,
-                    name: &name,
-                    timezone: "Asia/Jakarta",
-                    language: "id",
-                    second_factor: "admins",
-                };
-                create_tenant(pool, &spec, clock.now()).await?
-            }
-        };
-        let now = clock.now();
-        let today = now.with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
-
-        let mut tx = bulk_tx(pool, tenant).await?;
-        let existing: i64 = sqlx::query_scalar!(r#"select count(*) as "n!" from employers"#)
-            .fetch_one(&mut *tx)
-            .await?;
-        if existing < EMPLOYERS_PER_TENANT {
-            portfolio_of(&mut tx, n, &hash, today, now).await?;
-        }
-        known_by_short_names(&mut tx, today, now)
-            .await
-            .context("short names")?;
-        tx.commit().await?;
-        analyze(
-            &mut owner,
-            "employers, employer_name_tokens, employer_search_keys, employer_tags, key_persons,
-             key_person_name_tokens, supply_chain_links, memberships, users",
-        )
-        .await?;
-
-        let mut tx = bulk_tx(pool, tenant).await?;
-        let meetings = super::meetings::insert_meetings(&mut tx, now, "Asia/Jakarta")
-            .await
-            .context("benchmark meetings")?;
-        tx.commit().await?;
-        analyze(&mut owner, "meetings").await?;
-        if meetings > 0 {
-            let mut tx = bulk_tx(pool, tenant).await?;
-            super::meetings::complete(&mut tx, now, "Asia/Jakarta")
-                .await
-                .context("benchmark attendees and follow-ups")?;
-            tx.commit().await?;
-            analyze(
-                &mut owner,
-                "meeting_attendees, meeting_staff, follow_ups, employers",
-            )
-            .await?;
-        }
-
-        // 27 months for each of the 90,000 registered employers: the 2,400,000 periods of the large
-        // data set, of which the employer page shows the last 24.
-        let mut tx = bulk_tx(pool, tenant).await?;
-        let periods = super::contributions::generate(&mut tx, now, today, 27)
-            .await
-            .context("benchmark contributions")?;
-        tx.commit().await?;
-        analyze(&mut owner, "contribution_periods, employers").await?;
-
-        let mut tx = bulk_tx(pool, tenant).await?;
-        let letters = super::letters::generate(&mut tx, now, LETTERS_PER_TENANT)
-            .await
-            .context("benchmark letters")?;
-        tx.commit().await?;
-        analyze(&mut owner, "letters, letter_events, letter_counters").await?;
-        println!(
-            "{slug}: built in {:.1} s ({meetings} meetings, {periods} contribution periods, {letters} letters added)",
-            started.elapsed().as_secs_f64()
+        let (pool, owner_url, clock, hash) = (
+            pool.clone(),
+            owner_url.to_owned(),
+            clock.clone(),
+            hash.clone(),
         );
+        builds.spawn(async move { build_tenant(&pool, &owner_url, &clock, n, &hash).await });
+    }
+    let mut failed = None;
+    while let Some(done) = builds.join_next().await {
+        if let Err(e) = done.context("a tenant's build stopped").and_then(|r| r) {
+            failed.get_or_insert(e);
+        }
+    }
+    sqlx::query(sqlx::AssertSqlSafe(storage(BULK_TABLES, true)))
+        .execute(&mut owner)
+        .await
+        .context("resume autovacuum")?;
+    if let Some(e) = failed {
+        return Err(e);
     }
     // Fresh visibility maps, so index-only scans match a settled database.
-    sqlx::query(
-        "vacuum (analyze) employers, employer_name_tokens, employer_search_keys, employer_tags, key_persons, key_person_name_tokens,
-                supply_chain_links, memberships, users, audit_events, meetings, meeting_attendees,
-                meeting_staff, follow_ups, contribution_periods, holidays, letters, letter_events",
-    )
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "vacuum (analyze) {BULK_TABLES}"
+    )))
     .execute(&mut owner)
     .await
     .context("vacuum and analyze")?;
     println!(
         "benchmark accounts: {} … (password {BENCH_PASSWORD})",
         email(1, 12)
+    );
+    Ok(())
+}
+
+/// The tables the bulk steps fill (a fixed list, never input).
+const BULK_TABLES: &str = "employers, employer_name_tokens, employer_search_keys, employer_tags, key_persons,
+     key_person_name_tokens, supply_chain_links, memberships, users, audit_events, meetings,
+     meeting_attendees, meeting_staff, follow_ups, contribution_periods, holidays, letters, letter_events";
+
+/// `alter table … set (autovacuum_enabled = …)` for each of `tables`.
+fn storage(tables: &str, autovacuum: bool) -> String {
+    tables
+        .split(',')
+        .map(|t| {
+            format!(
+                "alter table {} set (autovacuum_enabled = {autovacuum});",
+                t.trim()
+            )
+        })
+        .collect()
+}
+
+/// Builds tenant `n`, step by step: each bulk step commits and its tables are analyzed before the next
+/// step plans its statements (planned with the statistics of an empty or smaller tenant, a join over
+/// this tenant's rows became a nested loop that ran for over ten minutes).
+async fn build_tenant(
+    pool: &PgPool,
+    owner_url: &str,
+    clock: &Clock,
+    n: usize,
+    hash: &str,
+) -> anyhow::Result<()> {
+    let mut owner = sqlx::PgConnection::connect(owner_url)
+        .await
+        .context("connect as the owner")?;
+    let started = Instant::now();
+    let slug = slug(n);
+    let tenant = match tenant_by_slug(pool, &slug).await {
+        Ok(id) => id,
+        Err(_) => {
+            let name = format!("Benchmark {n} — Korporasi");
+            let spec = TenantSpec {
+                slug: &slug,
+                name: &name,
+                timezone: "Asia/Jakarta",
+                language: "id",
+                second_factor: "admins",
+            };
+            create_tenant(pool, &spec, clock.now()).await?
+        }
+    };
+    let now = clock.now();
+    let today = now.with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
+
+    let mut tx = bulk_tx(pool, tenant).await?;
+    let existing: i64 = sqlx::query_scalar!(r#"select count(*) as "n!" from employers"#)
+        .fetch_one(&mut *tx)
+        .await?;
+    if existing < EMPLOYERS_PER_TENANT {
+        portfolio_of(&mut tx, n, hash, today, now).await?;
+    }
+    known_by_short_names(&mut tx, today, now)
+        .await
+        .context("short names")?;
+    tx.commit().await?;
+    analyze(
+        &mut owner,
+        "employers, employer_name_tokens, employer_search_keys, employer_tags, key_persons,
+         key_person_name_tokens, supply_chain_links, memberships, users",
+    )
+    .await?;
+
+    let mut tx = bulk_tx(pool, tenant).await?;
+    let meetings = super::meetings::insert_meetings(&mut tx, now, "Asia/Jakarta")
+        .await
+        .context("benchmark meetings")?;
+    tx.commit().await?;
+    analyze(&mut owner, "meetings").await?;
+    if meetings > 0 {
+        let mut tx = bulk_tx(pool, tenant).await?;
+        super::meetings::complete(&mut tx, now, "Asia/Jakarta")
+            .await
+            .context("benchmark attendees and follow-ups")?;
+        tx.commit().await?;
+        analyze(
+            &mut owner,
+            "meeting_attendees, meeting_staff, follow_ups, employers",
+        )
+        .await?;
+    }
+
+    // 27 months for each of the 90,000 registered employers: the 2,400,000 periods of the large
+    // data set, of which the employer page shows the last 24.
+    let mut tx = bulk_tx(pool, tenant).await?;
+    let periods = super::contributions::generate(&mut tx, now, today, 27)
+        .await
+        .context("benchmark contributions")?;
+    tx.commit().await?;
+    analyze(&mut owner, "contribution_periods, employers").await?;
+
+    let mut tx = bulk_tx(pool, tenant).await?;
+    let letters = super::letters::generate(&mut tx, now, LETTERS_PER_TENANT)
+        .await
+        .context("benchmark letters")?;
+    tx.commit().await?;
+    analyze(&mut owner, "letters, letter_events, letter_counters").await?;
+    println!(
+        "{slug}: built in {:.1} s ({meetings} meetings, {periods} contribution periods, {letters} letters added)",
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }
@@ -299,9 +357,12 @@ async fn bulk_tx(
     tenant: crate::tenancy::domain::TenantId,
 ) -> anyhow::Result<db::Tx> {
     let mut tx = db::tenant_tx(pool, tenant, None).await?;
-    sqlx::query("select set_config('enable_nestloop', 'off', true)")
-        .execute(&mut *tx)
-        .await?;
+    // Hash joins and sorts over a whole tenant's rows stay in memory rather than spill to disk.
+    sqlx::query(
+        "select set_config('enable_nestloop', 'off', true), set_config('work_mem', '256MB', true)",
+    )
+    .execute(&mut *tx)
+    .await?;
     Ok(tx)
 }
 

@@ -100,6 +100,12 @@ impl Lang {
         format!("{} {} {}", d.day(), self.month_abbr(d.month()), d.year())
     }
 
+    /// A calendar day written out, as formal letters date things: "30 November 2026".
+    pub fn long_date(self, d: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        format!("{} {}", d.day(), self.month_year(d))
+    }
+
     /// A month and its year: "November 2026" / "November 2026", "Agustus 2026" / "August 2026".
     pub fn month_year(self, first_day: chrono::NaiveDate) -> String {
         use chrono::Datelike;

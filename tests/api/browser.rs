@@ -818,3 +818,138 @@ async fn a_supervisor_enters_a_month_on_a_phone_and_the_chart_and_table_show_the
     b.screenshot("contributions-phone").await;
     b.quit().await;
 }
+
+#[tokio::test]
+async fn a_warning_letter_is_drafted_approved_printed_sent_and_escalated_when_overdue() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta — Korporasi").await;
+    app.user(t, "dewi@x.example", "Dewi Lestari", Role::Rm)
+        .await;
+    app.user(t, "bambang@x.example", "Bambang Hartono", Role::Supervisor)
+        .await;
+    let rm = app.signed_in("dewi@x.example").await;
+    let sup = app.signed_in("bambang@x.example").await;
+    sqlx::query(
+        "update tenants set letterhead_office = 'BPJS Ketenagakerjaan Kantor Wilayah DKI Jakarta',
+                letterhead_address = 'Jl. Gatot Subroto No. 79, Jakarta Selatan', letterhead_city = 'Jakarta',
+                letterhead_signatory_name = 'Bambang Hartono',
+                letterhead_signatory_title = 'Kepala Bidang Kepesertaan Korporasi dan Institusi'
+          where id = $1",
+    )
+    .bind(t.0)
+    .execute(&app.admin)
+    .await
+    .unwrap();
+    let (r, id) = crate::fixtures::create(&rm, "PT Delta Logistik Nusantara", &[]).await;
+    assert_eq!(r.status, 303);
+    let employer = id.unwrap();
+    for (period, due) in [("2026-08", "84.000.000"), ("2026-09", "85.500.000")] {
+        let r = sup
+            .post(
+                &format!("/employers/{employer}/contributions"),
+                &[
+                    ("period", period),
+                    ("workers_reported", "420"),
+                    ("wages_reported", "2.100.000.000"),
+                    ("amount_due", due),
+                    ("version", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+
+    // The RM drafts a first warning on her phone and submits it.
+    let phone = Browser::start(360, 740).await;
+    sign_in(&phone, &app.base, "dewi@x.example", "/my-month").await;
+    phone
+        .goto(&format!("{}/employers/{employer}", app.base))
+        .await;
+    phone
+        .click(&format!(
+            "#letters a[href='/employers/{employer}/letters/new']"
+        ))
+        .await;
+    phone.find("#f-kind").await;
+    assert!(
+        phone.text().await.contains("Rp 169.500.000"),
+        "today's arrears"
+    );
+    phone
+        .execute("document.getElementById('f-kind').value = 'warning_1'")
+        .await;
+    phone
+        .click("form[action$='/letters/new'] button[type=submit]")
+        .await;
+    wait_for_text(&phone, "Draf").await;
+    let letter = phone.url().await;
+    let letter_path = letter.trim_start_matches(&app.base).to_owned();
+    assert!(letter_path.starts_with("/letters/"), "{letter_path}");
+    assert!(phone.fits_width().await, "the letter page fits 360 px");
+    phone.screenshot("letter-draft-phone").await;
+    phone.click("form[action$='/submit'] button").await;
+    wait_for_text(&phone, "Menunggu persetujuan").await;
+    phone.quit().await;
+
+    // The supervisor approves it from the queue on a desktop.
+    let desk = Browser::start(1280, 900).await;
+    sign_in(&desk, &app.base, "bambang@x.example", "/dashboard").await;
+    desk.goto(&format!("{}/letters/queue", app.base)).await;
+    assert!(desk.text().await.contains("Dewi Lestari"), "the drafter");
+    desk.click(&format!(".queue-table a[href='{letter_path}']"))
+        .await;
+    desk.click("form[action$='/approve'] button").await;
+    wait_for_text(&desk, "/TEG-I/DEMO/XI/2026").await;
+    assert!(
+        desk.accessibility_violations().await.is_empty(),
+        "{:?}",
+        desk.accessibility_violations().await
+    );
+    desk.goto(&format!("{}/letters", app.base)).await;
+    desk.find(".pipeline").await;
+    let violations = desk.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    desk.screenshot("letters-pipeline").await;
+    desk.quit().await;
+
+    // The RM prints it, then marks it sent.
+    let rm_desk = Browser::start(1280, 1000).await;
+    sign_in(&rm_desk, &app.base, "dewi@x.example", "/my-month").await;
+    rm_desk
+        .goto(&format!("{}{letter_path}/print", app.base))
+        .await;
+    let print = rm_desk.text().await;
+    assert!(print.contains("001/TEG-I/DEMO/XI/2026") && print.contains("Rp 169.500.000"));
+    rm_desk.screenshot("letter-print-a4").await;
+    rm_desk.goto(&letter).await;
+    rm_desk.click("details.step-form summary").await;
+    rm_desk
+        .click("form[action$='/send'] button[type=submit]")
+        .await;
+    wait_for_text(&rm_desk, "Terkirim").await;
+    assert!(
+        rm_desk.text().await.contains("30 Nov 2026"),
+        "due in ten working days"
+    );
+    rm_desk.quit().await;
+
+    // Ten working days later no answer has come: overdue, and one click escalates to a second warning.
+    app.clock.advance(chrono::Duration::days(15));
+    let later = Browser::start(1280, 900).await;
+    sign_in(&later, &app.base, "dewi@x.example", "/my-month").await;
+    assert!(
+        later.text().await.contains("PT Delta Logistik Nusantara"),
+        "waiting on her"
+    );
+    later.goto(&letter).await;
+    later.find(".letter-overdue").await;
+    later.screenshot("letter-overdue").await;
+    later.click("form[action$='/escalate'] button").await;
+    wait_for_text(&later, "Surat Teguran II").await;
+    assert_ne!(later.url().await, letter, "the new draft");
+    assert!(
+        later.text().await.contains("001/TEG-I/DEMO/XI/2026"),
+        "the chain"
+    );
+    later.quit().await;
+}

@@ -266,8 +266,9 @@ async fn sigterm_finishes_the_request_in_flight_then_exits() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut log = BufReader::new(server.stdout.take().unwrap());
-    let wait_for = |log: &mut BufReader<std::process::ChildStdout>, needle: &str| {
+    // Logs go to stderr.
+    let mut log = BufReader::new(server.stderr.take().unwrap());
+    let wait_for = |log: &mut BufReader<std::process::ChildStderr>, needle: &str| {
         let mut line = String::new();
         loop {
             line.clear();

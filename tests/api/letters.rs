@@ -115,7 +115,19 @@ async fn a_letter_goes_from_draft_to_resolved_with_its_number_history_and_audit(
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
 
+    // The draft waits on its drafter in My month.
+    let month = tm.rm1.get("/my-month").await.body;
+    assert!(month.contains("id=\"letters-waiting\"") && month.contains(&format!("/letters/{id}")));
     ok(&tm.rm1, &tm, id, "submit", &[]).await;
+    // Submitted, it waits on the approvers instead.
+    assert!(
+        !tm.rm1
+            .get("/my-month")
+            .await
+            .body
+            .contains(&format!("/letters/{id}"))
+    );
+    assert!(tm.sup.get("/my-month").await.status == 200);
     // Once submitted the wording is fixed.
     assert_eq!(tm.rm1.get(&format!("/letters/{id}/edit")).await.status, 409);
     let queue = tm.sup.get("/letters/queue").await.body;
@@ -143,7 +155,7 @@ async fn a_letter_goes_from_draft_to_resolved_with_its_number_history_and_audit(
             .get(&format!("/letters/{id}/print"))
             .await
             .body
-            .contains("30 Nov 2026"),
+            .contains("30 November 2026"),
         "the response date filled in"
     );
     ok(&tm.rm1, &tm, id, "acknowledge", &[("on", "2026-11-16")]).await;
@@ -641,6 +653,16 @@ async fn admins_set_the_number_format_and_kind_codes_with_a_live_example() {
     let mut bad_form = pairs.clone();
     bad_form[1] = ("number_format", "{seq}/{unknown}/{year}");
     assert_eq!(tm.admin.post("/admin/letters", &bad_form).await.status, 422);
+    // Two kinds may not share a code: their numbers would repeat.
+    let mut same_code = pairs.clone();
+    let at = same_code
+        .iter()
+        .position(|(k, _)| *k == "code_warning_2")
+        .unwrap();
+    same_code[at] = ("code_warning_2", "TG-1");
+    let r = tm.admin.post("/admin/letters", &same_code).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(&esc(&msg("letter.kind_code_taken"))));
     let r = tm.admin.post("/admin/letters", &pairs).await;
     assert_eq!(r.status, 303, "{}", r.body);
     // A second save from the same page is stale.

@@ -47,7 +47,7 @@ pub async fn print(
         .iter()
         .map(|w| {
             (
-                format!("{}, {}", t.letterhead_city, w.lang.date(day)),
+                format!("{}, {}", t.letterhead_city, w.lang.long_date(day)),
                 w.labels.date,
             )
         })

@@ -145,7 +145,7 @@ pub async fn save(
     let format = NumberFormat::parse(&raw_format);
     let l = ctx.layout("letter.settings");
     let mut any_error = format.is_err();
-    let kinds: Vec<KindFields> = Kind::ALL
+    let mut kinds: Vec<KindFields> = Kind::ALL
         .iter()
         .map(|k| {
             let name = |f: &str| format!("{f}_{}", k.as_str());
@@ -196,6 +196,14 @@ pub async fn save(
             }
         })
         .collect();
+    // Two kinds with one code would print the same number for different letters.
+    for i in 1..kinds.len() {
+        let taken = kinds[..i].iter().any(|k| k.s.code == kinds[i].s.code);
+        if taken && kinds[i].error("code").is_none() {
+            kinds[i].errors.push(("code", "letter.kind_code_taken"));
+            any_error = true;
+        }
+    }
     let page = |kinds: Vec<KindFields>, stale: bool, version: i32| SettingsPage {
         number_format: raw_format.clone(),
         format_error: format.as_ref().err().copied(),

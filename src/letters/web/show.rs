@@ -79,6 +79,7 @@ pub async fn show(
         && service::needs_override(&mut tx, r.employer_id, r.kind, r.reason).await?;
     tx.commit().await?;
     let who = ctx.who();
+    let is_overdue = overdue(r.state, r.response_due_on, today);
     let l = ctx.layout_titled(format!(
         "{} — {}",
         ctx.lang.t(r.kind.label_key()),
@@ -92,7 +93,8 @@ pub async fn show(
         .map(|s| StepButton {
             step: s.as_str(),
             label: l.t(s.label_key()),
-            primary: s.primary(),
+            // Past the deadline, escalating is the way forward.
+            primary: s.primary() || (*s == Step::Escalate && is_overdue),
             needs_note: s.needs_note(),
             needs_day: matches!(s, Step::Send | Step::Acknowledge),
             needs_override: *s == Step::Approve && approve_needs_override,
@@ -121,7 +123,7 @@ pub async fn show(
         written: Written::all(&r),
         steps,
         can_edit: r.state == LetterState::Draft && policy::may_draft(who, r.employer_rm),
-        overdue: overdue(r.state, r.response_due_on, today),
+        overdue: is_overdue,
         next_kind: r.kind.next().map(|k| l.t(k.label_key()).to_owned()),
         history,
         chain: if chain.len() > 1 {
