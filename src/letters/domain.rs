@@ -214,6 +214,17 @@ impl Step {
     }
 }
 
+/// A letter's wording as drafted and edited.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Content {
+    pub language: Language,
+    pub subject_id: String,
+    pub subject_en: String,
+    pub body_id: String,
+    pub body_en: String,
+    pub legal_basis: String,
+}
+
 /// A kind as a tenant uses it: what admins may change from the defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KindSettings {

@@ -2,6 +2,7 @@
 //! to the next kind (docs/domain.md, "Letters").
 
 pub mod domain;
+pub mod form;
 pub mod policy;
 pub mod repo;
 pub mod service;

@@ -6,18 +6,7 @@ use sqlx::PgConnection;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::domain::{ArrearsLine, Kind, Language, Reason, State};
-
-/// A letter's wording as drafted and edited.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Content {
-    pub language: Language,
-    pub subject_id: String,
-    pub subject_en: String,
-    pub body_id: String,
-    pub body_en: String,
-    pub legal_basis: String,
-}
+use super::domain::{ArrearsLine, Content, Kind, Language, Reason, State};
 
 /// A letter as its page, its print view and its actions read it.
 #[derive(Clone, Debug)]

@@ -9,11 +9,11 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::domain::{
-    ArrearsLine, DEFAULT_NUMBER_FORMAT, Kind, KindSettings, Language, NumberFormat, NumberValues,
-    Reason, State, Step, fill,
+    ArrearsLine, Content, DEFAULT_NUMBER_FORMAT, Kind, KindSettings, Language, NumberFormat,
+    NumberValues, Reason, State, Step, fill,
 };
 use super::policy;
-use super::repo::{self, Content, LetterRow, NewLetter, Written};
+use super::repo::{self, LetterRow, NewLetter, Written};
 use crate::audit::{self, Action, Actor, Changes, Entity, Event};
 use crate::contributions::domain::money_text;
 use crate::employers::domain::npp_text;

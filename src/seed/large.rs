@@ -49,7 +49,7 @@ pub async fn build(
         .context("connect as the owner")?;
     // Autovacuum would start on every bulk table mid-seed and take the other core from the seed; the
     // seed analyzes between its steps and vacuums once at the end instead.
-    sqlx::query(sqlx::AssertSqlSafe(storage(BULK_TABLES, false)))
+    sqlx::raw_sql(sqlx::AssertSqlSafe(storage(BULK_TABLES, false)))
         .execute(&mut owner)
         .await
         .context("pause autovacuum")?;
@@ -70,7 +70,7 @@ pub async fn build(
             failed.get_or_insert(e);
         }
     }
-    sqlx::query(sqlx::AssertSqlSafe(storage(BULK_TABLES, true)))
+    sqlx::raw_sql(sqlx::AssertSqlSafe(storage(BULK_TABLES, true)))
         .execute(&mut owner)
         .await
         .context("resume autovacuum")?;

@@ -13,23 +13,15 @@ use crate::contributions::repo::{self as contribution_repo, Totals};
 use crate::employers::repo::Employer;
 use crate::employers::service as employer_service;
 use crate::error::{AppError, AppResult};
-use crate::letters::domain::{Kind, Language, Reason, State as LetterState};
-use crate::letters::repo::{Content, LetterRow};
+use crate::letters::domain::{Content, Kind, Language, Reason, State as LetterState};
+use crate::letters::form::{DraftForm, EditForm};
+use crate::letters::repo::LetterRow;
 use crate::letters::service::{self, DraftInput};
 use crate::letters::{policy, repo};
 use crate::web::extract::Ctx;
-use crate::web::forms::{FieldErrors, multiline_text, optional_text, required_multiline};
+use crate::web::forms::FieldErrors;
 use crate::web::layout::Layout;
 use crate::web::{AppState, Choice, Form, redirect_with_flash, render, render_status};
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct DraftForm {
-    kind: String,
-    reason: String,
-    language: String,
-    override_note: String,
-}
 
 #[derive(Template)]
 #[template(path = "letters/new.html")]
@@ -117,29 +109,18 @@ pub async fn create(
     let today = ctx.today(now);
     let mut tx = ctx.tx(&state).await?;
     let e = draftable(&mut tx, &ctx, id).await?;
-    let mut errors = FieldErrors::default();
-    let kind = errors.check("kind", Kind::parse(&form.kind));
-    let reason = errors.check("reason", Reason::parse(&form.reason));
-    let language = errors.check("language", Language::parse(&form.language));
-    let note = errors.check("override_note", multiline_text(&form.override_note, 2000));
-    if let (Some(kind), Some(reason), Some(note)) = (kind, reason, &note)
-        && service::needs_override(&mut tx, id, kind, reason).await?
+    // The second-warning rule needs the employer's letters: checked once the form parsed.
+    let (input, mut errors) = FieldErrors::split(DraftInput::try_from(&form));
+    if let Some(i) = &input
+        && service::needs_override(&mut tx, id, i.kind, i.reason).await?
     {
         if !policy::may_override(ctx.who()) {
             errors.add("kind", "letter.needs_warning_1");
-        } else if note.is_empty() {
+        } else if i.override_note.is_empty() {
             errors.add("override_note", "letter.override_required");
         }
     }
-    let input = errors.finish(|| {
-        Some(DraftInput {
-            kind: kind?,
-            reason: reason?,
-            language: language?,
-            override_note: note?,
-        })
-    });
-    let input = match input {
+    let input = match input.filter(|_| errors.is_empty()).ok_or(errors) {
         Ok(i) => i,
         Err(errors) => {
             let totals = contribution_repo::totals(&mut tx, id, today).await?;
@@ -167,68 +148,6 @@ pub async fn create(
         true,
         "letter.drafted",
     ))
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct EditForm {
-    language: String,
-    subject_id: String,
-    subject_en: String,
-    body_id: String,
-    body_en: String,
-    legal_basis: String,
-    version: i32,
-}
-
-impl EditForm {
-    fn of(l: &LetterRow) -> Self {
-        EditForm {
-            language: l.content.language.as_str().to_owned(),
-            subject_id: l.content.subject_id.clone(),
-            subject_en: l.content.subject_en.clone(),
-            body_id: l.content.body_id.clone(),
-            body_en: l.content.body_en.clone(),
-            legal_basis: l.content.legal_basis.clone(),
-            version: l.version,
-        }
-    }
-
-    /// The wording as typed: each language's subject and body are needed when the letter is in it.
-    fn parse(&self) -> Result<Content, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let language = errors.check("language", Language::parse(&self.language));
-        let id = language.is_none_or(Language::has_indonesian);
-        let en = language.is_none_or(Language::has_english);
-        let text = |raw: &str, needed: bool, max: usize| {
-            if needed {
-                required_multiline(raw, max)
-            } else {
-                multiline_text(raw, max)
-            }
-        };
-        let subject_id = errors.check(
-            "subject_id",
-            text(&self.subject_id, id, 300).and_then(|s| optional_text(&s, 300)),
-        );
-        let subject_en = errors.check(
-            "subject_en",
-            text(&self.subject_en, en, 300).and_then(|s| optional_text(&s, 300)),
-        );
-        let body_id = errors.check("body_id", text(&self.body_id, id, 20_000));
-        let body_en = errors.check("body_en", text(&self.body_en, en, 20_000));
-        let legal_basis = errors.check("legal_basis", multiline_text(&self.legal_basis, 2000));
-        errors.finish(|| {
-            Some(Content {
-                language: language?,
-                subject_id: subject_id?,
-                subject_en: subject_en?,
-                body_id: body_id?,
-                body_en: body_en?,
-                legal_basis: legal_basis?,
-            })
-        })
-    }
 }
 
 #[derive(Template)]
@@ -298,7 +217,7 @@ pub async fn update(
     let now = state.clock.now();
     let mut tx = ctx.tx(&state).await?;
     let l = editable(&mut tx, &ctx, id).await?;
-    let content = match form.parse() {
+    let content = match Content::try_from(&form) {
         Ok(c) => c,
         Err(errors) => {
             tx.rollback().await?;
