@@ -68,6 +68,9 @@ port = $port
 unix_socket_directories = '$dir/socket'
 max_connections = 200
 shared_buffers = 512MB
+# Bulk seeds write gigabytes of WAL; fewer checkpoints mean fewer full-page images rewritten.
+max_wal_size = 8GB
+checkpoint_timeout = 15min
 fsync = on
 logging_collector = off
 CONF

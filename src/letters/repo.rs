@@ -424,10 +424,34 @@ pub struct Filter {
     pub today: Option<NaiveDate>,
 }
 
+impl Filter {
+    /// No filter chosen: the pipeline as it opens.
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_none()
+            && self.reason.is_none()
+            && self.rm.is_none()
+            && self.branch.is_none()
+            && !self.overdue
+    }
+}
+
 /// How many open letters are in each open state, with the filters.
 pub async fn open_counts(conn: &mut PgConnection, f: &Filter) -> sqlx::Result<Vec<(State, i64)>> {
+    if f.is_empty() {
+        // The pipeline as it opens: one index-only pass over the open letters, planned once.
+        let rows = sqlx::query!(
+            r#"select state as "state: State", count(*) as "n!"
+                 from letters
+                where state not in ('resolved', 'escalated', 'cancelled')
+                group by state"#
+        )
+        .fetch_all(conn)
+        .await?;
+        return Ok(rows.into_iter().map(|r| (r.state, r.n)).collect());
+    }
+    // Optional filters read best with a plan made for the values at hand.
+    crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
     let rows = if f.rm.is_none() && f.branch.is_none() {
-        // Without the employer filters the open-letters index answers alone.
         sqlx::query!(
             r#"select state as "state: State", count(*) as "n!"
                  from letters
@@ -480,6 +504,9 @@ pub async fn closed_counts(
     if f.overdue {
         return Ok(Vec::new());
     }
+    if !f.is_empty() {
+        crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
+    }
     let rows = if f.rm.is_none() && f.branch.is_none() {
         sqlx::query!(
             r#"select state as "state: State", count(*) as "n!"
@@ -528,6 +555,9 @@ pub async fn in_state(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<ListRow>> {
+    if !f.is_empty() {
+        crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
+    }
     if state.is_final() {
         sqlx::query_as!(
             ListRow,
@@ -588,6 +618,26 @@ pub async fn oldest_open(
     f: &Filter,
     per_state: i64,
 ) -> sqlx::Result<Vec<ListRow>> {
+    if f.is_empty() {
+        // Ten index entries per state, planned once.
+        return sqlx::query_as!(
+            ListRow,
+            r#"select l.id as "id!", l.employer_id as "employer_id!", e.name as "employer_name!",
+                      l.kind as "kind!: Kind", l.reason as "reason!: Reason", l.state as "state!: State",
+                      l.number, l.drafted_by as "drafted_by!", d.name as "drafter_name!",
+                      l.state_since as "state_since!", l.response_due_on, l.created_at as "created_at!"
+                 from unnest(array['draft', 'submitted', 'returned', 'approved', 'sent', 'acknowledged']) as s(state)
+                 cross join lateral (
+                     select l.* from letters l where l.state = s.state order by l.state_since, l.id limit $1) l
+                 join employers e on e.tenant_id = l.tenant_id and e.id = l.employer_id
+                 join users d on d.id = l.drafted_by
+                order by s.state, l.state_since, l.id"#,
+            per_state
+        )
+        .fetch_all(conn)
+        .await;
+    }
+    crate::db::set_local(&mut *conn, "plan_cache_mode", "force_custom_plan").await?;
     sqlx::query_as!(
         ListRow,
         r#"select l.id as "id!", l.employer_id as "employer_id!", e.name as "employer_name!",
