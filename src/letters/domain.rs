@@ -298,8 +298,10 @@ impl NumberFormat {
         if s.is_empty() || s.chars().count() > 120 {
             return Err("letter.format_length");
         }
-        if s.chars().any(|c| c.is_control()) {
-            return Err("error.invalid_characters");
+        // A number is printed, filed and typed into other systems: plain printable ASCII only (no
+        // control, direction-changing or invisible characters).
+        if !s.chars().all(|c| c == ' ' || c.is_ascii_graphic()) {
+            return Err("letter.format_characters");
         }
         let mut parts = Vec::new();
         let mut rest = s;
@@ -333,8 +335,13 @@ impl NumberFormat {
         if !rest.is_empty() {
             parts.push(Part::Text(rest.to_owned()));
         }
+        // Sequences count per kind and year: without any of the three, two letters could share a
+        // number.
         let has = |f: fn(&Part) -> bool| parts.iter().any(f);
-        if !has(|p| matches!(p, Part::Seq(_))) || !has(|p| matches!(p, Part::Year)) {
+        if !has(|p| matches!(p, Part::Seq(_)))
+            || !has(|p| matches!(p, Part::Year))
+            || !has(|p| matches!(p, Part::KindCode))
+        {
             return Err("letter.format_needs_seq_and_year");
         }
         Ok(NumberFormat {
@@ -481,11 +488,13 @@ mod tests {
             ("{seq:abc}/{year}", "letter.format_unknown_token"),
             ("{seq}/{year}}", "letter.format_unknown_token"),
             ("", "letter.format_length"),
-            ("{seq}\n{year}", "error.invalid_characters"),
+            ("{seq}\n{year}", "letter.format_characters"),
+            ("{seq}\u{202e}{kind_code}{year}", "letter.format_characters"),
+            ("{seq}/{year}", "letter.format_needs_seq_and_year"),
         ] {
             assert_eq!(NumberFormat::parse(bad), Err(key), "{bad:?}");
         }
-        assert!(NumberFormat::parse("{seq}{year}").is_ok());
+        assert!(NumberFormat::parse("{seq}{kind_code}{year}").is_ok());
     }
 
     #[test]

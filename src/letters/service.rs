@@ -392,9 +392,10 @@ pub async fn take(
     id: Uuid,
     step: Step,
     input: &StepInput,
-    today: NaiveDate,
+    tz: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> AppResult<Uuid> {
+    let today = now.with_timezone(&tz).date_naive();
     let l = repo::find(&mut *conn, id, true)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -442,7 +443,9 @@ pub async fn take(
             w.number = Some((number, year, seq));
         }
         Step::Send => {
-            let sent_on = checked_day(input.on, today, None)?;
+            // Not before the day it was approved (the state it is leaving).
+            let approved_on = l.state_since.with_timezone(&tz).date_naive();
+            let sent_on = checked_day(input.on, today, Some(approved_on))?;
             let calendar =
                 working_days::repo::load(&mut *conn, sent_on, sent_on + Days::new(200)).await?;
             w.sent_on = Some(sent_on);

@@ -242,7 +242,7 @@ pub async fn demo(conn: &mut PgConnection, now: DateTime<Utc>) -> anyhow::Result
                     on: Some(at.with_timezone(&tz).date_naive()),
                     override_note: String::new(),
                 },
-                at.with_timezone(&tz).date_naive(),
+                tz,
                 at,
             )
             .await?;

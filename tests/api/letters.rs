@@ -129,7 +129,24 @@ async fn a_letter_goes_from_draft_to_resolved_with_its_number_history_and_audit(
     );
     assert!(tm.sup.get("/my-month").await.status == 200);
     // Once submitted the wording is fixed.
-    assert_eq!(tm.rm1.get(&format!("/letters/{id}/edit")).await.status, 409);
+    let r = tm.rm1.get(&format!("/letters/{id}/edit")).await;
+    assert_eq!(
+        (r.status, r.location()),
+        (303, format!("/letters/{id}").as_str())
+    );
+    let r = tm
+        .rm1
+        .post(
+            &format!("/letters/{id}"),
+            &[
+                ("language", "id"),
+                ("subject_id", "x"),
+                ("body_id", "x"),
+                ("version", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 409, "a submitted letter's wording cannot change");
     let queue = tm.sup.get("/letters/queue").await.body;
     assert!(queue.contains("PT Surat Lengkap") && queue.contains("Dewi RM"));
     ok(&tm.sup, &tm, id, "approve", &[]).await;
@@ -272,6 +289,13 @@ async fn steps_out_of_order_wrong_roles_and_stale_versions_are_refused_without_a
     ok(&tm.sup, &tm, other, "approve", &[]).await;
     assert_eq!(
         act(&tm.rm1, &tm, other, "send", &[("on", "2026-12-01")])
+            .await
+            .status,
+        400
+    );
+    // Nor a day before it was approved.
+    assert_eq!(
+        act(&tm.rm1, &tm, other, "send", &[("on", "2026-11-15")])
             .await
             .status,
         400

@@ -48,7 +48,6 @@ pub async fn act(
     let override_note = multiline_text(&form.override_note, 2000).map_err(AppError::BadRequest)?;
     let on = optional_date(&form.on).map_err(AppError::BadRequest)?;
     let now = state.clock.now();
-    let today = ctx.today(now);
     let mut tx = ctx.tx(&state).await?;
     let next = service::take(
         &mut tx,
@@ -62,7 +61,7 @@ pub async fn act(
             on,
             override_note,
         },
-        today,
+        ctx.tenant.tz,
         now,
     )
     .await?;

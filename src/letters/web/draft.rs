@@ -197,7 +197,14 @@ pub async fn edit(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let mut tx = ctx.tx(&state).await?;
-    let l = editable(&mut tx, &ctx, id).await?;
+    let l = match editable(&mut tx, &ctx, id).await {
+        Ok(l) => l,
+        // Someone opened the edit link of a letter that left draft: the letter, with the reason.
+        Err(AppError::Conflict(key)) => {
+            return Ok(redirect_with_flash(&format!("/letters/{id}"), false, key));
+        }
+        Err(e) => return Err(e),
+    };
     tx.commit().await?;
     render(&edit_page(
         &ctx,

@@ -15,6 +15,8 @@ use crate::tenancy::repo::Settings as TenantSettings;
 use crate::web::extract::Ctx;
 use crate::web::layout::Layout;
 use crate::web::{AppState, render};
+use crate::working_days;
+use chrono::Days;
 
 #[derive(Template)]
 #[template(path = "letters/print.html")]
@@ -40,8 +42,15 @@ pub async fn print(
         return Err(AppError::Conflict("letter.print_needs_number"));
     }
     let t = crate::tenancy::repo::settings(&mut tx).await?;
+    // Printed before it is marked sent, the letter goes out today: it states the deadline that
+    // sending today will set.
+    let mut shown = r.clone();
+    if shown.response_due_on.is_none() {
+        let calendar = working_days::repo::load(&mut tx, today, today + Days::new(200)).await?;
+        shown.response_due_on = Some(calendar.add(today, r.response_days as u32));
+    }
     tx.commit().await?;
-    let written = Written::all(&r);
+    let written = Written::all(&shown);
     let day = r.sent_on.unwrap_or(today);
     let dated = written
         .iter()

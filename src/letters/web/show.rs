@@ -59,6 +59,8 @@ struct ShowPage {
     acknowledged_on: String,
     created: String,
     in_state_for: String,
+    /// Why a returned letter came back: the approver's note.
+    returned_note: Option<String>,
 }
 
 pub async fn show(
@@ -137,6 +139,15 @@ pub async fn show(
         acknowledged_on: r.acknowledged_on.map(|d| l.date(&d)).unwrap_or_default(),
         created: l.day_of(&r.created_at),
         in_state_for: duration(&l, (now - r.state_since).num_seconds()),
+        returned_note: (r.state == LetterState::Returned)
+            .then(|| {
+                events
+                    .iter()
+                    .rev()
+                    .find(|e| e.to_state == LetterState::Returned)
+                    .map(|e| format!("{} — {}", e.note, e.actor))
+            })
+            .flatten(),
         l,
         r,
     })
