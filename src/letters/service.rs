@@ -57,7 +57,7 @@ impl Settings {
 }
 
 pub async fn settings(conn: &mut PgConnection) -> AppResult<Settings> {
-    let stored = repo::settings(conn).await?;
+    let stored = repo::settings::settings(conn).await?;
     let (format, kinds_json, version) = match stored {
         Some(s) => (s.number_format, s.kinds, s.version),
         None => (DEFAULT_NUMBER_FORMAT.to_owned(), serde_json::Value::Null, 0),

@@ -5,7 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::domain::{State, fill, overdue};
-use super::repo::{LetterRow, ListRow};
+use super::repo::LetterRow;
+use super::repo::list::ListRow;
 use crate::contributions::domain::money_text;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;

@@ -19,7 +19,7 @@ use crate::follow_ups::repo as follow_up_repo;
 use crate::follow_ups::views::FollowUpView;
 use crate::key_persons::domain::has_decision_level_contact;
 use crate::key_persons::repo::{self as kp_repo, KeyPersonRow};
-use crate::letters::repo as letter_repo;
+use crate::letters::repo::list as letter_repo;
 use crate::letters::views::LetterItem;
 use crate::meetings::domain::{Month, met_in};
 use crate::meetings::repo::{self as meeting_repo, Pick};

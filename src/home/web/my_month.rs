@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::follow_ups::repo as follow_up_repo;
 use crate::follow_ups::views::FollowUpView;
 use crate::home::repo::{self as month_repo, Show};
-use crate::letters::repo as letter_repo;
+use crate::letters::repo::list as letter_repo;
 use crate::letters::views::LetterItem;
 use crate::meetings::domain::{Kind, Month};
 use crate::tenancy::domain::{Permission, Role};

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::error::AppResult;
 use crate::letters::domain::{Kind, Reason, State as LetterState};
 use crate::letters::policy;
-use crate::letters::repo::{self, CycleRow, Filter};
+use crate::letters::repo::list::{self as repo, CycleRow, Filter};
 use crate::letters::views::{LetterItem, days};
 use crate::meetings::domain::Month;
 use crate::tenancy::domain::Permission;

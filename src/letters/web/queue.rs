@@ -6,8 +6,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
+use crate::letters::policy;
+use crate::letters::repo::list as repo;
 use crate::letters::views::LetterItem;
-use crate::letters::{policy, repo};
 use crate::web::extract::Ctx;
 use crate::web::layout::Layout;
 use crate::web::{AppState, render};

@@ -142,7 +142,7 @@ pub async fn save(
     let mut tx = ctx.tx(&state).await?;
     let old = service::settings(&mut tx).await?;
     let json = Settings::kinds_json(&kinds);
-    if !repo::save_settings(&mut tx, format.as_str(), &json, sent.version, now).await? {
+    if !repo::settings::save_settings(&mut tx, format.as_str(), &json, sent.version, now).await? {
         tx.rollback().await?;
         return render_status(StatusCode::CONFLICT, &page(sent, true, old.version));
     }

@@ -73,7 +73,7 @@ pub async fn show(
     let mut tx = ctx.tx(&state).await?;
     let r = readable(&mut tx, &ctx, id).await?;
     let events = repo::events(&mut tx, id, now).await?;
-    let chain = repo::chain(&mut tx, id).await?;
+    let chain = repo::list::chain(&mut tx, id).await?;
     let approve_needs_override = r.state == LetterState::Submitted
         && r.kind == Kind::Warning2
         && r.override_note.is_empty()

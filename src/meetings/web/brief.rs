@@ -114,7 +114,7 @@ pub async fn brief(
     let (from, to) = contribution_views::window(today);
     let months = contribution_repo::months(&mut tx, employer, from, to, today).await?;
     let totals = contribution_repo::totals(&mut tx, employer, today).await?;
-    let mut letters = crate::letters::repo::for_employer(&mut tx, employer, 20).await?;
+    let mut letters = crate::letters::repo::list::for_employer(&mut tx, employer, 20).await?;
     letters.retain(|r| !r.state.is_final());
     tx.commit().await?;
 
