@@ -31,7 +31,7 @@ impl Application {
             directory: Default::default(),
             overview: Default::default(),
             vocabulary: Default::default(),
-            letter_cycles: Default::default(),
+            letter_pipeline: Default::default(),
         };
         Ok(Application { listener, state })
     }

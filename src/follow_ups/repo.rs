@@ -62,33 +62,28 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Foll
     .map(|r| r.map(|r| follow_up_row!(r)))
 }
 
-/// An employer's follow-ups: every open one (soonest due first), then the latest done ones.
+/// An employer's follow-ups: every open one (soonest due first), then the latest done ones. One scan
+/// of the employer's follow-ups, numbering the done ones newest first, so that each person is looked up
+/// once.
 pub async fn for_employer(
     conn: &mut PgConnection,
     employer: Uuid,
     done_limit: i64,
 ) -> sqlx::Result<Vec<FollowUpRow>> {
     sqlx::query!(
-        r#"(select f.id as "id!", f.employer_id as "employer_id!", e.name as "employer_name!",
-                   e.rm_id as employer_rm, f.meeting_id, f.title as "title!", f.assignee_id as "assignee_id!",
-                   a.name as "assignee_name!", f.due_on as "due_on!", f.notes as "notes!", f.done_at,
-                   d.name as "done_by_name?", f.version as "version!"
-              from follow_ups f
-              join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
-              join users a on a.id = f.assignee_id
-              left join users d on d.id = f.done_by
-             where f.employer_id = $1 and f.archived_at is null and f.done_at is null
-             order by f.due_on, f.id)
-           union all
-           (select f.id, f.employer_id, e.name, e.rm_id, f.meeting_id, f.title, f.assignee_id, a.name,
-                   f.due_on, f.notes, f.done_at, d.name, f.version
-              from follow_ups f
-              join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
-              join users a on a.id = f.assignee_id
-              left join users d on d.id = f.done_by
-             where f.employer_id = $1 and f.archived_at is null and f.done_at is not null
-             order by f.done_at desc, f.id
-             limit $2)"#,
+        r#"select f.id as "id!", f.employer_id as "employer_id!", e.name as "employer_name!",
+                  e.rm_id as employer_rm, f.meeting_id, f.title as "title!", f.assignee_id as "assignee_id!",
+                  a.name as "assignee_name!", f.due_on as "due_on!", f.notes as "notes!", f.done_at,
+                  d.name as "done_by_name?", f.version as "version!"
+             from (select f.*, row_number() over (partition by f.done_at is null
+                                                  order by f.done_at desc, f.id) as nth
+                     from follow_ups f
+                    where f.employer_id = $1 and f.archived_at is null) f
+             join employers e on e.tenant_id = f.tenant_id and e.id = f.employer_id
+             join users a on a.id = f.assignee_id
+             left join users d on d.id = f.done_by
+            where f.done_at is null or f.nth <= $2
+            order by f.done_at is not null, f.due_on, f.done_at desc, f.id"#,
         employer,
         done_limit
     )

@@ -5,21 +5,26 @@
 //! server forget the tenant's entry at once; another server sees them within the time to live.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::tenancy::domain::TenantId;
 
-/// Each tenant's value with when it was read.
-type Entries<V> = HashMap<TenantId, (Instant, Arc<V>)>;
+/// Each tenant's values, by key, with when they were read.
+type Entries<K, V> = HashMap<(TenantId, K), (Instant, Arc<V>)>;
 
-/// `V` per tenant, with when it was read.
-pub struct TenantCache<V> {
+/// Entries past which expired ones are swept out when another is added.
+const SWEEP_AT: usize = 1024;
+
+/// `V` per tenant, with when it was read; with a key `K`, several per tenant (one per filter of a
+/// page, say), all forgotten together.
+pub struct TenantCache<V, K = ()> {
     ttl: Duration,
-    entries: Arc<Mutex<Entries<V>>>,
+    entries: Arc<Mutex<Entries<K, V>>>,
 }
 
-impl<V> Clone for TenantCache<V> {
+impl<V, K> Clone for TenantCache<V, K> {
     fn clone(&self) -> Self {
         TenantCache {
             ttl: self.ttl,
@@ -28,7 +33,7 @@ impl<V> Clone for TenantCache<V> {
     }
 }
 
-impl<V> TenantCache<V> {
+impl<V, K: Eq + Hash> TenantCache<V, K> {
     pub fn new(ttl: Duration) -> Self {
         TenantCache {
             ttl,
@@ -36,28 +41,49 @@ impl<V> TenantCache<V> {
         }
     }
 
-    /// The tenant's value if it was read less than the time to live ago and `still` holds for it.
-    pub fn fresh(&self, tenant: TenantId, still: impl Fn(&V) -> bool) -> Option<Arc<V>> {
+    /// The tenant's value for `key` if it was read less than the time to live ago and `still` holds
+    /// for it.
+    pub fn fresh_for(
+        &self,
+        tenant: TenantId,
+        key: K,
+        still: impl Fn(&V) -> bool,
+    ) -> Option<Arc<V>> {
         self.lock()
-            .get(&tenant)
+            .get(&(tenant, key))
             .filter(|(at, v)| at.elapsed() < self.ttl && still(v))
             .map(|(_, v)| v.clone())
     }
 
-    pub fn put(&self, tenant: TenantId, value: V) -> Arc<V> {
+    pub fn put_for(&self, tenant: TenantId, key: K, value: V) -> Arc<V> {
         let value = Arc::new(value);
-        self.lock().insert(tenant, (Instant::now(), value.clone()));
+        let mut entries = self.lock();
+        if entries.len() >= SWEEP_AT {
+            entries.retain(|_, (at, _)| at.elapsed() < self.ttl);
+        }
+        entries.insert((tenant, key), (Instant::now(), value.clone()));
         value
     }
 
-    /// Called after a change to what the value holds.
+    /// Called after a change to what the values hold: every key of the tenant.
     pub fn forget(&self, tenant: TenantId) {
-        self.lock().remove(&tenant);
+        self.lock().retain(|(t, _), _| *t != tenant);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<V>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
         // A poisoned lock only means another request panicked mid-insert; the map is still usable.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<V> TenantCache<V> {
+    /// The tenant's value if it was read less than the time to live ago and `still` holds for it.
+    pub fn fresh(&self, tenant: TenantId, still: impl Fn(&V) -> bool) -> Option<Arc<V>> {
+        self.fresh_for(tenant, (), still)
+    }
+
+    pub fn put(&self, tenant: TenantId, value: V) -> Arc<V> {
+        self.put_for(tenant, (), value)
     }
 }
 
@@ -78,5 +104,20 @@ mod tests {
         let brief = TenantCache::new(Duration::ZERO);
         brief.put(t, 1u32);
         assert!(brief.fresh(t, |_| true).is_none());
+    }
+
+    #[test]
+    fn keyed_values_are_kept_apart_and_forgotten_with_their_tenant() {
+        let (a, b) = (TenantId(uuid::Uuid::nil()), TenantId(uuid::Uuid::max()));
+        let cache = TenantCache::new(Duration::from_secs(60));
+        cache.put_for(a, "overdue", 1u32);
+        cache.put_for(a, "all", 2);
+        cache.put_for(b, "all", 3);
+        assert_eq!(cache.fresh_for(a, "overdue", |_| true).as_deref(), Some(&1));
+        assert_eq!(cache.fresh_for(a, "all", |_| true).as_deref(), Some(&2));
+        cache.forget(a);
+        assert!(cache.fresh_for(a, "overdue", |_| true).is_none());
+        assert!(cache.fresh_for(a, "all", |_| true).is_none());
+        assert_eq!(cache.fresh_for(b, "all", |_| true).as_deref(), Some(&3));
     }
 }

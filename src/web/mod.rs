@@ -52,8 +52,8 @@ pub struct AppState {
     pub overview: crate::home::web::OverviewCache,
     /// Per-tenant search words, for one-letter corrections (`employers::vocabulary`).
     pub vocabulary: crate::employers::vocabulary::Vocabulary,
-    /// The letters' cycle times per tenant, a monthly figure cached briefly.
-    pub letter_cycles: crate::letters::web::CycleCache,
+    /// The letters pipeline as it opens and its cycle times, per tenant, cached briefly.
+    pub letter_pipeline: crate::letters::web::PipelineCache,
 }
 
 /// Form posts are small; file uploads (imports) raise this on their own routes.

@@ -732,6 +732,10 @@ async fn the_pipeline_groups_letters_by_state_with_filters_and_cycle_times() {
     assert!(page.body.contains(&format!("/letters/{a}")));
     assert!(page.body.contains("id=\"cycle-times\""));
     assert!(page.body.contains(&esc(&msg("letter.cycle.draft_to_sent"))));
+    // The pipeline as it opens is kept for a few seconds; a step taken meanwhile shows at once.
+    ok(&tm.rm1, &tm, a, "cancel", &[("note", "Alamat salah")]).await;
+    let after = tm.sup.get("/letters").await.body;
+    assert!(!after.contains(&format!("/letters/{a}")));
     let filtered = tm.sup.get("/letters?kind=warning_1").await.body;
     assert!(!filtered.contains(&format!("/letters/{a}")));
     let resolved = tm.sup.get("/letters?state=resolved").await.body;

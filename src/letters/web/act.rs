@@ -66,6 +66,7 @@ pub async fn act(
     )
     .await?;
     tx.commit().await?;
+    state.letter_pipeline.changed(ctx.tenant.id);
     Ok(redirect_with_flash(
         &format!("/letters/{next}"),
         true,

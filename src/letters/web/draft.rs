@@ -143,6 +143,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    state.letter_pipeline.changed(ctx.tenant.id);
     Ok(redirect_with_flash(
         &format!("/letters/{letter}"),
         true,

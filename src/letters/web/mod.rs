@@ -10,7 +10,7 @@ mod queue;
 mod settings;
 mod show;
 
-pub use pipeline::CycleCache;
+pub use pipeline::PipelineCache;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -11,10 +11,10 @@ use uuid::Uuid;
 use crate::error::AppResult;
 use crate::letters::domain::{Kind, Reason, State as LetterState};
 use crate::letters::policy;
-use crate::letters::repo::list::{self as repo, CycleRow, Filter};
+use crate::letters::repo::list::{self as repo, CycleRow, Filter, ListRow};
 use crate::letters::views::{LetterItem, days};
 use crate::meetings::domain::Month;
-use crate::tenancy::domain::Permission;
+use crate::tenancy::domain::{Permission, TenantId};
 use crate::web::cache::TenantCache;
 use crate::web::extract::Ctx;
 use crate::web::layout::Layout;
@@ -39,13 +39,69 @@ pub struct Cycles {
     rows: Vec<CycleRow>,
 }
 
-#[derive(Clone)]
-pub struct CycleCache(TenantCache<Cycles>);
+/// The pipeline's columns for one choice of filters: how many letters each open state holds, each
+/// column's longest-waiting letters and what closed in the month that began at `month`. Counting
+/// every open letter of a tenant through row-level security costs more than the rest of the page, and
+/// supervisors open this page all day: each choice of filters is read at most every ten seconds per
+/// tenant, and a letter drafted or moved through this server forgets them all at once
+/// (`PipelineCache::changed`). Waiting times and overdue marks are worked out when the page is shown.
+pub struct Overview {
+    month: chrono::DateTime<chrono::Utc>,
+    counts: Vec<(LetterState, i64)>,
+    oldest: Vec<ListRow>,
+    closed: Vec<(LetterState, i64)>,
+}
 
-impl Default for CycleCache {
+#[derive(Clone)]
+pub struct PipelineCache {
+    cycles: TenantCache<Cycles>,
+    overview: TenantCache<Overview, String>,
+}
+
+impl Default for PipelineCache {
     fn default() -> Self {
-        CycleCache(TenantCache::new(std::time::Duration::from_secs(60)))
+        PipelineCache {
+            cycles: TenantCache::new(std::time::Duration::from_secs(60)),
+            overview: TenantCache::new(std::time::Duration::from_secs(10)),
+        }
     }
+}
+
+impl PipelineCache {
+    /// Called after a letter of the tenant was drafted or took a step.
+    pub fn changed(&self, tenant: TenantId) {
+        self.overview.forget(tenant);
+        self.cycles.forget(tenant);
+    }
+}
+
+/// What tells one choice of filters from another; "overdue" depends on the day.
+fn cache_key(f: &Filter) -> String {
+    format!(
+        "{}|{}|{}|{}|{}",
+        f.kind.map(Kind::as_str).unwrap_or_default(),
+        f.reason.map(Reason::as_str).unwrap_or_default(),
+        f.rm.map(|u| u.to_string()).unwrap_or_default(),
+        f.branch.map(|u| u.to_string()).unwrap_or_default(),
+        f.today
+            .filter(|_| f.overdue)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    )
+}
+
+/// The pipeline's columns and closed counts as the filters select them.
+async fn read_overview(
+    tx: &mut sqlx::PgConnection,
+    filter: &Filter,
+    month: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<Overview> {
+    Ok(Overview {
+        month,
+        counts: repo::open_counts(&mut *tx, filter).await?,
+        oldest: repo::oldest_open(&mut *tx, filter, PER_COLUMN).await?,
+        closed: repo::closed_counts(&mut *tx, filter, month).await?,
+    })
 }
 
 /// Letters a column shows; the state's own list shows them all, a page at a time.
@@ -146,47 +202,59 @@ pub async fn pipeline(
     let last_month = this_month.previous(ctx.tenant.tz);
     let mut tx = ctx.tx(&state).await?;
     let lists = state.directory.lists(&mut tx, ctx.tenant.id).await?;
-    let (counts, oldest, closed, mut rows) = match chosen {
+    let (overview, mut rows) = match chosen {
         Some(s) => {
             let rows =
                 repo::in_state(&mut tx, s, &filter, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE).await?;
-            (Vec::new(), Vec::new(), Vec::new(), rows)
+            (None, rows)
         }
-        None => (
-            repo::open_counts(&mut tx, &filter).await?,
-            repo::oldest_open(&mut tx, &filter, PER_COLUMN).await?,
-            repo::closed_counts(&mut tx, &filter, this_month.starts).await?,
-            Vec::new(),
-        ),
+        None => {
+            let cache = &state.letter_pipeline.overview;
+            let key = cache_key(&filter);
+            let still = |o: &Overview| o.month == this_month.starts;
+            let overview = match cache.fresh_for(ctx.tenant.id, key.clone(), still) {
+                Some(o) => o,
+                None => cache.put_for(
+                    ctx.tenant.id,
+                    key,
+                    read_overview(&mut tx, &filter, this_month.starts).await?,
+                ),
+            };
+            (Some(overview), Vec::new())
+        }
     };
     let cycles = match chosen {
         Some(_) => None,
-        None => Some(
-            match state
-                .letter_cycles
-                .0
-                .fresh(ctx.tenant.id, |c| c.month == this_month.starts)
-            {
-                Some(c) => c,
-                None => {
-                    let rows =
-                        repo::cycle_times(&mut tx, last_month.starts, this_month.starts).await?;
-                    state.letter_cycles.0.put(
-                        ctx.tenant.id,
-                        Cycles {
-                            month: this_month.starts,
-                            rows,
-                        },
-                    )
-                }
-            },
-        ),
+        None => {
+            let cache = &state.letter_pipeline.cycles;
+            Some(
+                match cache.fresh(ctx.tenant.id, |c| c.month == this_month.starts) {
+                    Some(c) => c,
+                    None => {
+                        let rows = repo::cycle_times(&mut tx, last_month.starts, this_month.starts)
+                            .await?;
+                        cache.put(
+                            ctx.tenant.id,
+                            Cycles {
+                                month: this_month.starts,
+                                rows,
+                            },
+                        )
+                    }
+                },
+            )
+        }
     };
     tx.commit().await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let l = ctx.layout("letter.title");
-    let oldest = LetterItem::all(&l, &oldest, now, today);
+    let no_letters = Vec::new();
+    let (counts, oldest, closed) = match &overview {
+        Some(o) => (&o.counts[..], &o.oldest, &o.closed[..]),
+        None => (&[][..], &no_letters, &[][..]),
+    };
+    let oldest = LetterItem::all(&l, oldest, now, today);
     let columns = LetterState::OPEN
         .iter()
         .map(|s| Column {
