@@ -408,20 +408,33 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-/// The placeholders a template may use, for the settings page.
-pub const PLACEHOLDERS: [&str; 12] = [
-    "following",
-    "employer_name",
-    "npp",
-    "address",
-    "legal_basis",
-    "reason",
-    "arrears_total",
-    "months_in_arrears",
-    "arrears_sentence_id / arrears_sentence_en",
-    "response_days",
-    "response_due",
-    "previous_letter",
+/// The placeholders a template may use, with what each stands for, for the settings page.
+pub const PLACEHOLDERS: [(&str, &str); 14] = [
+    ("employer_name", "letter.ph.employer_name"),
+    ("npp", "letter.ph.npp"),
+    ("address", "letter.ph.address"),
+    ("reason", "letter.ph.reason"),
+    ("legal_basis", "letter.ph.legal_basis"),
+    ("arrears_total", "letter.ph.arrears_total"),
+    ("months_in_arrears", "letter.ph.months_in_arrears"),
+    ("arrears_sentence_id", "letter.ph.arrears_sentence_id"),
+    ("arrears_sentence_en", "letter.ph.arrears_sentence_en"),
+    ("response_days", "letter.ph.response_days"),
+    ("response_due", "letter.ph.response_due"),
+    ("number", "letter.ph.number"),
+    ("previous_letter", "letter.ph.previous_letter"),
+    ("following", "letter.ph.following"),
+];
+
+/// The parts of a number format, with what each gives, for the settings page.
+pub const FORMAT_PARTS: [(&str, &str); 7] = [
+    ("{seq}", "letter.part.seq"),
+    ("{seq:03}", "letter.part.seq_padded"),
+    ("{kind_code}", "letter.part.kind_code"),
+    ("{branch_code}", "letter.part.branch_code"),
+    ("{month_roman}", "letter.part.month_roman"),
+    ("{month}", "letter.part.month"),
+    ("{year}", "letter.part.year"),
 ];
 
 /// One unpaid month as the letter states it, kept with the letter.

@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 
 use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::error::{AppError, AppResult};
-use crate::letters::domain::{Kind, NumberFormat, NumberValues, PLACEHOLDERS, parse_kind_code};
+use crate::letters::domain::{
+    FORMAT_PARTS, Kind, NumberFormat, NumberValues, PLACEHOLDERS, parse_kind_code,
+};
 use crate::letters::form::{KindFields, SettingsForm};
 use crate::letters::service::{self, Settings};
 use crate::letters::{policy, repo};
@@ -27,7 +29,8 @@ struct SettingsPage {
     format_error: Option<&'static str>,
     example: Option<String>,
     kinds: Vec<KindFields>,
-    placeholders: &'static [&'static str],
+    placeholders: &'static [(&'static str, &'static str)],
+    format_parts: &'static [(&'static str, &'static str)],
     version: i32,
     stale: bool,
 }
@@ -78,6 +81,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
             })
             .collect(),
         placeholders: &PLACEHOLDERS,
+        format_parts: &FORMAT_PARTS,
         version: s.version,
         stale: false,
         l: ctx.layout("letter.settings"),
@@ -128,6 +132,7 @@ pub async fn save(
         number_format: sent.number_format,
         kinds: sent.kinds,
         placeholders: &PLACEHOLDERS,
+        format_parts: &FORMAT_PARTS,
         version,
         stale,
         l: ctx.layout("letter.settings"),
