@@ -1,8 +1,9 @@
 //! Per-tenant values kept by one server for a short time: what many pages read and few requests
 //! change, where reading it through row-level security costs more than the page itself (the pickers in
 //! `web::pickers`, the supervisor's overview in `home::web::dashboard`, the search words in
-//! `employers::vocabulary`). Changes made through this
-//! server forget the tenant's entry at once; another server sees them within the time to live.
+//! `employers::vocabulary`, the letters pipeline in `letters::web::pipeline`). Changes made through
+//! this server forget the tenant's entries at once, and a value read while such a change committed is
+//! not kept (`put_read_for`); another server sees changes within the time to live.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -11,8 +12,21 @@ use std::time::{Duration, Instant};
 
 use crate::tenancy::domain::TenantId;
 
-/// Each tenant's values, by key, with when they were read.
-type Entries<K, V> = HashMap<(TenantId, K), (Instant, Arc<V>)>;
+/// Each tenant's values, by key, with when they were read; and how often each tenant's values were
+/// forgotten, so that a value read before a change is not kept after it.
+struct Entries<K, V> {
+    values: HashMap<(TenantId, K), (Instant, Arc<V>)>,
+    forgotten: HashMap<TenantId, u64>,
+}
+
+impl<K, V> Default for Entries<K, V> {
+    fn default() -> Self {
+        Entries {
+            values: HashMap::new(),
+            forgotten: HashMap::new(),
+        }
+    }
+}
 
 /// Entries past which expired ones are swept out when another is added.
 const SWEEP_AT: usize = 1024;
@@ -33,6 +47,10 @@ impl<V, K> Clone for TenantCache<V, K> {
     }
 }
 
+/// Where a tenant's values stood when a read began (`TenantCache::before_reading`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Generation(u64);
+
 impl<V, K: Eq + Hash> TenantCache<V, K> {
     pub fn new(ttl: Duration) -> Self {
         TenantCache {
@@ -50,6 +68,7 @@ impl<V, K: Eq + Hash> TenantCache<V, K> {
         still: impl Fn(&V) -> bool,
     ) -> Option<Arc<V>> {
         self.lock()
+            .values
             .get(&(tenant, key))
             .filter(|(at, v)| at.elapsed() < self.ttl && still(v))
             .map(|(_, v)| v.clone())
@@ -57,17 +76,40 @@ impl<V, K: Eq + Hash> TenantCache<V, K> {
 
     pub fn put_for(&self, tenant: TenantId, key: K, value: V) -> Arc<V> {
         let value = Arc::new(value);
+        self.insert(&mut self.lock(), tenant, key, value.clone());
+        value
+    }
+
+    /// Taken before reading a value that `put_read_for` may keep.
+    pub fn before_reading(&self, tenant: TenantId) -> Generation {
+        Generation(self.lock().forgotten.get(&tenant).copied().unwrap_or(0))
+    }
+
+    /// Keeps `value` unless the tenant's values were forgotten since `read`: a change that committed
+    /// while the value was being read may be missing from it.
+    pub fn put_read_for(&self, tenant: TenantId, key: K, read: Generation, value: V) -> Arc<V> {
+        let value = Arc::new(value);
         let mut entries = self.lock();
-        if entries.len() >= SWEEP_AT {
-            entries.retain(|_, (at, _)| at.elapsed() < self.ttl);
+        if entries.forgotten.get(&tenant).copied().unwrap_or(0) == read.0 {
+            self.insert(&mut entries, tenant, key, value.clone());
         }
-        entries.insert((tenant, key), (Instant::now(), value.clone()));
         value
     }
 
     /// Called after a change to what the values hold: every key of the tenant.
     pub fn forget(&self, tenant: TenantId) {
-        self.lock().retain(|(t, _), _| *t != tenant);
+        let mut entries = self.lock();
+        entries.values.retain(|(t, _), _| *t != tenant);
+        *entries.forgotten.entry(tenant).or_default() += 1;
+    }
+
+    fn insert(&self, entries: &mut Entries<K, V>, tenant: TenantId, key: K, value: Arc<V>) {
+        if entries.values.len() >= SWEEP_AT {
+            entries.values.retain(|_, (at, _)| at.elapsed() < self.ttl);
+        }
+        entries
+            .values
+            .insert((tenant, key), (Instant::now(), value));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
@@ -119,5 +161,19 @@ mod tests {
         assert!(cache.fresh_for(a, "overdue", |_| true).is_none());
         assert!(cache.fresh_for(a, "all", |_| true).is_none());
         assert_eq!(cache.fresh_for(b, "all", |_| true).as_deref(), Some(&3));
+    }
+
+    #[test]
+    fn a_value_read_while_a_change_was_made_is_not_kept() {
+        let t = TenantId(uuid::Uuid::nil());
+        let cache = TenantCache::new(Duration::from_secs(60));
+        let before = cache.before_reading(t);
+        // A change commits and forgets the tenant while the value is being read.
+        cache.forget(t);
+        assert_eq!(*cache.put_read_for(t, "all", before, 1u32), 1);
+        assert!(cache.fresh_for(t, "all", |_| true).is_none());
+        let after = cache.before_reading(t);
+        cache.put_read_for(t, "all", after, 2);
+        assert_eq!(cache.fresh_for(t, "all", |_| true).as_deref(), Some(&2));
     }
 }

@@ -214,11 +214,11 @@ pub async fn pipeline(
             let still = |o: &Overview| o.month == this_month.starts;
             let overview = match cache.fresh_for(ctx.tenant.id, key.clone(), still) {
                 Some(o) => o,
-                None => cache.put_for(
-                    ctx.tenant.id,
-                    key,
-                    read_overview(&mut tx, &filter, this_month.starts).await?,
-                ),
+                None => {
+                    let read = cache.before_reading(ctx.tenant.id);
+                    let o = read_overview(&mut tx, &filter, this_month.starts).await?;
+                    cache.put_read_for(ctx.tenant.id, key, read, o)
+                }
             };
             (Some(overview), Vec::new())
         }
@@ -231,15 +231,14 @@ pub async fn pipeline(
                 match cache.fresh(ctx.tenant.id, |c| c.month == this_month.starts) {
                     Some(c) => c,
                     None => {
+                        let read = cache.before_reading(ctx.tenant.id);
                         let rows = repo::cycle_times(&mut tx, last_month.starts, this_month.starts)
                             .await?;
-                        cache.put(
-                            ctx.tenant.id,
-                            Cycles {
-                                month: this_month.starts,
-                                rows,
-                            },
-                        )
+                        let cycles = Cycles {
+                            month: this_month.starts,
+                            rows,
+                        };
+                        cache.put_read_for(ctx.tenant.id, (), read, cycles)
                     }
                 },
             )
