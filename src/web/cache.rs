@@ -28,8 +28,8 @@ impl<K, V> Default for Entries<K, V> {
     }
 }
 
-/// Entries past which expired ones are swept out when another is added.
-const SWEEP_AT: usize = 1024;
+/// The most values kept at once; reaching it sweeps out the expired ones.
+const MAX_ENTRIES: usize = 1024;
 
 /// `V` per tenant, with when it was read; with a key `K`, several per tenant (one per filter of a
 /// page, say), all forgotten together.
@@ -103,9 +103,14 @@ impl<V, K: Eq + Hash> TenantCache<V, K> {
         *entries.forgotten.entry(tenant).or_default() += 1;
     }
 
+    /// Keeps at most `MAX_ENTRIES` values: past that (many filters asked for at once) a value is
+    /// served but not kept, so memory stays bounded whatever requests come in.
     fn insert(&self, entries: &mut Entries<K, V>, tenant: TenantId, key: K, value: Arc<V>) {
-        if entries.values.len() >= SWEEP_AT {
+        if entries.values.len() >= MAX_ENTRIES {
             entries.values.retain(|_, (at, _)| at.elapsed() < self.ttl);
+            if entries.values.len() >= MAX_ENTRIES {
+                return;
+            }
         }
         entries
             .values
@@ -175,5 +180,17 @@ mod tests {
         let after = cache.before_reading(t);
         cache.put_read_for(t, "all", after, 2);
         assert_eq!(cache.fresh_for(t, "all", |_| true).as_deref(), Some(&2));
+    }
+
+    #[test]
+    fn no_more_than_the_bound_is_kept() {
+        let t = TenantId(uuid::Uuid::nil());
+        let cache = TenantCache::new(Duration::from_secs(60));
+        for k in 0..MAX_ENTRIES + 10 {
+            assert_eq!(*cache.put_for(t, k, k), k);
+        }
+        assert_eq!(cache.lock().values.len(), MAX_ENTRIES);
+        assert!(cache.fresh_for(t, MAX_ENTRIES + 5, |_| true).is_none());
+        assert!(cache.fresh_for(t, 0, |_| true).is_some());
     }
 }
