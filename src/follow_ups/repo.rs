@@ -83,7 +83,8 @@ pub async fn for_employer(
              join users a on a.id = f.assignee_id
              left join users d on d.id = f.done_by
             where f.done_at is null or f.nth <= $2
-            order by f.done_at is not null, f.due_on, f.done_at desc, f.id"#,
+            order by f.done_at is not null, case when f.done_at is null then f.due_on end,
+                     f.done_at desc, f.id"#,
         employer,
         done_limit
     )

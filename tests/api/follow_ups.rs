@@ -95,3 +95,56 @@ async fn follow_ups_are_listed_done_and_overdue_by_their_assignee() {
     let actions = tm.app.audit_actions(tm.t).await;
     assert!(actions.contains(&"follow_up.done".to_owned()));
 }
+
+#[tokio::test]
+async fn the_employer_page_lists_open_follow_ups_soonest_first_then_the_latest_done() {
+    let tm = team().await;
+    let (e, _) = employer_with_person(&tm.rm1, "PT Urutan Janji", "bod").await;
+    let rm1: Uuid = sqlx::query_scalar("select id from users where email = 'rm1@x.example'")
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    for (title, due) in [
+        ("Janji A", "2026-12-20"),
+        ("Janji B", "2026-12-25"),
+        ("Janji C", "2026-12-18"),
+        ("Janji D", "2026-12-30"),
+    ] {
+        let r = tm
+            .rm1
+            .post(
+                &format!("/employers/{e}/follow-ups"),
+                &[
+                    ("title", title),
+                    ("assignee", &rm1.to_string()),
+                    ("due_on", due),
+                    ("version", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    // C is done first, A a minute later: A is the latest done.
+    for title in ["Janji C", "Janji A"] {
+        let (id, version): (Uuid, i32) =
+            sqlx::query_as("select id, version from follow_ups where title = $1")
+                .bind(title)
+                .fetch_one(&tm.app.admin)
+                .await
+                .unwrap();
+        let r = tm
+            .rm1
+            .post(
+                &format!("/follow-ups/{id}/done"),
+                &[("version", &version.to_string())],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        tm.app.clock.advance(chrono::Duration::minutes(1));
+    }
+    let page = tm.rm1.get(&format!("/employers/{e}")).await.body;
+    let at = |t: &str| page.find(t).unwrap_or_else(|| panic!("{t} missing"));
+    assert!(at("Janji B") < at("Janji D"), "open ones soonest due first");
+    assert!(at("Janji D") < at("Janji A"), "open ones before done ones");
+    assert!(at("Janji A") < at("Janji C"), "done ones latest first");
+}
