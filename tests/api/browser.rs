@@ -628,6 +628,8 @@ async fn an_rms_morning_on_a_phone_call_record_a_plan_close_a_follow_up_and_expo
     b.goto(&format!("{}/my-month", app.base)).await;
     b.click("#follow-ups-due form[action$='/done'] button")
         .await;
+    // Already on My month: wait for the answer to the click, not for the path.
+    wait_for_text(&b, relasi::web::i18n::Lang::Id.t("follow_up.marked_done")).await;
     b.wait_for_path("/my-month").await;
     let done: bool = sqlx::query_scalar("select done_at is not null from follow_ups")
         .fetch_one(&app.admin)
