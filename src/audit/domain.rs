@@ -345,6 +345,7 @@ pub fn field_label_key(field: &str) -> Option<&'static str> {
         "letterhead_email" => "settings.letterhead_email",
         "letterhead_signatory_name" => "settings.signatory_name",
         "letterhead_signatory_title" => "settings.signatory_title",
+        "letterhead_signatory_title_en" => "settings.signatory_title_en",
         "npp" => "employer.npp",
         "division_code" => "employer.division_code",
         "npwp" => "employer.npwp",

@@ -104,7 +104,8 @@ pub async fn demo(pool: &PgPool, clock: &Clock) -> anyhow::Result<()> {
                 letterhead_address = 'Jl. Gatot Subroto No. 79, Jakarta Selatan 12930',
                 letterhead_city = 'Jakarta', letterhead_phone = '(021) 5207797',
                 letterhead_signatory_name = 'Bambang Hartono',
-                letterhead_signatory_title = 'Kepala Bidang Kepesertaan Korporasi dan Institusi'
+                letterhead_signatory_title = 'Kepala Bidang Kepesertaan Korporasi dan Institusi',
+                letterhead_signatory_title_en = 'Head of Corporate and Institutional Membership'
           where id = app_tenant_id() and letterhead_office = ''"
     )
     .execute(&mut *tx)

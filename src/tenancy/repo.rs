@@ -65,6 +65,7 @@ pub struct Settings {
     pub letterhead_email: String,
     pub letterhead_signatory_name: String,
     pub letterhead_signatory_title: String,
+    pub letterhead_signatory_title_en: String,
     pub version: i32,
 }
 
@@ -72,7 +73,8 @@ pub async fn settings(conn: &mut PgConnection) -> sqlx::Result<Settings> {
     sqlx::query_as!(
         Settings,
         "select name, second_factor, timezone, default_language, letterhead_office, letterhead_address, letterhead_city,
-                letterhead_phone, letterhead_email, letterhead_signatory_name, letterhead_signatory_title, version
+                letterhead_phone, letterhead_email, letterhead_signatory_name, letterhead_signatory_title,
+                letterhead_signatory_title_en, version
            from tenants where id = app_tenant_id()"
     )
     .fetch_one(conn)
@@ -90,7 +92,8 @@ pub async fn update_settings(
             set name = $1, timezone = $2, default_language = $3, letterhead_office = $4,
                 letterhead_address = $5, letterhead_city = $6, letterhead_phone = $7, letterhead_email = $8,
                 letterhead_signatory_name = $9, letterhead_signatory_title = $10,
-                updated_at = $11, version = version + 1, second_factor = $13
+                updated_at = $11, version = version + 1, second_factor = $13,
+                letterhead_signatory_title_en = $14
           where id = app_tenant_id() and version = $12",
         s.name,
         s.timezone,
@@ -104,7 +107,8 @@ pub async fn update_settings(
         s.letterhead_signatory_title,
         now,
         s.version,
-        s.second_factor
+        s.second_factor,
+        s.letterhead_signatory_title_en
     )
     .execute(conn)
     .await?;

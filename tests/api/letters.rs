@@ -796,3 +796,50 @@ async fn the_bulk_generator_writes_consistent_chains_numbers_history_and_counter
     assert_eq!(sup.get("/letters/queue").await.status, 200);
     assert_eq!(sup.get("/letters?state=resolved&page=2").await.status, 200);
 }
+
+#[tokio::test]
+async fn a_bilingual_letter_is_signed_with_the_title_in_both_languages() {
+    let tm = team().await;
+    sqlx::query(
+        "update tenants set letterhead_signatory_title = 'Kepala Bidang Kepesertaan',
+                letterhead_signatory_title_en = 'Head of Membership' where id = $1",
+    )
+    .bind(tm.t.0)
+    .execute(&tm.app.admin)
+    .await
+    .unwrap();
+    let e = employer_in_arrears(&tm, "PT Dua Bahasa").await;
+    let printed = |language: &'static str| {
+        let tm = &tm;
+        async move {
+            let r = tm
+                .rm1
+                .post(
+                    &format!("/employers/{e}/letters/new"),
+                    &[
+                        ("kind", "notification"),
+                        ("reason", "arrears"),
+                        ("language", language),
+                        ("override_note", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 303, "{}", r.body);
+            let id = id_of(&r);
+            ok(&tm.rm1, tm, id, "submit", &[]).await;
+            ok(&tm.sup, tm, id, "approve", &[]).await;
+            tm.rm1.get(&format!("/letters/{id}/print")).await.body
+        }
+    };
+    let both = printed("both").await;
+    assert!(both.contains("Kepala Bidang Kepesertaan") && both.contains("Head of Membership"));
+    let english = printed("en").await;
+    assert!(
+        english.contains("Head of Membership") && !english.contains("Kepala Bidang Kepesertaan")
+    );
+    let indonesian = printed("id").await;
+    assert!(
+        indonesian.contains("Kepala Bidang Kepesertaan")
+            && !indonesian.contains("Head of Membership")
+    );
+}

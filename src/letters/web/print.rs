@@ -13,6 +13,7 @@ use crate::letters::repo::LetterRow;
 use crate::letters::views::Written;
 use crate::tenancy::repo::Settings as TenantSettings;
 use crate::web::extract::Ctx;
+use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::{AppState, render};
 use crate::working_days;
@@ -28,6 +29,8 @@ struct PrintPage {
     /// The letter's date: the day it was sent, else today.
     dated: Vec<(String, &'static str)>,
     bilingual: bool,
+    /// The signatory's title in the letter's languages (the Indonesian one when no English one is set).
+    signatory_titles: Vec<String>,
 }
 
 pub async fn print(
@@ -61,7 +64,13 @@ pub async fn print(
             )
         })
         .collect();
+    let signatory_titles = signatory_titles(
+        &t,
+        written.iter().any(|w| w.lang == Lang::Id),
+        written.iter().any(|w| w.lang == Lang::En),
+    );
     render(&PrintPage {
+        signatory_titles,
         l: ctx.layout_titled(r.number.clone().unwrap_or_default()),
         bilingual: written.len() > 1,
         written,
@@ -69,4 +78,59 @@ pub async fn print(
         r,
         t,
     })
+}
+
+/// The signatory's title for a letter in Indonesian, English or both.
+fn signatory_titles(t: &TenantSettings, indonesian: bool, english: bool) -> Vec<String> {
+    let id = t.letterhead_signatory_title.trim();
+    let en = t.letterhead_signatory_title_en.trim();
+    let mut titles = Vec::new();
+    if indonesian || !english || en.is_empty() {
+        titles.push(id);
+    }
+    if english && !en.is_empty() {
+        titles.push(en);
+    }
+    titles
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(id: &str, en: &str) -> TenantSettings {
+        TenantSettings {
+            name: String::new(),
+            second_factor: String::new(),
+            timezone: String::new(),
+            default_language: String::new(),
+            letterhead_office: String::new(),
+            letterhead_address: String::new(),
+            letterhead_city: String::new(),
+            letterhead_phone: String::new(),
+            letterhead_email: String::new(),
+            letterhead_signatory_name: String::new(),
+            letterhead_signatory_title: id.to_owned(),
+            letterhead_signatory_title_en: en.to_owned(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_signatory_title_follows_the_letters_languages() {
+        let both = settings("Kepala Bidang", "Head of Division");
+        assert_eq!(signatory_titles(&both, true, false), ["Kepala Bidang"]);
+        assert_eq!(signatory_titles(&both, false, true), ["Head of Division"]);
+        assert_eq!(
+            signatory_titles(&both, true, true),
+            ["Kepala Bidang", "Head of Division"]
+        );
+        let id_only = settings("Kepala Bidang", " ");
+        assert_eq!(signatory_titles(&id_only, false, true), ["Kepala Bidang"]);
+        assert_eq!(signatory_titles(&id_only, true, true), ["Kepala Bidang"]);
+    }
 }

@@ -103,6 +103,7 @@ pub(super) struct SettingsForm {
     letterhead_email: String,
     letterhead_signatory_name: String,
     letterhead_signatory_title: String,
+    letterhead_signatory_title_en: String,
     version: i32,
 }
 
@@ -139,6 +140,11 @@ impl SettingsForm {
             &self.letterhead_signatory_title,
             200,
         );
+        let title_en = text(
+            "letterhead_signatory_title_en",
+            &self.letterhead_signatory_title_en,
+            200,
+        );
         let email = match email {
             Some(e) if !e.is_empty() => errors.check(
                 "letterhead_email",
@@ -158,6 +164,7 @@ impl SettingsForm {
             letterhead_email: email?,
             letterhead_signatory_name: signatory?,
             letterhead_signatory_title: title?,
+            letterhead_signatory_title_en: title_en?,
             version: self.version,
         })
     }
@@ -176,6 +183,7 @@ impl SettingsForm {
             letterhead_email: self.letterhead_email.clone(),
             letterhead_signatory_name: self.letterhead_signatory_name.clone(),
             letterhead_signatory_title: self.letterhead_signatory_title.clone(),
+            letterhead_signatory_title_en: self.letterhead_signatory_title_en.clone(),
             version: self.version,
         }
     }
@@ -225,6 +233,11 @@ fn settings_changes(old: &repo::Settings, new: &repo::Settings) -> Changes {
             "letterhead_signatory_title",
             &old.letterhead_signatory_title,
             &new.letterhead_signatory_title,
+        )
+        .field(
+            "letterhead_signatory_title_en",
+            &old.letterhead_signatory_title_en,
+            &new.letterhead_signatory_title_en,
         )
 }
 
