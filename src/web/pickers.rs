@@ -7,6 +7,7 @@
 //! (people, roles, branch offices) forget the tenant's entry at once; another server sees them within
 //! `TTL`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,9 +26,41 @@ const TTL: Duration = Duration::from_secs(30);
 pub struct Lists {
     pub people: Vec<Assignee>,
     pub branches: Vec<OpenBranch>,
+    /// Positions in `people` and `branches` by id, for the names a list shows beside its rows.
+    person_at: HashMap<Uuid, usize>,
+    branch_at: HashMap<Uuid, usize>,
 }
 
 impl Lists {
+    pub fn new(people: Vec<Assignee>, branches: Vec<OpenBranch>) -> Lists {
+        let person_at = people.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        let branch_at = branches
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id, i))
+            .collect();
+        Lists {
+            people,
+            branches,
+            person_at,
+            branch_at,
+        }
+    }
+
+    /// The name of an assignable person of the tenant; `None` for anyone else (disabled, a viewer).
+    pub fn person_name(&self, id: Uuid) -> Option<&str> {
+        self.person_at
+            .get(&id)
+            .map(|&i| self.people[i].name.as_str())
+    }
+
+    /// The code of an open branch office; `None` for a closed one.
+    pub fn branch_code(&self, id: Uuid) -> Option<&str> {
+        self.branch_at
+            .get(&id)
+            .map(|&i| self.branches[i].code.as_str())
+    }
+
     /// The people as options; `chosen` says which are selected.
     pub fn people_choices(&self, chosen: impl Fn(Uuid) -> bool) -> Vec<Choice> {
         self.people
@@ -72,10 +105,10 @@ impl Directory {
         if let Some(lists) = self.0.fresh(tenant, |_| true) {
             return Ok(lists);
         }
-        let lists = Lists {
-            people: tenancy_repo::assignees(&mut *conn).await?,
-            branches: branch_repo::open_branches(conn).await?,
-        };
+        let lists = Lists::new(
+            tenancy_repo::assignees(&mut *conn).await?,
+            branch_repo::open_branches(conn).await?,
+        );
         Ok(self.0.put(tenant, lists))
     }
 

@@ -1,6 +1,7 @@
 //! Employers through HTTP: the form and its messages, stale edits, portfolios, reassignment, the
 //! list's search and filters, exports, and escaped output; checked in the database.
 
+use relasi::tenancy::domain::Role;
 use relasi::web::i18n::Lang;
 use uuid::Uuid;
 
@@ -935,4 +936,56 @@ async fn initials_leave_out_connecting_words_and_legal_forms() {
         ],
         "the initials of both names and every NPP suffix of three digits or more"
     );
+}
+
+#[tokio::test]
+async fn the_list_names_rms_and_offices_its_pickers_do_not_offer() {
+    // The list takes RM names and branch codes from the tenant's cached pickers, which hold only the
+    // people who can be given a portfolio and the open offices. A viewer named as an employer's RM
+    // (data from before a role change) and a closed office are named all the same.
+    let tm = team().await;
+    let id = create(&tm.rm1, "PT Kantor Tutup", &[]).await.1.unwrap();
+    let viewer = tm
+        .app
+        .user(tm.t, "viewer@x.example", "Sari Pemantau", Role::Viewer)
+        .await
+        .0;
+    let branch: Uuid = sqlx::query_scalar(
+        "insert into branch_offices (tenant_id, id, code, name, archived_at, created_at, updated_at)
+         values ($1, gen_random_uuid(), 'KC-TUTUP', 'Ditutup', now(), now(), now()) returning id",
+    )
+    .bind(tm.t.0)
+    .fetch_one(&tm.app.admin)
+    .await
+    .unwrap();
+    sqlx::query("update employers set rm_id = $2, branch_id = $3 where id = $1")
+        .bind(id)
+        .bind(viewer)
+        .bind(branch)
+        .execute(&tm.app.admin)
+        .await
+        .unwrap();
+    for path in [
+        "/employers",
+        "/employers?q=kantor",
+        "/employers?sort=updated",
+    ] {
+        let page = tm.sup.get(path).await.body;
+        let row = page
+            .split("<tr")
+            .find(|r| r.contains("PT Kantor Tutup"))
+            .unwrap_or_else(|| panic!("{path}: {page}"));
+        assert!(
+            row.contains("Sari Pemantau") && row.contains("KC-TUTUP"),
+            "{path}: {row}"
+        );
+    }
+    // The people the pickers do hold are named from them.
+    let mine = create(&tm.rm1, "PT Punya Dewi", &[]).await.1.unwrap();
+    let page = tm.sup.get("/employers?q=dewi").await.body;
+    let row = page
+        .split("<tr")
+        .find(|r| r.contains(&mine.to_string()))
+        .unwrap_or_else(|| panic!("{page}"));
+    assert!(row.contains("Dewi RM"), "{row}");
 }

@@ -12,7 +12,7 @@ use crate::employers::domain::{
 use crate::text_enum;
 
 /// Filters of the employer list, already parsed.
-#[derive(Default, Clone, PartialEq)]
+#[derive(Default, Clone, PartialEq, Eq, Hash)]
 pub struct ListFilter {
     pub npp: Option<String>,
     pub npwp: Option<String>,
@@ -76,7 +76,11 @@ pub struct ListRow {
     pub status: Status,
     pub stage: Stage,
     pub rm_id: Option<Uuid>,
+    /// Filled from the tenant's cached people by the page (`employers::web::list`), not joined:
+    /// reading `users` through its row policy cost a page of the list more than the page itself.
     pub rm_name: Option<String>,
+    pub branch_id: Option<Uuid>,
+    /// Filled like `rm_name`, from the cached branch offices.
     pub branch_code: Option<String>,
     pub last_bod1_meeting_at: Option<DateTime<Utc>>,
     pub arrears_total: Decimal,
@@ -174,11 +178,8 @@ async fn plan_for_these_values(conn: &mut PgConnection) -> sqlx::Result<()> {
 
 const LIST_COLUMNS: &str =
     "e.id, e.npp, e.division_code, e.name, e.short_name, e.city, e.segment, e.ownership, e.status,
-        e.stage, e.rm_id, u.name as rm_name, b.code as branch_code, e.last_bod1_meeting_at,
-        e.arrears_total, e.arrears_months, e.updated_at, e.archived_at";
-
-const LIST_JOINS: &str =
-    " left join users u on u.id = e.rm_id left join branch_offices b on b.id = e.branch_id";
+        e.stage, e.rm_id, e.branch_id, e.last_bod1_meeting_at, e.arrears_total, e.arrears_months,
+        e.updated_at, e.archived_at";
 
 /// One page of the list; asks for one row more than `limit` so the caller knows whether a next page
 /// exists (a total count over 100,000 rows would cost more than the page itself).
@@ -203,9 +204,7 @@ pub async fn list(
                 plan_for_these_values(&mut *conn).await?;
             }
             let mut q = QueryBuilder::new("select ");
-            q.push(LIST_COLUMNS)
-                .push(" from employers e")
-                .push(LIST_JOINS);
+            q.push(LIST_COLUMNS).push(" from employers e");
             push_filters(&mut q, f);
             q.push(sort.order_by());
             q.push(" limit ").push_bind(limit + 1);
@@ -334,7 +333,6 @@ fn by_name_word(
         .push(" offset ")
         .push_bind(offset)
         .push(") p join employers e on e.id = p.employer_id")
-        .push(LIST_JOINS)
         .push(" order by p.name, p.employer_id");
     q
 }
@@ -376,8 +374,7 @@ fn by_digits(
     if archive_only {
         q.push(" limit ").push_bind(limit + offset);
     }
-    q.push(") tk join employers e on e.id = tk.employer_id")
-        .push(LIST_JOINS);
+    q.push(") tk join employers e on e.id = tk.employer_id");
     push_filters(&mut q, &rest);
     q.push(" order by tk.name, tk.employer_id limit ")
         .push_bind(limit)
@@ -398,7 +395,7 @@ pub async fn export(
     }
     let mut q = QueryBuilder::new(
         "select e.id, e.npp, e.division_code, e.name, e.short_name, e.city, e.segment, e.ownership, e.status, e.stage,
-                e.rm_id, u.name as rm_name, b.code as branch_code, e.last_bod1_meeting_at,
+                e.rm_id, u.name as rm_name, e.branch_id, b.code as branch_code, e.last_bod1_meeting_at,
                 e.arrears_total, e.arrears_months, e.updated_at, e.archived_at, e.npwp, e.nib, e.institution_type, e.province, e.country, e.scale, e.industry, e.programs,
                 e.workers_reported, b.name as branch_name,
                 array(select g.tag from employer_tags g where g.employer_id = e.id order by g.tag) as tags
@@ -414,7 +411,11 @@ pub async fn export(
     rows.iter()
         .map(|r| {
             Ok(ExportRow {
-                row: list_row(r)?,
+                row: ListRow {
+                    rm_name: r.try_get("rm_name")?,
+                    branch_code: r.try_get("branch_code")?,
+                    ..list_row(r)?
+                },
                 npwp: r.try_get("npwp")?,
                 nib: r.try_get("nib")?,
                 institution_type: r.try_get("institution_type")?,
@@ -445,8 +446,9 @@ fn list_row(r: &sqlx::postgres::PgRow) -> sqlx::Result<ListRow> {
         status: r.try_get("status")?,
         stage: r.try_get("stage")?,
         rm_id: r.try_get("rm_id")?,
-        rm_name: r.try_get("rm_name")?,
-        branch_code: r.try_get("branch_code")?,
+        rm_name: None,
+        branch_id: r.try_get("branch_id")?,
+        branch_code: None,
         last_bod1_meeting_at: r.try_get("last_bod1_meeting_at")?,
         arrears_total: r.try_get("arrears_total")?,
         arrears_months: r.try_get("arrears_months")?,

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-pub use list::ListQuery;
+pub use list::{CappedCounts, ListQuery};
 
 use crate::audit::Archivable;
 use crate::employers::{policy, repo};
