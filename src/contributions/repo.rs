@@ -129,62 +129,6 @@ pub struct MonthFigures {
     pub fine_estimate: Decimal,
 }
 
-/// The months `from..=to` of an employer, oldest first, each with its figures as of `today`.
-pub async fn months(
-    conn: &mut PgConnection,
-    employer: Uuid,
-    from: Period,
-    to: Period,
-    today: NaiveDate,
-) -> sqlx::Result<Vec<MonthFigures>> {
-    let rows = sqlx::query!(
-        r#"select m.period::date as "period!", c.period is not null as "reported!",
-                  c.workers_reported as "workers_reported?", c.wages_reported as "wages_reported?",
-                  c.amount_due as "amount_due?", c.amount_paid as "amount_paid?", c.paid_on, c.due_on as "due_on?",
-                  coalesce(c.due_on < $4, false) as "past_due!",
-                  coalesce(case when c.due_on < $4 then greatest(c.amount_due - c.amount_paid, 0) end, 0)
-                      as "arrears!",
-                  coalesce(c.paid_on > c.due_on, false) as "late!",
-                  coalesce(case when c.due_on >= $4 then 0
-                                when c.amount_paid < c.amount_due then started_months(c.due_on, $4)
-                                else started_months(c.due_on, coalesce(c.paid_on, $4)) end, 0) as "months_late!",
-                  coalesce(round(0.02 * (
-                      case when c.paid_on > c.due_on
-                           then least(c.amount_paid, c.amount_due) * started_months(c.due_on, c.paid_on)
-                           else 0 end
-                    + case when c.due_on < $4
-                           then greatest(c.amount_due - c.amount_paid, 0) * started_months(c.due_on, $4)
-                           else 0 end), 0), 0) as "fine_estimate!"
-             from generate_series($2::date, $3::date, interval '1 month') as m(period)
-             left join contribution_periods c on c.employer_id = $1 and c.period = m.period::date
-            order by m.period"#,
-        employer,
-        from.first_day(),
-        to.first_day(),
-        today
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| MonthFigures {
-            period: r.period,
-            reported: r.reported,
-            workers_reported: r.workers_reported,
-            wages_reported: r.wages_reported,
-            amount_due: r.amount_due,
-            amount_paid: r.amount_paid,
-            paid_on: r.paid_on,
-            due_on: r.due_on,
-            past_due: r.past_due,
-            arrears: r.arrears,
-            late: r.late,
-            months_late: r.months_late,
-            fine_estimate: r.fine_estimate,
-        })
-        .collect())
-}
-
 /// An employer's figures over all its periods, as of a day.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Totals {
@@ -197,18 +141,37 @@ pub struct Totals {
     pub workers_three_months_before: Option<i32>,
 }
 
+/// An employer's totals as of `today`.
 pub async fn totals(
     conn: &mut PgConnection,
     employer: Uuid,
     today: NaiveDate,
 ) -> sqlx::Result<Totals> {
-    let r = sqlx::query!(
+    Ok(figures(conn, employer, None, today).await?.1)
+}
+
+/// An employer's totals and the months `from..=to` of `window`, oldest first, each with its figures
+/// as of `today`; in one statement, as the employer page and the brief show both (a round trip costs
+/// about what either half of the query does). A month with nothing reported has no figures
+/// (`reported` false). The totals read only the employer's unpaid and late periods and its latest.
+pub async fn figures(
+    conn: &mut PgConnection,
+    employer: Uuid,
+    window: Option<(Period, Period)>,
+    today: NaiveDate,
+) -> sqlx::Result<(Vec<MonthFigures>, Totals)> {
+    // No window: a series that ends before it starts, so only the totals' row comes back.
+    let (from, to) = match window {
+        Some((from, to)) => (from.first_day(), to.first_day()),
+        None => (today, today - chrono::Days::new(1)),
+    };
+    let rows = sqlx::query!(
         r#"with unpaid as (
                select coalesce(sum(amount_due - amount_paid), 0) as arrears, count(*) as months,
-                      coalesce(round(sum(0.02 * (amount_due - amount_paid) * started_months(due_on, $2))), 0)
+                      coalesce(round(sum(0.02 * (amount_due - amount_paid) * started_months(due_on, $4))), 0)
                           as fine
                  from contribution_periods
-                where employer_id = $1 and amount_paid < amount_due and due_on < $2),
+                where employer_id = $1 and amount_paid < amount_due and due_on < $4),
            late as (
                select count(*) as periods,
                       coalesce(round(sum(0.02 * least(amount_paid, amount_due)
@@ -217,26 +180,85 @@ pub async fn totals(
                 where employer_id = $1 and paid_on > due_on),
            latest as (
                select period, workers_reported from contribution_periods
-                where employer_id = $1 order by period desc limit 1)
-           select u.arrears as "arrears!", u.months as "months!", l.periods as "late!",
-                  u.fine + l.fine as "fine!", latest.period as "latest?", latest.workers_reported as "workers_now?",
-                  (select c.workers_reported from contribution_periods c
-                    where c.employer_id = $1 and c.period = latest.period - interval '3 months') as "workers_before?"
-             from unpaid u cross join late l left join latest on true"#,
+                where employer_id = $1 order by period desc limit 1),
+           -- Materialized, or the lookup of three months before runs once per month of the window.
+           totals as materialized (
+               select u.arrears, u.months, l.periods as late, u.fine + l.fine as fine,
+                      latest.period as latest, latest.workers_reported as workers_now,
+                      (select c.workers_reported from contribution_periods c
+                        where c.employer_id = $1 and c.period = latest.period - interval '3 months')
+                          as workers_before
+                 from unpaid u cross join late l left join latest on true),
+           months as (
+               select m.period::date as period, c.period is not null as reported,
+                      c.workers_reported, c.wages_reported, c.amount_due, c.amount_paid, c.paid_on, c.due_on,
+                      coalesce(c.due_on < $4, false) as past_due,
+                      coalesce(case when c.due_on < $4 then greatest(c.amount_due - c.amount_paid, 0) end, 0)
+                          as arrears,
+                      coalesce(c.paid_on > c.due_on, false) as late,
+                      coalesce(case when c.due_on >= $4 then 0
+                                    when c.amount_paid < c.amount_due then started_months(c.due_on, $4)
+                                    else started_months(c.due_on, coalesce(c.paid_on, $4)) end, 0) as months_late,
+                      coalesce(round(0.02 * (
+                          case when c.paid_on > c.due_on
+                               then least(c.amount_paid, c.amount_due) * started_months(c.due_on, c.paid_on)
+                               else 0 end
+                        + case when c.due_on < $4
+                               then greatest(c.amount_due - c.amount_paid, 0) * started_months(c.due_on, $4)
+                               else 0 end), 0), 0) as fine_estimate
+                 from generate_series($2::date, $3::date, interval '1 month') as m(period)
+                 left join contribution_periods c on c.employer_id = $1 and c.period = m.period::date)
+           select t.arrears as "total_arrears!", t.months as "total_months!", t.late as "total_late!",
+                  t.fine as "total_fine!", t.latest as "latest?", t.workers_now as "workers_now?",
+                  t.workers_before as "workers_before?",
+                  m.period as "period?", coalesce(m.reported, false) as "reported!",
+                  m.workers_reported as "workers_reported?", m.wages_reported as "wages_reported?",
+                  m.amount_due as "amount_due?", m.amount_paid as "amount_paid?", m.paid_on as "paid_on?",
+                  m.due_on as "due_on?", coalesce(m.past_due, false) as "past_due!",
+                  coalesce(m.arrears, 0) as "arrears!", coalesce(m.late, false) as "late!",
+                  coalesce(m.months_late, 0) as "months_late!", coalesce(m.fine_estimate, 0) as "fine_estimate!"
+             from totals t left join months m on true
+            order by m.period"#,
         employer,
+        from,
+        to,
         today
     )
-    .fetch_one(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(Totals {
-        arrears: r.arrears,
-        months_in_arrears: r.months,
-        late_periods: r.late,
-        fine_estimate: r.fine,
-        latest_period: r.latest,
-        workers_now: r.workers_now,
-        workers_three_months_before: r.workers_before,
-    })
+    let totals = rows
+        .first()
+        .map(|r| Totals {
+            arrears: r.total_arrears,
+            months_in_arrears: r.total_months,
+            late_periods: r.total_late,
+            fine_estimate: r.total_fine,
+            latest_period: r.latest,
+            workers_now: r.workers_now,
+            workers_three_months_before: r.workers_before,
+        })
+        .unwrap_or_default();
+    let months = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(MonthFigures {
+                period: r.period?,
+                reported: r.reported,
+                workers_reported: r.workers_reported,
+                wages_reported: r.wages_reported,
+                amount_due: r.amount_due,
+                amount_paid: r.amount_paid,
+                paid_on: r.paid_on,
+                due_on: r.due_on,
+                past_due: r.past_due,
+                arrears: r.arrears,
+                late: r.late,
+                months_late: r.months_late,
+                fine_estimate: r.fine_estimate,
+            })
+        })
+        .collect();
+    Ok((months, totals))
 }
 
 /// The first and last period the tenant has, for recomputing due dates.

@@ -4,7 +4,8 @@
 use uuid::Uuid;
 
 use crate::fixtures::{
-    create, employer_marks, employer_with_person, log_meeting, meeting_row, msg, post_meeting, team,
+    add_person, create, employer_marks, employer_with_person, log_meeting, meeting_row, msg,
+    post_meeting, team,
 };
 
 #[tokio::test]
@@ -620,4 +621,44 @@ async fn dates_outside_1900_to_2100_are_refused_with_a_message_not_an_error() {
         tm.sup.get("/admin/audit?from=-5000-01-01").await.status,
         200
     );
+}
+
+#[tokio::test]
+async fn the_timeline_and_the_brief_name_attendees_most_senior_first() {
+    // The timeline reads who attended at what level and names them from the employer's key persons.
+    let tm = team().await;
+    let (e, manager) = employer_with_person(&tm.rm1, "PT Urutan Hadir", "manager").await;
+    let director = add_person(&tm.rm1, e, "Yusuf Direktur", "bod").await;
+    let deputy = add_person(&tm.rm1, e, "Agnes Wakil", "bod_minus_one").await;
+    log_meeting(
+        &tm.rm1,
+        e,
+        &[
+            ("attendees", &manager.to_string()),
+            ("attendees", &deputy.to_string()),
+            ("attendees", &director.to_string()),
+            // Planned, so that the brief shows it as the next meeting.
+            ("status", "planned"),
+            ("starts_at", "2026-11-20T14:00"),
+            ("summary", ""),
+        ],
+    )
+    .await;
+    let manager_name: String =
+        sqlx::query_scalar("select full_name from key_persons where id = $1")
+            .bind(manager)
+            .fetch_one(&tm.app.admin)
+            .await
+            .unwrap();
+    for path in [format!("/employers/{e}"), format!("/employers/{e}/brief")] {
+        let body = tm.rm1.get(&path).await.body;
+        let at = |name: &str| {
+            body.find(&format!("{name} · "))
+                .unwrap_or_else(|| panic!("{path}: {name} missing in {body}"))
+        };
+        assert!(
+            at("Yusuf Direktur") < at("Agnes Wakil") && at("Agnes Wakil") < at(&manager_name),
+            "{path}: most senior first"
+        );
+    }
 }

@@ -110,14 +110,13 @@ pub async fn show(
         limit: TIMELINE_PAGE + 1,
         offset: (meeting_page - 1) * TIMELINE_PAGE,
     };
-    let mut meetings = meeting_repo::for_employer(&mut tx, id, timeline).await?;
+    let mut meetings = meeting_repo::for_employer(&mut tx, id, timeline, &people).await?;
     let more_meetings = meetings.len() as i64 > TIMELINE_PAGE;
     meetings.truncate(TIMELINE_PAGE as usize);
     let follow_ups = follow_up_repo::for_employer(&mut tx, id, DONE_FOLLOW_UPS).await?;
     let (parents, members) = link_repo::both_sides(&mut tx, id).await?;
-    let (from, to) = contribution_views::window(today);
-    let months = contribution_repo::months(&mut tx, id, from, to, today).await?;
-    let totals = contribution_repo::totals(&mut tx, id, today).await?;
+    let window = Some(contribution_views::window(today));
+    let (months, totals) = contribution_repo::figures(&mut tx, id, window, today).await?;
     let letters = letter_repo::for_employer(&mut tx, id, EMPLOYER_LETTERS).await?;
     let show_history = policy::may_read_history(ctx.who(), rm);
     let history = if show_history {

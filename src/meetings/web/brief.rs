@@ -95,25 +95,24 @@ pub async fn brief(
     let e = employer_repo::find(&mut tx, employer)
         .await?
         .ok_or(AppError::NotFound)?;
+    let people = kp_repo::for_employer(&mut tx, employer).await?;
     let upcoming = match q.meeting.as_deref().map(str::parse::<Uuid>) {
         Some(Ok(id)) => match repo::find(&mut tx, id).await? {
             Some(m) if m.employer_id == employer => Some(m),
             _ => return Err(AppError::NotFound),
         },
         Some(Err(_)) => return Err(AppError::NotFound),
-        None => repo::for_employer(&mut tx, employer, Pick::Planned(1))
+        None => repo::for_employer(&mut tx, employer, Pick::Planned(1), &people)
             .await?
             .pop(),
     };
-    let people = kp_repo::for_employer(&mut tx, employer).await?;
-    let held = repo::for_employer(&mut tx, employer, Pick::LastHeld(RECALLED)).await?;
+    let held = repo::for_employer(&mut tx, employer, Pick::LastHeld(RECALLED), &people).await?;
     let mut ids: Vec<Uuid> = held.iter().map(|m| m.id).collect();
     ids.extend(upcoming.iter().map(|m| m.id));
     let promised = follow_up_repo::for_meetings(&mut tx, &ids).await?;
     let open = follow_up_repo::for_employer(&mut tx, employer, 0).await?;
-    let (from, to) = contribution_views::window(today);
-    let months = contribution_repo::months(&mut tx, employer, from, to, today).await?;
-    let totals = contribution_repo::totals(&mut tx, employer, today).await?;
+    let window = Some(contribution_views::window(today));
+    let (months, totals) = contribution_repo::figures(&mut tx, employer, window, today).await?;
     let mut letters = crate::letters::repo::list::for_employer(&mut tx, employer, 20).await?;
     letters.retain(|r| !r.state.is_final());
     tx.commit().await?;

@@ -190,7 +190,8 @@ pub async fn new(
     let mut page =
         FormPage::build(&state, &mut tx, &ctx, of, f, FieldErrors::default(), None).await?;
     if status == Status::Held {
-        let planned = repo::for_employer(&mut tx, employer, Pick::Planned(3)).await?;
+        // Only when and which: the offer to record a plan's outcome names no attendees.
+        let planned = repo::for_employer(&mut tx, employer, Pick::Planned(3), &[]).await?;
         page.planned = planned
             .iter()
             .map(|m| (m.id, page.l.datetime(&m.fields.starts_at)))
