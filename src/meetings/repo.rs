@@ -46,40 +46,44 @@ pub struct MeetingRow {
     pub version: i32,
 }
 
-/// Builds a row from a query's record; the queries select the same columns.
+/// Builds a row from a query's record (the queries select the same columns), with the attendees and
+/// staff it read as JSON or, in the second form, given.
 macro_rules! meeting_row {
     ($r:expr) => {{
         let r = $r;
         let attendees: Vec<Attendee> = r.attendees.0;
         let staff: Vec<StaffMember> = r.staff.0;
+        meeting_row!(r, attendees, staff)
+    }};
+    ($r:ident, $attendees:ident, $staff:ident) => {{
         MeetingRow {
-            id: r.id,
-            employer_id: r.employer_id,
-            employer_name: r.employer_name,
-            employer_rm: r.employer_rm,
+            id: $r.id,
+            employer_id: $r.employer_id,
+            employer_name: $r.employer_name,
+            employer_rm: $r.employer_rm,
             fields: MeetingFields {
-                status: r.status,
-                starts_at: r.starts_at,
-                duration_minutes: r.duration_minutes,
-                kind: r.kind,
-                channel: r.channel,
-                location: r.location,
-                topics: r.topics,
-                summary: r.summary,
-                outcomes: r.outcomes,
-                commitments: r.commitments,
-                sentiment: r.sentiment,
-                attendees: attendees.iter().map(|a| a.id).collect(),
-                staff: staff.iter().map(|s| s.id).collect(),
+                status: $r.status,
+                starts_at: $r.starts_at,
+                duration_minutes: $r.duration_minutes,
+                kind: $r.kind,
+                channel: $r.channel,
+                location: $r.location,
+                topics: $r.topics,
+                summary: $r.summary,
+                outcomes: $r.outcomes,
+                commitments: $r.commitments,
+                sentiment: $r.sentiment,
+                attendees: $attendees.iter().map(|a| a.id).collect(),
+                staff: $staff.iter().map(|s| s.id).collect(),
             },
-            attendees,
-            staff,
-            cancel_reason: r.cancel_reason,
-            decision_level: r.decision_level,
-            logged_by: r.logged_by,
-            logged_by_name: r.logged_by_name,
-            archived_at: r.archived_at,
-            version: r.version,
+            attendees: $attendees,
+            staff: $staff,
+            cancel_reason: $r.cancel_reason,
+            decision_level: $r.decision_level,
+            logged_by: $r.logged_by,
+            logged_by_name: $r.logged_by_name,
+            archived_at: $r.archived_at,
+            version: $r.version,
         }
     }};
 }
@@ -153,7 +157,7 @@ pub async fn for_employer(
                   m.topics as "topics!: Vec<Topic>", m.summary as "summary!", m.outcomes as "outcomes!",
                   m.commitments as "commitments!", m.sentiment as "sentiment: Sentiment",
                   m.cancel_reason as "cancel_reason!", m.decision_level as "decision_level!",
-                  m.logged_by as "logged_by!",
+                  m.logged_by as "logged_by!", '' as "logged_by_name!",
                   coalesce(a.ids, '{}') as "attendee_ids!: Vec<Uuid>",
                   coalesce(a.levels, '{}') as "attendee_levels!: Vec<Level>",
                   m.archived_at, m.version as "version!"
@@ -203,35 +207,8 @@ pub async fn for_employer(
                 (Level::ALL.iter().position(|&l| l == a.level), &a.name)
                     .cmp(&(Level::ALL.iter().position(|&l| l == b.level), &b.name))
             });
-            MeetingRow {
-                id: r.id,
-                employer_id: r.employer_id,
-                employer_name: r.employer_name,
-                employer_rm: r.employer_rm,
-                fields: MeetingFields {
-                    status: r.status,
-                    starts_at: r.starts_at,
-                    duration_minutes: r.duration_minutes,
-                    kind: r.kind,
-                    channel: r.channel,
-                    location: r.location,
-                    topics: r.topics,
-                    summary: r.summary,
-                    outcomes: r.outcomes,
-                    commitments: r.commitments,
-                    sentiment: r.sentiment,
-                    attendees: attendees.iter().map(|a| a.id).collect(),
-                    staff: Vec::new(),
-                },
-                attendees,
-                staff: Vec::new(),
-                cancel_reason: r.cancel_reason,
-                decision_level: r.decision_level,
-                logged_by: r.logged_by,
-                logged_by_name: String::new(),
-                archived_at: r.archived_at,
-                version: r.version,
-            }
+            let staff: Vec<StaffMember> = Vec::new();
+            meeting_row!(r, attendees, staff)
         })
         .collect())
 }

@@ -12,7 +12,6 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::branches::repo as branch_repo;
-
 use crate::employers::domain::{
     InstitutionType, Ownership, SearchTerm, Segment, Stage, Status, Tag,
 };
@@ -219,20 +218,12 @@ impl ListQuery {
 /// of the arrears list at the large data set); the few the pickers do not hold — a disabled person
 /// still named on an employer, a closed office — are read in one statement each.
 async fn name_rows(conn: &mut PgConnection, lists: &Lists, rows: &mut [ListRow]) -> AppResult<()> {
-    let mut people: Vec<Uuid> = rows
-        .iter()
-        .filter_map(|r| r.rm_id)
-        .filter(|&id| lists.person_name(id).is_none())
-        .collect();
-    people.sort_unstable();
-    people.dedup();
-    let mut offices: Vec<Uuid> = rows
-        .iter()
-        .filter_map(|r| r.branch_id)
-        .filter(|&id| lists.branch_code(id).is_none())
-        .collect();
-    offices.sort_unstable();
-    offices.dedup();
+    let people = missing(rows.iter().filter_map(|r| r.rm_id), |id| {
+        lists.person_name(id).is_some()
+    });
+    let offices = missing(rows.iter().filter_map(|r| r.branch_id), |id| {
+        lists.branch_code(id).is_some()
+    });
     let other_people: HashMap<Uuid, String> = tenancy_repo::names(&mut *conn, &people)
         .await?
         .into_iter()
@@ -243,20 +234,26 @@ async fn name_rows(conn: &mut PgConnection, lists: &Lists, rows: &mut [ListRow])
         .into_iter()
         .collect();
     for r in rows {
-        r.rm_name = r.rm_id.and_then(|id| {
-            lists
-                .person_name(id)
-                .map(str::to_owned)
-                .or_else(|| other_people.get(&id).cloned())
-        });
-        r.branch_code = r.branch_id.and_then(|id| {
-            lists
-                .branch_code(id)
-                .map(str::to_owned)
-                .or_else(|| other_offices.get(&id).cloned())
-        });
+        r.rm_name = r
+            .rm_id
+            .and_then(|id| cached_or(lists.person_name(id), &other_people, id));
+        r.branch_code = r
+            .branch_id
+            .and_then(|id| cached_or(lists.branch_code(id), &other_offices, id));
     }
     Ok(())
+}
+
+fn cached_or(cached: Option<&str>, read: &HashMap<Uuid, String>, id: Uuid) -> Option<String> {
+    cached.map(str::to_owned).or_else(|| read.get(&id).cloned())
+}
+
+/// The distinct ids `known` does not hold, sorted.
+fn missing(ids: impl Iterator<Item = Uuid>, known: impl Fn(Uuid) -> bool) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ids.filter(|&id| !known(id)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// A column header that sorts the list.
