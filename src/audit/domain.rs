@@ -321,6 +321,35 @@ impl Entity {
     }
 }
 
+/// The catalog key of a recorded field's name as `entity` records it: a letter's fields first (its
+/// `kind` is a letter's kind, not a meeting's), then the fields every record shares.
+pub fn field_label_key_of(entity: Option<Entity>, field: &str) -> Option<&'static str> {
+    if entity == Some(Entity::Letter) {
+        let key = match field {
+            "kind" => Some("letter.kind"),
+            "reason" => Some("letter.reason"),
+            "language" => Some("letter.language"),
+            "state" => Some("letter.state"),
+            "number" => Some("letter.number"),
+            "sent_on" => Some("letter.sent_on"),
+            "response_due_on" => Some("letter.response_due"),
+            "acknowledged_on" => Some("letter.acknowledged_on"),
+            "note" => Some("letter.note"),
+            "override_note" => Some("letter.override_note"),
+            "subject_id" => Some("letter.subject_id"),
+            "subject_en" => Some("letter.subject_en"),
+            "body_id" => Some("letter.body_id"),
+            "body_en" => Some("letter.body_en"),
+            "legal_basis" => Some("letter.legal_basis"),
+            _ => None,
+        };
+        if key.is_some() {
+            return key;
+        }
+    }
+    field_label_key(field)
+}
+
 /// The catalog key of a recorded field's name, where the field is one people edit on a form.
 pub fn field_label_key(field: &str) -> Option<&'static str> {
     Some(match field {
@@ -440,10 +469,15 @@ pub fn value_label_key(entity: Option<Entity>, field: &str, value: &str) -> Opti
         InstitutionType, Ownership, RiskBand, Scale, Segment, Stage, Status,
     };
     use crate::key_persons::domain::{LegalBasis, Level};
+    use crate::letters::domain as letters;
     use crate::meetings::domain as meetings;
     use crate::supply_chain::domain::Relation;
     use crate::tenancy::domain::{Role, SecondFactorRule};
     match (entity, field) {
+        (Some(Entity::Letter), "kind") => label::<letters::Kind>(value),
+        (Some(Entity::Letter), "reason") => label::<letters::Reason>(value),
+        (Some(Entity::Letter), "language") => label::<letters::Language>(value),
+        (Some(Entity::Letter), "state") => label::<letters::State>(value),
         (Some(Entity::Membership), "status") => match value {
             "active" => Some("admin.active"),
             "disabled" => Some("admin.disabled"),

@@ -10,8 +10,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::domain::{
-    Action, Entity, FieldChange, field_label_key, is_list_field, list_item_label_key, meaningful,
-    value_label_key,
+    Action, Entity, FieldChange, field_label_key_of, is_list_field, list_item_label_key,
+    meaningful, value_label_key,
 };
 use super::repo::{RecordIds, RecordRow, Row};
 use crate::web::i18n::Lang;
@@ -62,7 +62,11 @@ impl<'a> Words<'a> {
         meaningful(changes)
             .into_iter()
             .map(|(field, old, new)| FieldChange {
-                field: label(self.lang, field_label_key(field), field.to_owned()),
+                field: label(
+                    self.lang,
+                    field_label_key_of(entity, field),
+                    field.to_owned(),
+                ),
                 old: self.value(entity, field, old),
                 new: self.value(entity, field, new),
                 // Set where there was nothing: shown without an old value.
@@ -111,6 +115,15 @@ impl<'a> Words<'a> {
                 .join(", ");
         }
         match field {
+            // A letter's text in the history is a reminder of which wording it was, not the letter:
+            // the letter's page shows it whole.
+            "body_id" | "body_en" if entity == Some(Entity::Letter) => {
+                const SHOWN: usize = 160;
+                return match s.char_indices().nth(SHOWN) {
+                    Some((cut, _)) => format!("{}…", s[..cut].trim_end()),
+                    None => s.to_owned(),
+                };
+            }
             "filters" => return self.filters(s),
             "npwp" => return crate::employers::domain::Npwp::display(s),
             // An export's file format, as its download links name it.

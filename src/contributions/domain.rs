@@ -145,6 +145,11 @@ pub fn parse_money(raw: &str) -> Result<Decimal, &'static str> {
     if first.is_empty() || first.len() > 15 || !first.chars().all(|c| c.is_ascii_digit()) {
         return Err("contribution.amount_invalid");
     }
+    // With groups, the first is one to three digits and not a zero: "0,001" and "1234.567" are not
+    // thousands written out, and reading them as 1 or 1,234,567 would store what nobody meant.
+    if whole.contains(group) && (first.len() > 3 || first.starts_with('0')) {
+        return Err("contribution.amount_invalid");
+    }
     let mut digits = first.to_owned();
     for p in parts {
         if p.len() != 3 || !p.chars().all(|c| c.is_ascii_digit()) {
@@ -173,6 +178,28 @@ pub fn money_text(amount: Decimal, lang: crate::web::i18n::Lang) -> String {
     let whole = amount.round_dp(0);
     let n: i64 = whole.try_into().unwrap_or(i64::MAX);
     format!("Rp {}", lang.integer(n))
+}
+
+/// An amount as a form shows it back for correcting: grouped in the reader's way, with its cents
+/// only when it has any (`1.150.000.000` or `1.150.000.000,50` in Indonesian), which `parse_money`
+/// reads back as it was.
+pub fn money_input(amount: Decimal, lang: crate::web::i18n::Lang) -> String {
+    let amount = amount.round_dp(2);
+    let whole: i64 = amount.trunc().try_into().unwrap_or(i64::MAX);
+    let cents = ((amount - amount.trunc()) * Decimal::ONE_HUNDRED)
+        .round()
+        .try_into()
+        .unwrap_or(0i64);
+    let grouped = lang.integer(whole);
+    if cents == 0 {
+        return grouped;
+    }
+    let sep = if lang == crate::web::i18n::Lang::Id {
+        ','
+    } else {
+        '.'
+    };
+    format!("{grouped}{sep}{cents:02}")
 }
 
 /// A month's contribution as entered.
@@ -329,6 +356,28 @@ mod tests {
         assert!(m("12,3456").is_err());
         assert!(m("1e9").is_err());
         assert!(m("9999999999999999").is_err());
+        // A leading zero group or a first group of four digits is not thousands written out.
+        assert!(m("0,001").is_err());
+        assert!(m("0.001.000").is_err());
+        assert!(m("1234.567").is_err());
+        assert!(m("1234,567.00").is_err());
+        assert_eq!(m("0,50").unwrap(), "0.50");
+        // What a correction form shows is read back as it was.
+        for lang in [crate::web::i18n::Lang::Id, crate::web::i18n::Lang::En] {
+            for amount in [
+                Decimal::new(1_150_000_000, 0),
+                Decimal::new(115_000_000_050, 2),
+                Decimal::new(5, 2),
+                Decimal::ZERO,
+            ] {
+                let shown = money_input(amount, lang);
+                assert_eq!(parse_money(&shown).unwrap(), amount, "{shown}");
+            }
+        }
+        assert_eq!(
+            money_input(Decimal::new(115_000_000_050, 2), crate::web::i18n::Lang::Id),
+            "1.150.000.000,50"
+        );
         assert_eq!(
             money_text(Decimal::new(123_456_789, 2), crate::web::i18n::Lang::Id),
             "Rp 1.234.568"

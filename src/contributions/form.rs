@@ -4,10 +4,12 @@
 use serde::Deserialize;
 
 use super::domain::{
-    ContributionFields, Period, check_payment, check_period, check_workers, parse_money,
+    ContributionFields, Period, check_payment, check_period, check_workers, money_input,
+    parse_money,
 };
 use super::repo::PeriodRow;
 use crate::web::forms::{FieldErrors, Submitted, optional_count, optional_date};
+use crate::web::i18n::Lang;
 
 #[derive(Deserialize, Default, Clone, Debug)]
 #[serde(default)]
@@ -80,14 +82,15 @@ impl TryFrom<Submitted<'_, ContributionForm>> for Entered {
     }
 }
 
-impl From<&PeriodRow> for ContributionForm {
-    fn from(r: &PeriodRow) -> Self {
+impl ContributionForm {
+    /// A stored month as the correction form shows it, amounts grouped in the reader's way.
+    pub fn of(r: &PeriodRow, lang: Lang) -> Self {
         ContributionForm {
             period: r.period.code(),
             workers_reported: r.fields.workers_reported.to_string(),
-            wages_reported: r.fields.wages_reported.normalize().to_string(),
-            amount_due: r.fields.amount_due.normalize().to_string(),
-            amount_paid: r.fields.amount_paid.normalize().to_string(),
+            wages_reported: money_input(r.fields.wages_reported, lang),
+            amount_due: money_input(r.fields.amount_due, lang),
+            amount_paid: money_input(r.fields.amount_paid, lang),
             paid_on: r.fields.paid_on.map(|d| d.to_string()).unwrap_or_default(),
             version: r.version,
         }

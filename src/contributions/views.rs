@@ -28,6 +28,8 @@ pub struct MonthLine {
     pub late: bool,
     pub months_late: i32,
     pub fine: String,
+    /// Nothing reported for a month whose due date has certainly passed.
+    pub unreported_past_due: bool,
 }
 
 pub struct Section {
@@ -48,6 +50,9 @@ pub struct Section {
     /// The month a new entry proposes: the latest month not entered yet, up to last month.
     pub next_period: String,
     pub any_reported: bool,
+    /// Months of the table not reported though their due date has passed: not in the arrears, which
+    /// only reported amounts make.
+    pub unreported_past_due: usize,
 }
 
 #[derive(Serialize)]
@@ -83,10 +88,20 @@ impl Section {
             _ if months.len() > MONTHS_SHOWN as usize => &months[1..],
             _ => months,
         };
+        // A month's due date falls in the next month, from the 15th, moved past weekends and holidays
+        // by two weeks at most: a month two or more before the current one is certainly past due.
+        // Last month's may or may not be (it depends on the calendar), and is not flagged.
+        // Months before the first one reported in the table are before reporting began, not gaps.
+        let surely_due = Period::containing(today).minus_months(2).first_day();
+        let first_reported = months.iter().filter(|m| m.reported).map(|m| m.period).min();
+        let unreported_past_due = |m: &MonthFigures| {
+            !m.reported && m.period <= surely_due && first_reported.is_some_and(|f| m.period > f)
+        };
         let lines: Vec<MonthLine> = months
             .iter()
             .rev()
             .map(|m| MonthLine {
+                unreported_past_due: unreported_past_due(m),
                 code: Period::containing(m.period).code(),
                 label: format!("{} {}", lang.month_abbr(m.period.month()), m.period.year()),
                 reported: m.reported,
@@ -151,6 +166,7 @@ impl Section {
         };
         Section {
             any_reported: months.iter().any(|m| m.reported),
+            unreported_past_due: months.iter().filter(|m| unreported_past_due(m)).count(),
             lines,
             arrears: money(totals.arrears),
             in_arrears: totals.arrears > Decimal::ZERO,
@@ -174,4 +190,48 @@ impl Section {
 pub fn window(today: NaiveDate) -> (Period, Period) {
     let current = Period::containing(today);
     (current.minus_months(MONTHS_SHOWN), current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn month(period: &str, reported: bool) -> MonthFigures {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        MonthFigures {
+            period: d(period),
+            reported,
+            workers_reported: reported.then_some(10),
+            wages_reported: reported.then_some(Decimal::new(1_000, 0)),
+            amount_due: reported.then_some(Decimal::new(100, 0)),
+            amount_paid: reported.then_some(Decimal::new(100, 0)),
+            paid_on: None,
+            due_on: None,
+            past_due: reported,
+            arrears: Decimal::ZERO,
+            late: false,
+            months_late: 0,
+            fine_estimate: Decimal::ZERO,
+        }
+    }
+
+    #[test]
+    fn months_not_reported_after_reporting_began_are_flagged_once_surely_past_due() {
+        // Reported from March to June 2026, nothing since; today is 6 December 2026.
+        let months: Vec<MonthFigures> = (1..=12)
+            .map(|m| month(&format!("2026-{m:02}-01"), (3..=6).contains(&m)))
+            .collect();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let s = Section::new(Lang::En, &months, &Totals::default(), today);
+        let flagged: Vec<&str> = s
+            .lines
+            .iter()
+            .filter(|l| l.unreported_past_due)
+            .map(|l| l.code.as_str())
+            .collect();
+        // July to October; November is due this month; January and February were before reporting
+        // began; December, the current month, is not in the table.
+        assert_eq!(flagged, ["2026-10", "2026-09", "2026-08", "2026-07"]);
+        assert_eq!(s.unreported_past_due, 4);
+    }
 }

@@ -225,6 +225,22 @@ pub struct Content {
     pub legal_basis: String,
 }
 
+/// The longest subject and text a letter keeps, in characters (the form's and the table's bounds).
+pub const SUBJECT_MAX: usize = 300;
+pub const BODY_MAX: usize = 20_000;
+
+impl Content {
+    /// Whether the wording keeps within the bounds. A template within them can grow past them once
+    /// filled in (an employer's long name repeated in the subject, the legal basis in the text).
+    pub fn fits(&self) -> bool {
+        let chars = |s: &str| s.chars().count();
+        chars(&self.subject_id) <= SUBJECT_MAX
+            && chars(&self.subject_en) <= SUBJECT_MAX
+            && chars(&self.body_id) <= BODY_MAX
+            && chars(&self.body_en) <= BODY_MAX
+    }
+}
+
 /// A kind as a tenant uses it: what admins may change from the defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KindSettings {
@@ -298,9 +314,13 @@ impl NumberFormat {
         if s.is_empty() || s.chars().count() > 120 {
             return Err("letter.format_length");
         }
-        // A number is printed, filed and typed into other systems: plain printable ASCII only (no
+        // A number is printed, filed, typed into other systems and read aloud: letters, digits,
+        // spaces and the separators numbers use, besides the placeholders' braces (no markup, no
         // control, direction-changing or invisible characters).
-        if !s.chars().all(|c| c == ' ' || c.is_ascii_graphic()) {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " /-._:()#{}".contains(c))
+        {
             return Err("letter.format_characters");
         }
         let mut parts = Vec::new();
@@ -321,6 +341,7 @@ impl NumberFormat {
                 "year" => Part::Year,
                 t => match t
                     .strip_prefix("seq:0")
+                    .filter(|w| w.bytes().all(|b| b.is_ascii_digit()))
                     .and_then(|w| w.parse::<usize>().ok())
                 {
                     Some(w) if (1..=9).contains(&w) => Part::Seq(w),
@@ -503,6 +524,12 @@ mod tests {
             ("", "letter.format_length"),
             ("{seq}\n{year}", "letter.format_characters"),
             ("{seq}\u{202e}{kind_code}{year}", "letter.format_characters"),
+            (
+                "<b>{seq}</b>/{kind_code}/{year}",
+                "letter.format_characters",
+            ),
+            ("{seq}/{kind_code}/{year}\"", "letter.format_characters"),
+            ("{seq:0+3}/{kind_code}/{year}", "letter.format_characters"),
             ("{seq}/{year}", "letter.format_needs_seq_and_year"),
         ] {
             assert_eq!(NumberFormat::parse(bad), Err(key), "{bad:?}");

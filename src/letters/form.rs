@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::domain::{
-    Content, Kind, KindSettings, Language, NumberFormat, Reason, parse_kind_code,
-    parse_response_days,
+    BODY_MAX, Content, Kind, KindSettings, Language, NumberFormat, Reason, SUBJECT_MAX,
+    parse_kind_code, parse_response_days,
 };
 use super::repo::LetterRow;
 use super::service::DraftInput;
@@ -90,14 +90,14 @@ impl TryFrom<&EditForm> for Content {
         };
         let subject_id = errors.check(
             "subject_id",
-            text(&f.subject_id, id, 300).and_then(|s| optional_text(&s, 300)),
+            text(&f.subject_id, id, SUBJECT_MAX).and_then(|s| optional_text(&s, SUBJECT_MAX)),
         );
         let subject_en = errors.check(
             "subject_en",
-            text(&f.subject_en, en, 300).and_then(|s| optional_text(&s, 300)),
+            text(&f.subject_en, en, SUBJECT_MAX).and_then(|s| optional_text(&s, SUBJECT_MAX)),
         );
-        let body_id = errors.check("body_id", text(&f.body_id, id, 20_000));
-        let body_en = errors.check("body_en", text(&f.body_en, en, 20_000));
+        let body_id = errors.check("body_id", text(&f.body_id, id, BODY_MAX));
+        let body_en = errors.check("body_en", text(&f.body_en, en, BODY_MAX));
         let legal_basis = errors.check("legal_basis", multiline_text(&f.legal_basis, 2000));
         errors.finish(|| {
             Some(Content {
@@ -157,15 +157,21 @@ impl From<&HashMap<String, String>> for SettingsForm {
                     "legal_basis",
                     multiline_text(field(&name("legal_basis")), 2000),
                 );
-                let subject_id = take("subject_id", required_text(field(&name("subject_id")), 300));
-                let subject_en = take("subject_en", required_text(field(&name("subject_en")), 300));
+                let subject_id = take(
+                    "subject_id",
+                    required_text(field(&name("subject_id")), SUBJECT_MAX),
+                );
+                let subject_en = take(
+                    "subject_en",
+                    required_text(field(&name("subject_en")), SUBJECT_MAX),
+                );
                 let body_id = take(
                     "body_id",
-                    required_multiline(field(&name("body_id")), 20_000),
+                    required_multiline(field(&name("body_id")), BODY_MAX),
                 );
                 let body_en = take(
                     "body_en",
-                    required_multiline(field(&name("body_en")), 20_000),
+                    required_multiline(field(&name("body_en")), BODY_MAX),
                 );
                 let response_days = parse_response_days(field(&name("response_days")))
                     .unwrap_or_else(|e| {

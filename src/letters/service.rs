@@ -130,9 +130,9 @@ async fn arrears_now(
     Ok((lines, total))
 }
 
-/// The wording of a new letter: the kind's template filled with the employer, the reason, the legal
-/// basis, the arrears and the earlier letter. The response date is filled when the letter is shown,
-/// since it is known only once the letter is sent.
+/// The wording of a new letter in both languages: the kind's template filled with the employer, the
+/// reason, the legal basis, the arrears and the earlier letter. The response date is filled when the
+/// letter is shown, since it is known only once the letter is sent.
 fn wording(
     s: &KindSettings,
     e: &Employer,
@@ -199,16 +199,10 @@ fn wording(
         };
         (fill(subject, &values), fill(body, &values))
     };
-    let (subject_id, body_id) = if language.has_indonesian() {
-        in_lang(Lang::Id)
-    } else {
-        Default::default()
-    };
-    let (subject_en, body_en) = if language.has_english() {
-        in_lang(Lang::En)
-    } else {
-        Default::default()
-    };
+    // Both languages whatever the letter's: a drafter who switches it to bilingual or English
+    // finds the other side worded from the template rather than empty.
+    let (subject_id, body_id) = in_lang(Lang::Id);
+    let (subject_en, body_en) = in_lang(Lang::En);
     Content {
         language,
         subject_id,
@@ -262,6 +256,9 @@ pub async fn draft(
         total,
         &previous_number,
     );
+    if !content.fits() {
+        return Err(AppError::Conflict("letter.wording_too_long"));
+    }
     let id = Uuid::new_v4();
     let inserted = repo::insert(
         &mut *conn,

@@ -244,11 +244,18 @@ fn within(s: String, max: usize) -> Result<String, &'static str> {
 }
 
 /// Characters refused in any text besides the control characters: the explicit bidirectional
-/// formatting characters (U+202A–U+202E, U+2066–U+2069), invisible and able to make a name read
-/// differently from what is stored; and U+FFFD, which is what a form body that was not UTF-8 decodes
+/// formatting characters (U+202A–U+202E, U+2066–U+2069) and marks (U+200E, U+200F), invisible and
+/// able to make a name read differently from what is stored; the zero-width space, word joiner and
+/// byte-order mark, which make a name look empty or two names look the same; and U+FFFD, which is what a form body that was not UTF-8 decodes
 /// to — the person's text is lost, so it is refused rather than stored.
 fn is_refused_character(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FFFD}')
+    matches!(
+        c,
+        '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2060}' | '\u{FEFF}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FFFD}'
+    )
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
+use crate::web::forms::optional_text;
+
 /// The days off of one tenant besides weekends. Built from the holidays in a window that covers the
 /// dates asked about (`repo::load`); a date outside it counts only weekends.
 #[derive(Clone, Debug, Default)]
@@ -62,14 +64,18 @@ impl WorkingDays {
     }
 }
 
-/// A holiday's name: one line of text, 1–200 characters.
+/// A holiday's name: one line of text, 1–200 characters, held to the rules of every one-line field
+/// (`web::forms::optional_text`). A line break is refused rather than dropped: in a file it is the
+/// sign of a quote left open, which would otherwise swallow the next line into this name.
 pub fn holiday_name(raw: &str) -> Result<String, &'static str> {
-    let name: String = raw.trim().chars().filter(|c| !c.is_control()).collect();
-    match name.chars().count() {
-        0 => Err("holiday.name_required"),
-        1..=200 => Ok(name),
-        _ => Err("error.too_long"),
+    if raw.contains(['\n', '\r']) {
+        return Err("holiday.name_line_break");
     }
+    let name = optional_text(raw, 200)?;
+    if name.is_empty() {
+        return Err("holiday.name_required");
+    }
+    Ok(name)
 }
 
 /// One line of a holiday file: `date,name` (or `;`/tab separated), the date as `YYYY-MM-DD` or
@@ -120,7 +126,11 @@ mod tests {
         assert_eq!(parse_holiday_date(" 17/08/2026 "), Some(d("2026-08-17")));
         assert_eq!(parse_holiday_date("31/02/2026"), None);
         assert_eq!(parse_holiday_date("1800-01-01"), None);
-        assert_eq!(holiday_name(" Hari\u{0}Raya ").unwrap(), "HariRaya");
+        assert_eq!(holiday_name(" Hari Raya ").unwrap(), "Hari Raya");
+        assert!(holiday_name("Hari\u{0}Raya").is_err());
+        assert!(holiday_name("abc\n2099-04-04,def").is_err());
+        assert!(holiday_name("\u{202e}gnirts").is_err());
+        assert!(holiday_name("\u{200b}").is_err());
         assert!(holiday_name("  ").is_err());
         assert!(holiday_name(&"x".repeat(201)).is_err());
     }

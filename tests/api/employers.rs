@@ -988,4 +988,17 @@ async fn the_list_names_rms_and_offices_its_pickers_do_not_offer() {
         .find(|r| r.contains(&mine.to_string()))
         .unwrap_or_else(|| panic!("{page}"));
     assert!(row.contains("Dewi RM"), "{row}");
+    // Every order the list offers works, and the RM order is by the RM's name.
+    create(&tm.rm2, "PT Punya Agus", &[]).await;
+    for sort in ["name", "npp", "rm", "last_met", "arrears", "updated"] {
+        let r = tm.sup.get(&format!("/employers?sort={sort}")).await;
+        assert_eq!(r.status, 200, "{sort}: {}", r.body);
+        assert!(r.body.contains("PT Kantor Tutup"), "{sort}");
+    }
+    let page = tm.sup.get("/employers?sort=rm").await.body;
+    let at = |name: &str| page.find(name).unwrap_or_else(|| panic!("{name}: {page}"));
+    assert!(
+        at("PT Punya Agus") < at("PT Punya Dewi") && at("PT Punya Dewi") < at("PT Kantor Tutup"),
+        "Agus RM, Dewi RM, then Sari Pemantau"
+    );
 }

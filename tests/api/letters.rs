@@ -56,6 +56,41 @@ async fn ok(c: &Client, tm: &Team, id: Uuid, step: &str, extra: &[(&str, &str)])
     id_of(&r)
 }
 
+/// The letter settings form as the page shows it with the defaults, `number_format` and each kind's
+/// field passed through `adjust(kind, field, value)`.
+fn settings_form(
+    number_format: &str,
+    adjust: impl Fn(&str, &str, String) -> String,
+) -> Vec<(String, String)> {
+    let mut form: Vec<(String, String)> = vec![
+        ("version".into(), "0".into()),
+        ("number_format".into(), number_format.into()),
+    ];
+    for kind in [
+        "notification",
+        "warning_1",
+        "warning_2",
+        "inspection_referral",
+        "legal_referral",
+    ] {
+        let d = relasi::letters::domain::Kind::parse(kind)
+            .unwrap()
+            .defaults();
+        for (f, v) in [
+            ("code", d.code),
+            ("response_days", d.response_days.to_string()),
+            ("legal_basis", d.legal_basis),
+            ("subject_id", d.subject_id),
+            ("subject_en", d.subject_en),
+            ("body_id", d.body_id),
+            ("body_en", d.body_en),
+        ] {
+            form.push((format!("{f}_{kind}"), adjust(kind, f, v)));
+        }
+    }
+    form
+}
+
 /// An employer of rm1's with two unpaid months (August and September 2026).
 async fn employer_in_arrears(tm: &Team, name: &str) -> Uuid {
     let (_, e) = create(&tm.rm1, name, &[]).await;
@@ -642,37 +677,13 @@ async fn admins_set_the_number_format_and_kind_codes_with_a_live_example() {
     assert_eq!(tm.sup.get("/admin/letters").await.status, 403);
 
     // Save a new format and code, keeping the rest of the page as shown.
-    let mut form: Vec<(String, String)> = vec![
-        ("version".into(), "0".into()),
-        ("number_format".into(), "{seq:04}/{kind_code}/{year}".into()),
-    ];
-    for kind in [
-        "notification",
-        "warning_1",
-        "warning_2",
-        "inspection_referral",
-        "legal_referral",
-    ] {
-        let d = relasi::letters::domain::Kind::parse(kind)
-            .unwrap()
-            .defaults();
-        let code = if kind == "warning_1" {
+    let form = settings_form("{seq:04}/{kind_code}/{year}", |kind, field, value| {
+        if kind == "warning_1" && field == "code" {
             "TG-1".to_owned()
         } else {
-            d.code
-        };
-        for (f, v) in [
-            ("code", code),
-            ("response_days", d.response_days.to_string()),
-            ("legal_basis", d.legal_basis),
-            ("subject_id", d.subject_id),
-            ("subject_en", d.subject_en),
-            ("body_id", d.body_id),
-            ("body_en", d.body_en),
-        ] {
-            form.push((format!("{f}_{kind}"), v));
+            value
         }
-    }
+    });
     let pairs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let mut bad_form = pairs.clone();
     bad_form[1] = ("number_format", "{seq}/{unknown}/{year}");
@@ -842,4 +853,62 @@ async fn a_bilingual_letter_is_signed_with_the_title_in_both_languages() {
         indonesian.contains("Kepala Bidang Kepesertaan")
             && !indonesian.contains("Head of Membership")
     );
+}
+
+#[tokio::test]
+async fn wording_too_long_once_filled_in_is_refused_on_drafting_and_nothing_is_written() {
+    let tm = team().await;
+    // 300 characters as a template, the bound: each placeholder stands for a longer name.
+    let long_subject = "{employer_name}".repeat(20);
+    let form = settings_form(
+        relasi::letters::domain::DEFAULT_NUMBER_FORMAT,
+        |kind, field, v| {
+            if kind == "notification" && field == "subject_id" {
+                long_subject.clone()
+            } else {
+                v
+            }
+        },
+    );
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let r = tm.admin.post("/admin/letters", &pairs).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let e = employer_in_arrears(&tm, "PT Nama Yang Cukup Panjang Sekali").await;
+    let r = draft(&tm.rm1, e, "notification", "arrears", "").await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(
+        r.body.contains(&esc(&msg("letter.wording_too_long"))),
+        "{}",
+        r.body
+    );
+    let letters: i64 = sqlx::query_scalar("select count(*) from letters where employer_id = $1")
+        .bind(e)
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap();
+    assert_eq!(letters, 0);
+    // Other kinds still draft, in both languages whatever the letter's, so that switching it to
+    // bilingual finds the English side worded; the history names its fields and values in words.
+    let id = drafted(&tm.rm1, e, "warning_1").await;
+    let (subject_en, body_en): (String, String) =
+        sqlx::query_as("select subject_en, body_en from letters where id = $1")
+            .bind(id)
+            .fetch_one(&tm.app.admin)
+            .await
+            .unwrap();
+    assert!(!subject_en.is_empty() && body_en.contains("PT Nama Yang Cukup Panjang Sekali"));
+    ok(&tm.rm1, &tm, id, "submit", &[]).await;
+    let page = tm.rm1.get(&format!("/employers/{e}")).await.body;
+    let history = &page[page.find("id=\"history\"").expect("a history")..];
+    for words in [
+        "letter.state",
+        "letter.state.submitted",
+        "letter.kind",
+        "letter.reason.arrears",
+    ] {
+        assert!(history.contains(&esc(&msg(words))), "{words}: {history}");
+    }
+    for raw in ["warning_1", "submitted", "arrears<", "state:"] {
+        assert!(!history.contains(raw), "{raw}: {history}");
+    }
 }

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::Datelike;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -16,6 +17,7 @@ use crate::employers::service as employer_service;
 use crate::error::{AppError, AppResult};
 use crate::web::extract::Ctx;
 use crate::web::forms::{FieldErrors, Submitted};
+use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
 use crate::web::stale::StaleEdit;
 use crate::web::{AppState, Form, redirect_with_flash, render, render_status};
@@ -27,6 +29,8 @@ struct FormPage {
     employer_id: Uuid,
     employer_name: String,
     f: ContributionForm,
+    /// The month in words ("Jul 2026"), for a correction.
+    period_label: String,
     /// The month is entered already: the period is fixed and this is a correction.
     existing: bool,
     due_on: Option<String>,
@@ -61,7 +65,7 @@ pub async fn show(
     };
     tx.commit().await?;
     let f = match &stored {
-        Some(r) => ContributionForm::from(r),
+        Some(r) => ContributionForm::of(r, ctx.lang),
         None => ContributionForm {
             period: period.code(),
             ..ContributionForm::default()
@@ -75,12 +79,24 @@ pub async fn show(
         }),
         employer_id: id,
         employer_name,
+        period_label: period_label(ctx.lang, &f.period),
         f,
         existing: stored.is_some(),
         due_on: Some(ctx.lang.date(due_on)),
         errors: FieldErrors::default(),
         stale: None,
     })
+}
+
+/// "Jul 2026" for the form's `2026-07`; what was typed, when it is not a month.
+fn period_label(lang: Lang, code: &str) -> String {
+    match Period::parse(code) {
+        Ok(p) => {
+            let d = p.first_day();
+            format!("{} {}", lang.month_abbr(d.month()), d.year())
+        }
+        Err(_) => code.to_owned(),
+    }
 }
 
 /// What a stale edit compares: the month's figures.
@@ -110,6 +126,7 @@ pub async fn save(
         }),
         employer_id: id,
         employer_name: employer_name.clone(),
+        period_label: period_label(ctx.lang, &f.period),
         f,
         existing,
         due_on: None,

@@ -205,6 +205,10 @@ pub async fn list(
             }
             let mut q = QueryBuilder::new("select ");
             q.push(LIST_COLUMNS).push(" from employers e");
+            if sort == Sort::Rm {
+                // Only this order reads people's names; the page names them from the cache.
+                q.push(" left join users u on u.id = e.rm_id");
+            }
             push_filters(&mut q, f);
             q.push(sort.order_by());
             q.push(" limit ").push_bind(limit + 1);

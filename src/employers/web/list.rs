@@ -309,6 +309,8 @@ struct IndexPage {
     arrears_months: Vec<Choice>,
     branch_filter: Vec<Choice>,
     rm_filter: Vec<Choice>,
+    /// The orders as a menu too: on a phone the sortable columns are hidden.
+    sort_choices: Vec<Choice>,
     active_filters: usize,
     r: Results,
 }
@@ -403,7 +405,8 @@ pub async fn index(
         back: href(sort, page),
         rms: lists.people_choices(|_| false),
         branches: lists.branch_choices(None),
-        searched: !q.q.trim().is_empty(),
+        // A list narrowed by a search or a filter that finds nothing says so, not "no employers yet".
+        searched: !q.q.trim().is_empty() || q.active_filters(mine.as_deref()) > 0,
         corrected,
     };
     if htmx.partial {
@@ -435,6 +438,14 @@ pub async fn index(
             choices
         },
         active_filters: q.active_filters(mine.as_deref()),
+        sort_choices: Sort::ALL
+            .iter()
+            .map(|&s| Choice {
+                value: s.as_str().to_owned(),
+                label: l.t(s.label_key()).to_owned(),
+                selected: s == sort,
+            })
+            .collect(),
         l,
         q,
         r,
