@@ -125,13 +125,7 @@ impl Section {
         let chart = Chart {
             labels: months
                 .iter()
-                .map(|m| {
-                    format!(
-                        "{} {}",
-                        lang.month_abbr(m.period.month()),
-                        m.period.year() % 100
-                    )
-                })
+                .map(|m| format!("{} {}", lang.month_abbr(m.period.month()), m.period.year()))
                 .collect(),
             due: months.iter().map(|m| chart_number(m.amount_due)).collect(),
             paid: months.iter().map(|m| chart_number(m.amount_paid)).collect(),
