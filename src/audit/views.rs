@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
 use uuid::Uuid;
@@ -123,6 +123,20 @@ impl<'a> Words<'a> {
                     Some((cut, _)) => format!("{}…", s[..cut].trim_end()),
                     None => s.to_owned(),
                 };
+            }
+            // A contribution's month and amounts as the contributions table shows them.
+            "period" if entity == Some(Entity::Contribution) => {
+                if let Ok(p) = crate::contributions::domain::Period::parse(s) {
+                    let d = p.first_day();
+                    return format!("{} {}", lang.month_abbr(d.month()), d.year());
+                }
+            }
+            "amount_due" | "amount_paid" | "wages_reported"
+                if entity == Some(Entity::Contribution) =>
+            {
+                if let Ok(d) = s.parse::<rust_decimal::Decimal>() {
+                    return format!("Rp {}", crate::contributions::domain::money_input(d, lang));
+                }
             }
             "filters" => return self.filters(s),
             "npwp" => return crate::employers::domain::Npwp::display(s),
@@ -449,6 +463,37 @@ mod tests {
             Lang::Id.t("admin.disabled")
         );
         assert_eq!(id.value(None, "rows", &json!(12345)), "12.345");
+    }
+
+    #[test]
+    fn letters_and_contributions_read_in_words() {
+        let w = Words::new(Lang::En, None);
+        let letter = json!({
+            "kind": {"old": null, "new": "warning_1"},
+            "state": {"old": "submitted", "new": "approved"},
+            "response_due_on": {"old": null, "new": "2026-12-18"},
+            "body_id": {"old": null, "new": "x".repeat(500)},
+        });
+        let lines = w.changes_text(Some(Entity::Letter), &letter);
+        for words in [
+            "Letter kind: First warning",
+            "Status: Awaiting approval → Approved",
+            "Response due: 18 Dec 2026",
+        ] {
+            let words = words
+                .replace("Letter kind", Lang::En.t("letter.kind"))
+                .replace("Status", Lang::En.t("letter.state"))
+                .replace("Response due", Lang::En.t("letter.response_due"));
+            assert!(lines.contains(&words), "{words}: {lines}");
+        }
+        assert!(lines.len() < 400, "a letter's text is shortened: {lines}");
+        let contribution = json!({
+            "period": {"old": null, "new": "2026-07"},
+            "amount_due": {"old": null, "new": "1150000000.50"},
+        });
+        let lines = w.changes_text(Some(Entity::Contribution), &contribution);
+        assert!(lines.contains(": Jul 2026"), "{lines}");
+        assert!(lines.contains(": Rp 1,150,000,000.50"), "{lines}");
     }
 
     #[test]
