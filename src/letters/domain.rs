@@ -233,12 +233,26 @@ impl Content {
     /// Whether the wording keeps within the bounds. A template within them can grow past them once
     /// filled in (an employer's long name repeated in the subject, the legal basis in the text).
     pub fn fits(&self) -> bool {
-        let chars = |s: &str| s.chars().count();
-        chars(&self.subject_id) <= SUBJECT_MAX
-            && chars(&self.subject_en) <= SUBJECT_MAX
-            && chars(&self.body_id) <= BODY_MAX
-            && chars(&self.body_en) <= BODY_MAX
+        side_fits(&self.subject_id, &self.body_id) && side_fits(&self.subject_en, &self.body_en)
     }
+
+    /// Empties the side of a language the letter is not in when it does not fit: it is there only in
+    /// case the drafter switches languages, and must not stop the letter itself.
+    pub fn without_oversized_unused_side(mut self) -> Content {
+        if !self.language.has_indonesian() && !side_fits(&self.subject_id, &self.body_id) {
+            self.subject_id.clear();
+            self.body_id.clear();
+        }
+        if !self.language.has_english() && !side_fits(&self.subject_en, &self.body_en) {
+            self.subject_en.clear();
+            self.body_en.clear();
+        }
+        self
+    }
+}
+
+fn side_fits(subject: &str, body: &str) -> bool {
+    subject.chars().count() <= SUBJECT_MAX && body.chars().count() <= BODY_MAX
 }
 
 /// A kind as a tenant uses it: what admins may change from the defaults.
@@ -509,6 +523,27 @@ mod tests {
             on: d("2026-12-01"),
         });
         assert_eq!(n, "12345/SKK/KC/XII/2026");
+    }
+
+    #[test]
+    fn a_side_out_of_bounds_stops_a_letter_only_in_its_language() {
+        let content = |language| Content {
+            language,
+            subject_id: "Teguran".into(),
+            subject_en: "W".repeat(SUBJECT_MAX + 1),
+            body_id: "Isi".into(),
+            body_en: "Text".into(),
+            legal_basis: String::new(),
+        };
+        // An Indonesian letter drops the English side it does not use and goes ahead.
+        let id = content(Language::Indonesian).without_oversized_unused_side();
+        assert!(id.fits());
+        assert_eq!((id.subject_en.as_str(), id.body_en.as_str()), ("", ""));
+        assert_eq!(id.subject_id, "Teguran");
+        // An English or bilingual one keeps it, and does not fit.
+        for language in [Language::English, Language::Both] {
+            assert!(!content(language).without_oversized_unused_side().fits());
+        }
     }
 
     #[test]

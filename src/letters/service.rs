@@ -255,7 +255,8 @@ pub async fn draft(
         &lines,
         total,
         &previous_number,
-    );
+    )
+    .without_oversized_unused_side();
     if !content.fits() {
         return Err(AppError::Conflict("letter.wording_too_long"));
     }
