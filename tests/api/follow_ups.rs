@@ -2,29 +2,39 @@
 
 use uuid::Uuid;
 
-use crate::fixtures::{employer_with_person, msg, team};
+use crate::fixtures::{Team, employer_with_person, msg, team};
+use crate::helpers::Client;
 
-#[tokio::test]
-async fn follow_ups_are_listed_done_and_overdue_by_their_assignee() {
-    let tm = team().await;
-    let (e, _) = employer_with_person(&tm.rm1, "PT Janji Tepat", "bod").await;
-    let rm1: Uuid = sqlx::query_scalar("select id from users where email = 'rm1@x.example'")
+/// The id of the team's first RM.
+async fn rm1_id(tm: &Team) -> Uuid {
+    sqlx::query_scalar("select id from users where email = 'rm1@x.example'")
         .fetch_one(&tm.app.admin)
         .await
-        .unwrap();
-    let r = tm
-        .rm1
+        .unwrap()
+}
+
+/// A follow-up for `employer` made through its form, assigned to `assignee`.
+async fn promise(c: &Client, employer: Uuid, assignee: Uuid, title: &str, due: &str) {
+    let r = c
         .post(
-            &format!("/employers/{e}/follow-ups"),
+            &format!("/employers/{employer}/follow-ups"),
             &[
-                ("title", "Kirim simulasi iuran JKP"),
-                ("assignee", &rm1.to_string()),
-                ("due_on", "2026-11-19"),
+                ("title", title),
+                ("assignee", &assignee.to_string()),
+                ("due_on", due),
                 ("version", "0"),
             ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+}
+
+#[tokio::test]
+async fn follow_ups_are_listed_done_and_overdue_by_their_assignee() {
+    let tm = team().await;
+    let (e, _) = employer_with_person(&tm.rm1, "PT Janji Tepat", "bod").await;
+    let rm1 = rm1_id(&tm).await;
+    promise(&tm.rm1, e, rm1, "Kirim simulasi iuran JKP", "2026-11-19").await;
     let week = tm.rm1.get("/follow-ups?scope=mine&when=week").await;
     assert!(week.body.contains("Kirim simulasi iuran JKP"));
     assert!(
@@ -100,29 +110,14 @@ async fn follow_ups_are_listed_done_and_overdue_by_their_assignee() {
 async fn the_employer_page_lists_open_follow_ups_soonest_first_then_the_latest_done() {
     let tm = team().await;
     let (e, _) = employer_with_person(&tm.rm1, "PT Urutan Janji", "bod").await;
-    let rm1: Uuid = sqlx::query_scalar("select id from users where email = 'rm1@x.example'")
-        .fetch_one(&tm.app.admin)
-        .await
-        .unwrap();
+    let rm1 = rm1_id(&tm).await;
     for (title, due) in [
         ("Janji A", "2026-12-20"),
         ("Janji B", "2026-12-25"),
         ("Janji C", "2026-12-18"),
         ("Janji D", "2026-12-30"),
     ] {
-        let r = tm
-            .rm1
-            .post(
-                &format!("/employers/{e}/follow-ups"),
-                &[
-                    ("title", title),
-                    ("assignee", &rm1.to_string()),
-                    ("due_on", due),
-                    ("version", "0"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
+        promise(&tm.rm1, e, rm1, title, due).await;
     }
     // C is done first, A a minute later: A is the latest done.
     for title in ["Janji C", "Janji A"] {
