@@ -50,6 +50,27 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         tenants: usize,
     },
+    /// Import a CSV or XLSX file into a tenant (docs/imports.md): every row is checked, then the
+    /// valid rows are written in one transaction. Exits non-zero when the file is refused, or when
+    /// rows were rejected and --skip-invalid was not given.
+    Import {
+        /// employers, key_persons, contributions, branch_offices, supply_chain_links or holidays.
+        kind: String,
+        /// The CSV or XLSX file.
+        file: std::path::PathBuf,
+        /// The tenant's short name.
+        #[arg(long)]
+        tenant: String,
+        /// A workbook's sheet, by name or 1-based number (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Check every row and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the valid rows even when others were rejected.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -241,7 +262,123 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import {
+            kind,
+            file,
+            tenant,
+            sheet,
+            dry_run,
+            skip_invalid,
+        } => import(&config, &kind, &file, &tenant, sheet, dry_run, skip_invalid).await,
     }
+}
+
+/// `relasi import`: prints the report in English and fails unless the import (or dry run) went
+/// through.
+async fn import(
+    config: &Config,
+    kind: &str,
+    file: &std::path::Path,
+    tenant: &str,
+    sheet: Option<String>,
+    dry_run: bool,
+    skip_invalid: bool,
+) -> anyhow::Result<()> {
+    use crate::imports::read::{MAX_BYTES, SheetChoice};
+    use crate::imports::service::{self, Inline};
+    use crate::web::i18n::Lang;
+    let Some(kind) = service::kind_of(kind) else {
+        bail!(
+            "unknown kind {kind:?}: employers, key_persons, contributions, branch_offices, \
+             supply_chain_links or holidays"
+        );
+    };
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    if size > MAX_BYTES as u64 {
+        bail!(
+            "{}",
+            Lang::En.tf("import.file_too_large", &[("max_mb", "50")])
+        );
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let sheet = sheet.map(|s| match s.trim().parse::<usize>() {
+        Ok(n) => SheetChoice::Index(n),
+        Err(_) => SheetChoice::Name(s),
+    });
+    let pool = ready_pool(config).await?;
+    let tenant_id = {
+        let mut tx = db::begin(&pool).await?;
+        let id = crate::tenancy::repo::tenant_id_by_slug(&mut tx, tenant).await?;
+        tx.commit().await?;
+        id.with_context(|| format!("no tenant {tenant:?}"))?
+    };
+    let done = service::import_inline(
+        &pool,
+        tenant_id,
+        kind,
+        &file_name,
+        bytes,
+        sheet,
+        dry_run,
+        skip_invalid,
+        &Clock::System,
+    )
+    .await?;
+    let (import, result) = match done {
+        Inline::Refused { key, arg } => {
+            let text = Lang::En.tf(
+                key,
+                &[
+                    ("value", &arg),
+                    ("columns", &arg),
+                    ("max_rows", "1,000,000"),
+                    ("max_mb", "50"),
+                ],
+            );
+            bail!("{file_name} refused: {text}");
+        }
+        Inline::Ran { import, result } => (import, result),
+    };
+    for p in &result.problems {
+        let message = Lang::En.tf(p.message, &[("row", &p.arg)]);
+        let row = if p.row == 0 {
+            "whole file".to_owned()
+        } else {
+            format!("row {}", p.row)
+        };
+        println!(
+            "{row}, column {:?}, value {:?}: {message}",
+            p.column, p.value
+        );
+    }
+    let o = result.outcome;
+    let (inserted, updated) = if dry_run {
+        ("to insert", "to update")
+    } else {
+        ("inserted", "updated")
+    };
+    println!(
+        "{file_name}: {} {inserted}, {} {updated}, {} unchanged, {} rejected (import {import})",
+        o.inserted, o.updated, o.unchanged, o.rejected
+    );
+    if o.blocked || (o.rejected > 0 && !skip_invalid) {
+        bail!(
+            "{} rows rejected; nothing was written{}",
+            o.rejected,
+            if dry_run {
+                " (dry run)"
+            } else {
+                ". Fix the file, or pass --skip-invalid to write the valid rows"
+            }
+        );
+    }
+    Ok(())
 }
 
 /// Commands that change data migrate first when they can (the owner's login is configured), so they

@@ -33,6 +33,7 @@ impl Application {
             vocabulary: Default::default(),
             letter_pipeline: Default::default(),
             employer_counts: Default::default(),
+            jobs: Default::default(),
         };
         Ok(Application { listener, state })
     }
@@ -72,6 +73,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config, pool, Clock::System).await?;
     // Arrears grow when a due date passes, with no request to notice it.
     crate::contributions::service::spawn_daily_refresh(app.state().db, Clock::System);
+    // Imports are validated and committed in the background, by whichever server claims them.
+    let state = app.state();
+    crate::jobs::spawn_worker(
+        state.db.clone(),
+        Clock::System,
+        std::sync::Arc::new(crate::imports::service::ImportJobs {
+            clock: Clock::System,
+        }),
+        state.jobs.clone(),
+    );
     app.run_until_stopped().await?;
     tracing::info!("stopped");
     Ok(())

@@ -275,6 +275,14 @@ text_enum!(
     LetterCancelled = "letter.cancelled" => "audit.action.letter_cancelled",
     LetterSettingsUpdated = "letter.settings_updated" => "audit.action.letter_settings_updated",
     AuditExported = "audit.exported" => "audit.action.audit_exported",
+    EmployerImported = "employer.imported" => "audit.action.employer_imported",
+    KeyPersonImported = "key_person.imported" => "audit.action.key_person_imported",
+    ContributionImported = "contribution.imported" => "audit.action.contribution_imported",
+    BranchImported = "branch.imported" => "audit.action.branch_imported",
+    LinkImported = "link.imported" => "audit.action.link_imported",
+    HolidayImported = "holiday.imported" => "audit.action.holiday_imported",
+    ImportUploaded = "import.uploaded" => "audit.action.import_uploaded",
+    ImportCommitted = "import.committed" => "audit.action.import_committed",
 });
 
 text_enum!(
@@ -297,6 +305,7 @@ text_enum!(
     AuditLog = "audit_log" => "audit.entity.audit_log",
     Letter = "letter" => "audit.entity.letter",
     LetterSettings = "letter_settings" => "audit.entity.letter_settings",
+    Import = "import" => "audit.entity.import",
 });
 
 impl Entity {
@@ -316,6 +325,7 @@ impl Entity {
             Entity::Holiday => Some("/admin/holidays".to_owned()),
             Entity::Letter => Some(format!("/letters/{id}")),
             Entity::LetterSettings => Some("/admin/letters".to_owned()),
+            Entity::Import => Some(format!("/admin/imports/{id}")),
             _ => None,
         }
     }

@@ -326,7 +326,8 @@ impl Records {
                 | Entity::Contribution
                 | Entity::Holiday
                 | Entity::Letter
-                | Entity::LetterSettings => continue,
+                | Entity::LetterSettings
+                | Entity::Import => continue,
             };
             if !list.contains(&id) {
                 list.push(id);

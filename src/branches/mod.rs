@@ -2,5 +2,6 @@
 //! offices").
 
 pub mod domain;
+pub mod import;
 pub mod repo;
 pub mod web;

@@ -8,6 +8,7 @@
 pub mod domain;
 pub mod export;
 pub mod form;
+pub mod import;
 pub mod policy;
 pub mod repo;
 pub mod service;

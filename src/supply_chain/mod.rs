@@ -3,6 +3,7 @@
 
 pub mod domain;
 pub mod form;
+pub mod import;
 pub mod policy;
 pub mod repo;
 pub mod web;

@@ -56,6 +56,8 @@ pub struct AppState {
     pub employer_counts: crate::employers::web::CappedCounts,
     /// The letters pipeline as it opens and its cycle times, per tenant, cached briefly.
     pub letter_pipeline: crate::letters::web::PipelineCache,
+    /// Wakes this server's job worker when a page queues a job.
+    pub jobs: crate::jobs::Wake,
 }
 
 /// Form posts are small; file uploads (imports) raise this on their own routes.
@@ -79,18 +81,25 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::letters::web::router())
         .merge(crate::working_days::web::router())
         .merge(crate::calendar::web::router())
+        .merge(crate::imports::web::router())
         .route("/static/{hash}/{*name}", get(assets::serve))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Uploads carry files, under a limit of their own.
+        .merge(
+            crate::imports::web::upload_router().layer(RequestBodyLimitLayer::new(
+                crate::imports::web::UPLOAD_LIMIT,
+            )),
+        )
         .fallback(pages::not_found);
 
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     // Outside in: request id → trace → security headers → error pages → catch panic →
-    // timeout → body limit → cross-site check → flash → routes.
+    // timeout → cross-site check → flash → body limit (per route group) → routes.
     // Each `.layer` wraps everything above it, so they are listed inside out.
     routes
         .layer(from_fn_with_state(state.clone(), layers::flash))
         .layer(from_fn_with_state(state.clone(), layers::cross_site_check))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(CatchPanicLayer::new())
         .layer(from_fn_with_state(state.clone(), layers::error_pages))

@@ -444,6 +444,42 @@ impl Client {
         Self::into_resp(req.send().await.unwrap()).await
     }
 
+    /// A form with text `fields` and one file (`file` field), as the import page sends it.
+    pub async fn post_upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Resp {
+        let boundary = "relasi-test-boundary-9b2c";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\ncontent-type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("origin", self.base.clone())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        Self::into_resp(req.send().await.unwrap()).await
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> Resp {
         self.post("/login", &[("email", email), ("password", password)])
             .await

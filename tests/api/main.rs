@@ -18,6 +18,7 @@ mod follow_ups;
 mod hardening;
 mod helpers;
 mod http;
+mod imports;
 mod isolation;
 mod key_persons;
 mod letters;

@@ -1,0 +1,106 @@
+//! Downloads: a kind's empty template (CSV or XLSX, headers in the reader's language's synonyms) and
+//! an import's problems as CSV.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use uuid::Uuid;
+
+use super::show::message;
+use crate::error::{AppError, AppResult};
+use crate::imports::kind::{self, ImportKind};
+use crate::imports::repo;
+use crate::tenancy::domain::Permission;
+use crate::web::extract::Ctx;
+use crate::web::{AppState, download};
+
+/// `employers.csv` or `employers.xlsx`: the kind's columns, headed by their first synonym (Indonesian)
+/// and one example row.
+pub async fn template(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
+    let kind = ImportKind::parse(name)
+        .map(kind::of)
+        .map_err(|_| AppError::NotFound)?;
+    let headers: Vec<&str> = kind.columns.iter().map(|c| c.headers[0]).collect();
+    let example = crate::imports::templates::example(kind.kind);
+    match ext {
+        "csv" => {
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(b';')
+                .from_writer(Vec::new());
+            w.write_record(&headers).map_err(anyhow::Error::from)?;
+            for row in example {
+                w.write_record(*row).map_err(anyhow::Error::from)?;
+            }
+            let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(download(
+                "text/csv; charset=utf-8",
+                &format!("relasi-{name}.csv"),
+                body,
+            ))
+        }
+        "xlsx" => {
+            let body = crate::imports::templates::xlsx(&headers, example)?;
+            Ok(download(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("relasi-{name}.xlsx"),
+                body,
+            ))
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Every problem of the import's last run, as CSV (semicolons, for Indonesian Excel).
+pub async fn problems(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let mut tx = ctx.tx(&state).await?;
+    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let rows = repo::problems(&mut tx, id, None, 0).await?;
+    tx.commit().await?;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let l = ctx.lang;
+    w.write_record([
+        l.t("import.problem.row"),
+        l.t("import.problem.column"),
+        l.t("import.problem.value"),
+        l.t("import.problem.message"),
+    ])
+    .map_err(anyhow::Error::from)?;
+    for p in &rows {
+        let value = crate::employers::domain::neutralise_cell(&p.value);
+        let column = crate::employers::domain::neutralise_cell(&p.column_name);
+        w.write_record([
+            p.row_number.to_string().as_str(),
+            &column,
+            &value,
+            &message(l, p),
+        ])
+        .map_err(anyhow::Error::from)?;
+    }
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
+    let stem: String = r
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("{stem}-problems.csv"),
+        body,
+    ))
+}

@@ -1,0 +1,37 @@
+//! Admin pages for imports: the history with the upload form and templates, one import's page
+//! (mapping and preview, progress, report, result), and the downloads.
+
+mod downloads;
+mod index;
+mod show;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use super::read::MAX_BYTES;
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/imports", get(index::index))
+        .route("/admin/imports/templates/{file}", get(downloads::template))
+        .route("/admin/imports/{id}", get(show::show))
+        .route("/admin/imports/{id}/progress", get(show::progress))
+        .route("/admin/imports/{id}/sheet", post(show::choose_sheet))
+        .route("/admin/imports/{id}/mapping", post(show::confirm_mapping))
+        .route("/admin/imports/{id}/remap", post(show::remap))
+        .route("/admin/imports/{id}/commit", post(show::commit))
+        .route("/admin/imports/{id}/problems.csv", get(downloads::problems))
+}
+
+/// Uploads, with a body limit of their own: the file's bound plus room for the form's other fields.
+/// The upload itself counts the bytes as they arrive and stops at the bound with the page's message.
+pub fn upload_router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/imports", post(index::upload))
+        .layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024))
+}
+
+/// The upload route's body limit, for the layer `web::router` puts around it.
+pub const UPLOAD_LIMIT: usize = MAX_BYTES + 64 * 1024;

@@ -1,0 +1,460 @@
+//! One import's page: the mapping of its columns over a preview of the first rows, the progress of a
+//! run, the validation report and the commit's result.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::imports::kind::{self, Kind};
+use crate::imports::read::SheetChoice;
+use crate::imports::repo::{self, ImportRow, ProblemRow};
+use crate::imports::service;
+use crate::imports::validate::Mapping;
+use crate::jobs::{self, JobKind};
+use crate::tenancy::domain::Permission;
+use crate::web::extract::Ctx;
+use crate::web::i18n::Lang;
+use crate::web::layout::Layout;
+use crate::web::{AppState, Form, Htmx, render_status, see_other};
+
+/// Problems listed on the page; the CSV has them all.
+const PROBLEMS_SHOWN: i64 = 200;
+
+/// The catalog key of an import's state and the badge class it shows with.
+pub fn state_label(r: &ImportRow) -> (&'static str, &'static str) {
+    match r.state.as_str() {
+        "refused" => ("import.state.refused", "badge-warn"),
+        "mapping" => ("import.state.mapping", "badge-muted"),
+        "validating" => ("import.state.validating", "badge-muted"),
+        "validated" if r.blocked => ("import.state.blocked", "badge-warn"),
+        "validated" => ("import.state.validated", "badge-muted"),
+        "committing" => ("import.state.committing", "badge-muted"),
+        "committed" => ("import.state.committed", "badge-ok"),
+        _ => ("import.state.failed", "badge-warn"),
+    }
+}
+
+pub struct HeaderOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct MapColumn {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub required: bool,
+    pub options: Vec<HeaderOption>,
+}
+
+pub struct ProblemView {
+    pub row: String,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "imports/show.html")]
+struct ShowPage {
+    l: Layout,
+    r: ImportRow,
+    kind_label: &'static str,
+    state_label: &'static str,
+    state_class: &'static str,
+    refusal: String,
+    columns: Vec<MapColumn>,
+    headers: Vec<String>,
+    preview: Vec<Vec<String>>,
+    sheets: Vec<(String, bool)>,
+    error: Option<String>,
+    percent: i64,
+    problems: Vec<ProblemView>,
+    uploaded: String,
+}
+
+#[derive(Template)]
+#[template(path = "imports/_progress.html")]
+struct ProgressPart {
+    l: Layout,
+    r: ImportRow,
+    percent: i64,
+}
+
+/// The problem's message in the reader's language.
+pub fn message(lang: Lang, p: &ProblemRow) -> String {
+    if p.message_arg.is_empty() {
+        lang.t(&p.message).to_owned()
+    } else {
+        lang.tf(&p.message, &[("row", p.message_arg.as_str())])
+    }
+}
+
+/// The refusal's message in the reader's language.
+pub fn refusal_message(lang: Lang, r: &ImportRow) -> String {
+    lang.tf(
+        &r.refusal,
+        &[
+            ("value", r.refusal_arg.as_str()),
+            ("max_rows", "1.000.000"),
+            ("max_mb", "50"),
+        ],
+    )
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s.as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn load(state: &AppState, ctx: &Ctx, id: Uuid) -> AppResult<(ImportRow, i64)> {
+    let mut tx = ctx.tx(state).await?;
+    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let job = jobs::repo::latest_for(&mut tx, id).await?;
+    tx.commit().await?;
+    let percent = job
+        .filter(|j| j.total > 0)
+        .map(|j| (j.done * 100 / j.total).clamp(0, 100))
+        .unwrap_or(0);
+    Ok((r, percent))
+}
+
+async fn render_page(
+    state: &AppState,
+    ctx: &Ctx,
+    r: ImportRow,
+    percent: i64,
+    mapping: Option<Mapping>,
+    error: Option<String>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let kind = kind::of(r.kind);
+    let headers = strings(&r.headers);
+    let mapping = mapping.unwrap_or_else(|| service::mapping_of(kind, &r.mapping, headers.len()));
+    let columns = kind
+        .columns
+        .iter()
+        .zip(&mapping)
+        .map(|(c, m)| {
+            let mut options = vec![HeaderOption {
+                value: String::new(),
+                label: ctx.lang.t("import.not_in_file").to_owned(),
+                selected: m.is_none(),
+            }];
+            options.extend(headers.iter().enumerate().map(|(i, h)| HeaderOption {
+                value: i.to_string(),
+                label: if h.is_empty() {
+                    ctx.lang
+                        .tf("import.column_n", &[("n", &(i + 1).to_string())])
+                } else {
+                    h.clone()
+                },
+                selected: *m == Some(i),
+            }));
+            MapColumn {
+                field: c.field,
+                label: c.label,
+                required: c.required,
+                options,
+            }
+        })
+        .collect();
+    let preview = r
+        .preview
+        .as_array()
+        .map(|rows| rows.iter().map(strings).collect())
+        .unwrap_or_default();
+    let sheets = strings(&r.sheets)
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let chosen = if r.sheet.is_empty() {
+                i == 0
+            } else {
+                s.eq_ignore_ascii_case(&r.sheet)
+            };
+            (s, chosen)
+        })
+        .collect();
+    let problems = if matches!(r.state.as_str(), "validated" | "committed") {
+        let mut tx = ctx.tx(state).await?;
+        let rows = repo::problems(&mut tx, r.id, Some(PROBLEMS_SHOWN), 0).await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|p| ProblemView {
+                row: if p.row_number == 0 {
+                    ctx.lang.t("import.whole_file").to_owned()
+                } else {
+                    ctx.lang.integer(p.row_number as i64)
+                },
+                column: p.column_name.clone(),
+                value: p.value.clone(),
+                message: message(ctx.lang, p),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (state_label, state_class) = state_label(&r);
+    render_status(
+        status,
+        &ShowPage {
+            l: ctx.layout_titled(format!("{} · {}", ctx.lang.t("import.title"), r.file_name)),
+            kind_label: r.kind.label_key(),
+            state_label,
+            state_class,
+            refusal: refusal_message(ctx.lang, &r),
+            columns,
+            headers,
+            preview,
+            sheets,
+            error,
+            percent,
+            problems,
+            uploaded: ctx.lang.datetime(r.created_at, ctx.tenant.tz),
+            r,
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let (r, percent) = load(&state, &ctx, id).await?;
+    render_page(&state, &ctx, r, percent, None, None, StatusCode::OK).await
+}
+
+/// The progress bar alone, for htmx to poll; once the run is over, htmx is told to reload the page.
+pub async fn progress(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    htmx: Htmx,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let (r, percent) = load(&state, &ctx, id).await?;
+    let running = matches!(r.state.as_str(), "validating" | "committing");
+    if !running && htmx.request {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!("/admin/imports/{id}")) {
+            response.headers_mut().insert("hx-redirect", v);
+        }
+        return Ok(response);
+    }
+    if !running {
+        return Ok(see_other(&format!("/admin/imports/{id}")));
+    }
+    render_status(
+        StatusCode::OK,
+        &ProgressPart {
+            l: ctx.layout("import.title"),
+            r,
+            percent,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SheetForm {
+    #[serde(default)]
+    sheet: String,
+    #[serde(default)]
+    version: i32,
+}
+
+/// Reads another sheet of the workbook; the mapping is suggested again from its headers.
+pub async fn choose_sheet(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<SheetForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let mut tx = ctx.tx(&state).await?;
+    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if r.state != "mapping" || r.version != form.version {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
+    let sheet: String = form
+        .sheet
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    if !strings(&r.sheets)
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(&sheet))
+    {
+        return Err(AppError::BadRequest("import.sheet_not_found"));
+    }
+    let bytes = Arc::new(repo::file(&mut tx, id).await?);
+    let read = service::read_file(bytes.clone(), Some(SheetChoice::Name(sheet.clone()))).await;
+    service::record_read(&mut tx, id, kind::of(r.kind), &bytes, &sheet, read).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!("/admin/imports/{id}")))
+}
+
+/// The mapping form: `m_<field>` = a header's position, or empty for a column the file does not have.
+#[derive(Deserialize)]
+pub struct MappingForm {
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+fn mapping_from(kind: &Kind, form: &MappingForm, headers: usize) -> Mapping {
+    kind.columns
+        .iter()
+        .map(|c| {
+            form.fields
+                .get(&format!("m_{}", c.field))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .filter(|n| *n < headers)
+        })
+        .collect()
+}
+
+/// Confirms the mapping and queues the validation of every row.
+pub async fn confirm_mapping(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<MappingForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let now = state.clock.now();
+    let version: i32 = form
+        .fields
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut tx = ctx.tx(&state).await?;
+    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let kind = kind::of(r.kind);
+    let headers = strings(&r.headers).len();
+    let mapping = mapping_from(kind, &form, headers);
+    let missing = service::missing_columns(kind, &mapping);
+    let mut used: Vec<usize> = mapping.iter().flatten().copied().collect();
+    used.sort_unstable();
+    let twice = used.windows(2).any(|w| w[0] == w[1]);
+    if !missing.is_empty() || twice {
+        tx.commit().await?;
+        let error = if twice {
+            ctx.lang.t("import.header_used_twice").to_owned()
+        } else {
+            let names: Vec<&str> = missing.iter().map(|k| ctx.lang.t(k)).collect();
+            ctx.lang
+                .tf("import.columns_missing", &[("columns", &names.join(", "))])
+        };
+        return render_page(
+            &state,
+            &ctx,
+            r,
+            0,
+            Some(mapping),
+            Some(error),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    if !repo::advance(
+        &mut tx,
+        id,
+        &["mapping", "validated", "failed"],
+        "validating",
+        version,
+        now,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
+    repo::set_mapping(
+        &mut tx,
+        id,
+        &service::mapping_json(kind, &mapping),
+        &r.sheet,
+        r.skip_invalid,
+    )
+    .await?;
+    service::queue(&mut tx, id, JobKind::ImportValidate, Some(ctx.user_id), now).await?;
+    tx.commit().await?;
+    state.jobs.notify();
+    Ok(see_other(&format!("/admin/imports/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    version: i32,
+    #[serde(default)]
+    skip_invalid: Option<String>,
+}
+
+/// Back from the report to the mapping.
+pub async fn remap(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let mut tx = ctx.tx(&state).await?;
+    repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if !repo::advance(
+        &mut tx,
+        id,
+        &["validated", "failed"],
+        "mapping",
+        form.version,
+        state.clock.now(),
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
+    tx.commit().await?;
+    Ok(see_other(&format!("/admin/imports/{id}")))
+}
+
+/// Queues the commit. With rejected rows it goes ahead only when the admin chose to skip them.
+pub async fn commit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let now = state.clock.now();
+    let skip = form.skip_invalid.is_some();
+    let mut tx = ctx.tx(&state).await?;
+    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if r.state == "validated" && r.version == form.version && r.rejected > 0 && !skip {
+        tx.commit().await?;
+        let error = ctx.lang.t("import.rejected_rows_block").to_owned();
+        return render_page(&state, &ctx, r, 0, None, Some(error), StatusCode::CONFLICT).await;
+    }
+    if !repo::advance(&mut tx, id, &["validated"], "committing", form.version, now).await? {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
+    repo::set_skip_invalid(&mut tx, id, skip).await?;
+    service::queue(&mut tx, id, JobKind::ImportCommit, Some(ctx.user_id), now).await?;
+    tx.commit().await?;
+    state.jobs.notify();
+    Ok(see_other(&format!("/admin/imports/{id}")))
+}

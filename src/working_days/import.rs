@@ -1,0 +1,71 @@
+//! Holidays as an import kind (docs/imports.md): upserted by day. Due dates move with the calendar
+//! in the same transaction.
+
+use sqlx::PgConnection;
+
+use crate::error::AppResult;
+use crate::imports::kind::{
+    BoxFuture, Cell, Column, CommitContext, ImportKind, Kind, Written, key_of, no_rules,
+};
+
+pub static KIND: Kind = Kind {
+    kind: ImportKind::Holidays,
+    columns: &[
+        Column {
+            field: "day",
+            label: "holiday.day",
+            headers: &["Tanggal", "Tgl", "Hari Libur", "Date", "Day"],
+            cell: Cell::Date,
+            required: true,
+            value_required: true,
+        },
+        Column {
+            field: "name",
+            label: "holiday.name",
+            headers: &["Nama", "Keterangan", "Nama Hari Libur", "Name", "Holiday"],
+            cell: Cell::Text { max: 200 },
+            required: true,
+            value_required: true,
+        },
+    ],
+    key: |k, row| key_of(k, row, &["day"]),
+    rules: no_rules,
+    staging: "create temp table import_staging (row_number integer, day date, name text) on commit drop",
+    upsert,
+};
+
+fn upsert<'a>(
+    conn: &'a mut PgConnection,
+    ctx: &'a CommitContext,
+) -> BoxFuture<'a, AppResult<Written>> {
+    Box::pin(async move {
+        super::repo::lock_calendar(&mut *conn).await?;
+        let (inserted, updated): (i64, i64) = sqlx::query_as(
+            r#"
+with old as (select h.day, h.name from holidays h join import_staging s on s.day = h.day),
+up as (
+  insert into holidays as h (tenant_id, day, name, created_at)
+  select app_tenant_id(), s.day, s.name, $1 from import_staging s
+  on conflict (tenant_id, day) do update set name = excluded.name where h.name <> excluded.name
+  returning h.day, h.name, (xmax = 0) as inserted
+),
+audit as (
+  insert into audit_events (tenant_id, id, occurred_at, actor_id, actor_label, action, entity_type, changes)
+  select app_tenant_id(), gen_random_uuid(), $1, $2, case when $2::uuid is null then 'cli' else '' end,
+         'holiday.imported', 'holiday',
+         jsonb_build_object('days', jsonb_build_object('old', o.day || ' ' || o.name, 'new', u.day || ' ' || u.name))
+    from up u left join old o on o.day = u.day
+)
+select count(*) filter (where inserted), count(*) filter (where not inserted) from up
+"#,
+        )
+        .bind(ctx.now)
+        .bind(ctx.by.map(|u| u.0))
+        .fetch_one(&mut *conn)
+        .await?;
+        if inserted > 0 {
+            crate::contributions::service::recompute_due_dates(conn, ctx.today).await?;
+        }
+        Ok(Written { inserted, updated })
+    })
+}
