@@ -124,13 +124,27 @@ create table import_problems (
 -- ({"field": {"old": …, "new": …}}), so a set-based upsert writes one audit event per changed row
 -- from two `to_jsonb` images instead of a loop.
 create function jsonb_changes(old jsonb, new jsonb) returns jsonb
-    language sql immutable
+    language plpgsql immutable parallel safe
     as $$
-      select coalesce(jsonb_object_agg(k, jsonb_build_object('old', old -> k, 'new', new -> k)), '{}')
-        from jsonb_object_keys(new) as k
-       where old is null and new -> k is not null and new -> k not in ('null', '""', '[]', 'false')
-          or old is not null and (old -> k) is distinct from (new -> k)
-    $$;
+declare
+    changes jsonb := '{}';
+    k text;
+    v jsonb;
+begin
+    -- PL/pgSQL, not SQL: called once per written row, a SQL function ran through the SQL-function
+    -- executor each time (a third of an import's time, measured with perf).
+    for k, v in select * from jsonb_each(new) loop
+        if old is null then
+            if v not in ('null', '""', '[]', 'false') then
+                changes := changes || jsonb_build_object(k, jsonb_build_object('old', null, 'new', v));
+            end if;
+        elsif (old -> k) is distinct from v then
+            changes := changes || jsonb_build_object(k, jsonb_build_object('old', old -> k, 'new', v));
+        end if;
+    end loop;
+    return changes;
+end
+$$;
 grant execute on function jsonb_changes(jsonb, jsonb) to relasi_app;
 
 -- Enabled but not forced on `jobs` alone: its owner runs `jobs_waiting` across tenants (forced, the

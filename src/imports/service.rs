@@ -95,6 +95,15 @@ pub fn refusal_arg(refusal: &Refusal) -> String {
     }
 }
 
+/// A problem's column: the file's header, or a field's name (a catalog key) for a field the file
+/// does not have.
+pub fn column_name(lang: crate::web::i18n::Lang, column: &str) -> String {
+    match crate::web::i18n::known_key(column) {
+        Some(key) if key.contains('.') && !column.contains(' ') => lang.t(key).to_owned(),
+        _ => column.to_owned(),
+    }
+}
+
 /// A mapping as stored: field → header position.
 pub fn mapping_json(kind: &Kind, mapping: &Mapping) -> Value {
     let map: BTreeMap<&str, usize> = kind

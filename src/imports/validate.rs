@@ -228,10 +228,12 @@ pub fn check(
             _ => None,
         })
         .collect();
+    // The file's header of a column; for a field the file does not have (a rule across fields may
+    // name one), its catalog label, which the report translates.
     let header_of = |i: usize| -> String {
         mapping[i]
             .and_then(|h| headers.get(h).cloned())
-            .unwrap_or_default()
+            .unwrap_or_else(|| kind.columns[i].label.to_owned())
     };
     let mut seen: HashMap<String, u32> = HashMap::new();
     let mut valid = Vec::with_capacity(rows.len());

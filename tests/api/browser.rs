@@ -955,3 +955,119 @@ async fn a_warning_letter_is_drafted_approved_printed_sent_and_escalated_when_ov
     );
     later.quit().await;
 }
+
+/// Waits (up to 20 s) until the page's text contains `needle`: a background job's page reloads
+/// itself when the job is done.
+async fn wait_long_for_text(b: &Browser, needle: &str) {
+    for _ in 0..400 {
+        if b.text().await.contains(needle) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{needle:?} never appeared in: {}", b.text().await);
+}
+
+#[tokio::test]
+async fn an_admin_imports_a_workbook_fixes_a_column_reads_the_report_and_commits() {
+    let app = spawn_app().await;
+    let t = app.tenant("demo", "Kanwil DKI Jakarta").await;
+    app.user(t, "rina@x.example", "Rina Kusumawati", Role::Admin)
+        .await;
+    for (email, name) in [
+        ("dewi.lestari@demo.relasi.example", "Dewi Lestari"),
+        ("agus.setiawan@demo.relasi.example", "Agus Setiawan"),
+        ("putri.maharani@demo.relasi.example", "Putri Maharani"),
+    ] {
+        app.user(t, email, name, Role::Rm).await;
+    }
+    let admin = app.signed_in("rina@x.example").await;
+    for code in ["KC-SDM", "KC-MNT", "KC-CKG"] {
+        let r = admin
+            .post(
+                "/admin/branches",
+                &[("code", code), ("name", code), ("version", "0")],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+    }
+    // The server's background worker, as `relasi serve` runs it.
+    relasi::jobs::spawn_worker(
+        app.pool.clone(),
+        app.clock.clone(),
+        std::sync::Arc::new(relasi::imports::service::ImportJobs {
+            clock: app.clock.clone(),
+        }),
+        app.jobs.clone(),
+    );
+
+    let b = Browser::start(1280, 900).await;
+    sign_in(&b, &app.base, "rina@x.example", "/admin").await;
+    b.click("a[href='/admin/imports']").await;
+    b.wait_for_path("/admin/imports").await;
+    b.click("#f-kind option[value=employers]").await;
+    let file = format!(
+        "{}/tests/fixtures/imports/employers_excel_serial_dates.xlsx",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    b.attach("#f-file", &file).await;
+    b.screenshot("import-upload").await;
+    b.click("form[action='/admin/imports'] button[type=submit]")
+        .await;
+
+    // The columns were matched by their headers; the preview shows Excel's #N/A in the city column,
+    // so the admin leaves the city out.
+    b.find("select[name=m_npp]").await;
+    let text = b.text().await;
+    assert!(text.contains("PT Serial Tanggal Makmur"), "{text}");
+    assert!(text.contains("#N/A"));
+    let city: String = b
+        .execute("return document.querySelector('select[name=m_city]').value")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!city.is_empty(), "the city column was matched");
+    b.click("select[name=m_city] option[value='']").await;
+    b.screenshot("import-mapping").await;
+    b.click("form[action$='/mapping'] button[type=submit]")
+        .await;
+
+    // The dry run's report: two rows to add, the institution without its type rejected.
+    wait_long_for_text(&b, "Laporan").await;
+    let report = b.text().await;
+    assert!(report.contains("Belum ada yang ditulis"), "{report}");
+    assert!(report.contains("Pilih jenis instansi."), "{report}");
+    b.screenshot("import-report").await;
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("select count(*) from employers")
+            .fetch_one(&app.admin)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Commit, skipping the rejected row; the progress bar gives way to the result.
+    b.click("input[name=skip_invalid]").await;
+    b.click("form[action$='/commit'] button[type=submit]").await;
+    wait_long_for_text(&b, "Hasil").await;
+    b.screenshot("import-result").await;
+    let names: Vec<(String, String)> =
+        sqlx::query_as("select npp, city from employers order by npp")
+            .fetch_all(&app.admin)
+            .await
+            .unwrap();
+    assert_eq!(
+        names,
+        vec![
+            ("01234567".to_owned(), String::new()),
+            ("03456789".to_owned(), String::new())
+        ],
+        "the NPP that lost its zero, and no city"
+    );
+    // The history lists it.
+    b.click("a[href='/admin/imports']").await;
+    wait_for_text(&b, "employers_excel_serial_dates.xlsx").await;
+    assert!(b.text().await.contains("Tersimpan"));
+    b.quit().await;
+}

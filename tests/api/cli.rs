@@ -308,3 +308,160 @@ async fn sigterm_finishes_the_request_in_flight_then_exits() {
     let exit = server.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test]
+async fn relasi_import_reports_rows_and_exits_non_zero_unless_the_import_went_through() {
+    let app = spawn_app().await;
+    let db = &app.database;
+    assert!(tenant_create(db, "kanwil", "Kanwil", &[]).status.success());
+    for email in [
+        "dewi.lestari@demo.relasi.example",
+        "agus.setiawan@demo.relasi.example",
+        "putri.maharani@demo.relasi.example",
+    ] {
+        assert!(
+            user_create(db, "kanwil", email, "rm", None)
+                .status
+                .success()
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("relasi-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let branches = dir.join("cabang.csv");
+    std::fs::write(
+        &branches,
+        "Kode Cabang;Nama Kantor\nKC-SDM;Sudirman\nKC-MNT;Menteng\nKC-CKG;Cengkareng\n",
+    )
+    .unwrap();
+    let fixture = |name: &str| {
+        format!(
+            "{}/tests/fixtures/imports/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    };
+    let o = relasi(
+        db,
+        &[
+            "import",
+            "branch_offices",
+            branches.to_str().unwrap(),
+            "--tenant",
+            "kanwil",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("3 inserted"), "{}", text(&o));
+
+    // Rejected rows without --skip-invalid: the report, a non-zero exit, nothing written.
+    let problems = fixture("employers_problems.csv");
+    let o = relasi(
+        db,
+        &["import", "employers", &problems, "--tenant", "kanwil"],
+        None,
+    );
+    assert!(!o.status.success());
+    let out = text(&o);
+    assert!(
+        out.contains("row 4, column \"Email RM\", value \"tidak.ada@contoh.example\""),
+        "{out}"
+    );
+    assert!(out.contains("nothing was written"), "{out}");
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from employers")
+            .fetch_one(&app.admin)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 0);
+
+    // A dry run of a clean file writes nothing and succeeds; the import then writes it.
+    let clean = fixture("employers_utf8_bom.csv");
+    let o = relasi(
+        db,
+        &[
+            "import",
+            "employers",
+            &clean,
+            "--tenant",
+            "kanwil",
+            "--dry-run",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("3 to insert"), "{}", text(&o));
+    assert_eq!(count().await, 0);
+    let o = relasi(
+        db,
+        &["import", "employers", &clean, "--tenant", "kanwil"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(count().await, 3);
+
+    // --skip-invalid writes the valid rows of the problem file.
+    let o = relasi(
+        db,
+        &[
+            "import",
+            "employers",
+            &problems,
+            "--tenant",
+            "kanwil",
+            "--skip-invalid",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("5 rejected"), "{}", text(&o));
+    assert_eq!(count().await, 8);
+
+    // Refusals: a file that is not one, an unknown kind or tenant — a message, never a panic.
+    for (args, needle) in [
+        (
+            vec![
+                "import",
+                "employers",
+                &fixture("binary_renamed.csv") as &str,
+                "--tenant",
+                "kanwil",
+            ],
+            "neither a CSV",
+        ),
+        (
+            vec![
+                "import",
+                "employers",
+                &fixture("zip_bomb.xlsx") as &str,
+                "--tenant",
+                "kanwil",
+            ],
+            "unpack",
+        ),
+        (
+            vec!["import", "people", &clean as &str, "--tenant", "kanwil"],
+            "unknown kind",
+        ),
+        (
+            vec!["import", "employers", &clean as &str, "--tenant", "nope"],
+            "no tenant",
+        ),
+        (
+            vec![
+                "import",
+                "employers",
+                "/nonexistent.csv",
+                "--tenant",
+                "kanwil",
+            ],
+            "cannot read",
+        ),
+    ] {
+        let o = relasi(db, &args, None);
+        assert!(!o.status.success(), "{args:?}");
+        assert!(text(&o).contains(needle), "{args:?}: {}", text(&o));
+        assert!(!text(&o).contains("panicked"));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -143,6 +143,8 @@ pub struct TestApp {
     pub admin: PgPool,
     pub clock: Clock,
     pub database: String,
+    /// The server's job wake-up, for a test that runs a job worker beside it.
+    pub jobs: relasi::jobs::Wake,
 }
 
 /// A server with one tenant ("Unit Satu") and its admin (admin@x.example), signed in.
@@ -189,6 +191,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .expect("the application starts");
     let base = format!("http://{}", app.local_addr());
+    let jobs = app.state().jobs;
     tokio::spawn(app.run_until_stopped());
     let admin = connect(options(&superuser_url()).database(&database), 2).await;
     TestApp {
@@ -197,6 +200,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         admin,
         clock,
         database,
+        jobs,
     }
 }
 

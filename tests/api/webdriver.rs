@@ -257,6 +257,17 @@ impl Browser {
         .await;
     }
 
+    /// Chooses a file in an `<input type=file>`.
+    pub async fn attach(&self, css: &str, path: &str) {
+        let e = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{}/value", e.0),
+            Some(json!({"text": path})),
+        )
+        .await;
+    }
+
     pub async fn element_text(&self, css: &str) -> String {
         let e = self.find(css).await;
         self.get_string(&format!("/element/{}/text", e.0)).await

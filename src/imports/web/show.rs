@@ -199,7 +199,7 @@ async fn render_page(
                 } else {
                     ctx.lang.integer(p.row_number as i64)
                 },
-                column: p.column_name.clone(),
+                column: service::column_name(ctx.lang, &p.column_name),
                 value: p.value.clone(),
                 message: message(ctx.lang, p),
             })
