@@ -10,18 +10,17 @@ use crate::imports::kind::{
 pub static KIND: Kind = Kind {
     kind: ImportKind::BranchOffices,
     columns: &[
-        Column {
-            field: "code",
-            label: "branch.code",
-            headers: &["Kode Cabang", "Kode", "Kode Kantor", "Branch Code", "Code"],
-            cell: Cell::BranchCode,
-            required: true,
-            value_required: true,
-        },
-        Column {
-            field: "name",
-            label: "branch.name",
-            headers: &[
+        Column::new(
+            "code",
+            "branch.code",
+            &["Kode Cabang", "Kode", "Kode Kantor", "Branch Code", "Code"],
+            Cell::BranchCode,
+        )
+        .required(),
+        Column::new(
+            "name",
+            "branch.name",
+            &[
                 "Nama Kantor",
                 "Nama Cabang",
                 "Nama",
@@ -29,26 +28,21 @@ pub static KIND: Kind = Kind {
                 "Branch Name",
                 "Name",
             ],
-            cell: Cell::Text { max: 200 },
-            required: true,
-            value_required: true,
-        },
-        Column {
-            field: "region",
-            label: "branch.region",
-            headers: &["Kanwil", "Kantor Wilayah", "Wilayah", "Region"],
-            cell: Cell::Text { max: 200 },
-            required: false,
-            value_required: false,
-        },
-        Column {
-            field: "address",
-            label: "branch.address",
-            headers: &["Alamat", "Address"],
-            cell: Cell::Notes { max: 500 },
-            required: false,
-            value_required: false,
-        },
+            Cell::Text { max: 200 },
+        )
+        .required(),
+        Column::new(
+            "region",
+            "branch.region",
+            &["Kanwil", "Kantor Wilayah", "Wilayah", "Region"],
+            Cell::Text { max: 200 },
+        ),
+        Column::new(
+            "address",
+            "branch.address",
+            &["Alamat", "Address"],
+            Cell::Notes { max: 500 },
+        ),
     ],
     key: |k, row| key_of(k, row, &["code"]),
     rules: no_rules,
@@ -65,8 +59,12 @@ fn upsert<'a>(
     Box::pin(async move {
         // As for employers (src/employers/import.rs): merged values, only changed rows written, an
         // audit event for each. An archived office with the code is updated and stays archived.
-        let (inserted, updated): (i64, i64) = sqlx::query_as(
-            r#"
+        let written = crate::imports::kind::upsert_rows(&mut *conn, UPSERT, ctx).await?;
+        Ok(written)
+    })
+}
+
+const UPSERT: &str = r#"
 with merged as (
   select coalesce(b.id, gen_random_uuid()) as id, b.id is null as is_new, s.code, s.name,
          case when 'region' = any($1) then s.region else coalesce(b.region, '') end as region,
@@ -96,13 +94,4 @@ audit as (
     from changed c
 )
 select count(*) filter (where inserted), count(*) filter (where not inserted) from up
-"#,
-        )
-        .bind(&ctx.given)
-        .bind(ctx.now)
-        .bind(ctx.by.map(|u| u.0))
-        .fetch_one(&mut *conn)
-        .await?;
-        Ok(Written { inserted, updated })
-    })
-}
+"#;

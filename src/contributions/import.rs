@@ -14,45 +14,28 @@ use crate::imports::kind::{
     BoxFuture, Cell, Column, CommitContext, ImportKind, Kind, Values, Written, key_of,
 };
 
-const fn col(
-    field: &'static str,
-    label: &'static str,
-    headers: &'static [&'static str],
-    cell: Cell,
-    required: bool,
-) -> Column {
-    Column {
-        field,
-        label,
-        headers,
-        cell,
-        required,
-        value_required: required,
-    }
-}
-
 pub static KIND: Kind = Kind {
     kind: ImportKind::Contributions,
     columns: &[
-        col("employer_id", "employer.npp", &["NPP", "Nomor Pendaftaran Perusahaan", "Employer NPP"], Cell::Employer, true),
-        col("period", "contribution.period", &["Periode", "Bulan", "Masa Iuran", "Period", "Month"], Cell::Period, true),
-        col(
+        Column::new("employer_id", "employer.npp", &["NPP", "Nomor Pendaftaran Perusahaan", "Employer NPP"], Cell::Employer).required(),
+        Column::new("period", "contribution.period", &["Periode", "Bulan", "Masa Iuran", "Period", "Month"], Cell::Period).required(),
+        Column::new(
             "workers_reported",
             "contribution.workers_reported",
             &["Tenaga Kerja", "Jumlah Tenaga Kerja", "Jumlah TK", "Workers", "Workers Reported"],
             Cell::Count,
-            true,
-        ),
-        col(
+        )
+        .required(),
+        Column::new(
             "wages_reported",
             "contribution.wages_reported",
             &["Upah", "Total Upah", "Upah Dilaporkan", "Wages", "Wages Reported"],
             Cell::Money,
-            true,
-        ),
-        col("amount_due", "contribution.amount_due", &["Iuran", "Tagihan", "Iuran Tertagih", "Amount Due", "Due"], Cell::Money, true),
-        col("amount_paid", "contribution.amount_paid", &["Dibayar", "Iuran Dibayar", "Pembayaran", "Amount Paid", "Paid"], Cell::Money, false),
-        col("paid_on", "contribution.paid_on", &["Tanggal Bayar", "Tgl Bayar", "Paid On", "Payment Date"], Cell::Date, false),
+        )
+        .required(),
+        Column::new("amount_due", "contribution.amount_due", &["Iuran", "Tagihan", "Iuran Tertagih", "Amount Due", "Due"], Cell::Money).required(),
+        Column::new("amount_paid", "contribution.amount_paid", &["Dibayar", "Iuran Dibayar", "Pembayaran", "Amount Paid", "Paid"], Cell::Money),
+        Column::new("paid_on", "contribution.paid_on", &["Tanggal Bayar", "Tgl Bayar", "Paid On", "Payment Date"], Cell::Date),
     ],
     key: |k, row| key_of(k, row, &["employer_id", "period"]),
     rules,

@@ -9,45 +9,23 @@ use crate::imports::kind::{
     BoxFuture, Cell, Choices, Column, CommitContext, ImportKind, Kind, Values, Written, values_of,
 };
 
-const fn col(
-    field: &'static str,
-    label: &'static str,
-    headers: &'static [&'static str],
-    cell: Cell,
-) -> Column {
-    Column {
-        field,
-        label,
-        headers,
-        cell,
-        required: false,
-        value_required: false,
-    }
-}
-
 pub static KIND: Kind = Kind {
     kind: ImportKind::Employers,
     columns: &[
-        Column {
-            required: true,
-            value_required: true,
-            ..col(
+        Column::new(
                 "npp",
                 "employer.npp",
                 &["NPP", "Nomor Pendaftaran Perusahaan", "No NPP", "Nomor NPP", "Employer Number"],
                 Cell::Npp,
-            )
-        },
-        col(
+        )
+        .required(),
+        Column::new(
             "division_code",
             "employer.division_code",
             &["Divisi", "Kode Divisi", "Division", "Division Code"],
             Cell::DivisionCode,
         ),
-        Column {
-            required: true,
-            value_required: true,
-            ..col(
+        Column::new(
                 "name",
                 "employer.name",
                 &[
@@ -61,28 +39,28 @@ pub static KIND: Kind = Kind {
                     "Employer Name",
                 ],
                 Cell::Text { max: 200 },
-            )
-        },
-        col(
+        )
+        .required(),
+        Column::new(
             "legal_name",
             "employer.legal_name",
             &["Nama Resmi", "Nama Badan Hukum", "Legal Name"],
             Cell::Text { max: 200 },
         ),
-        col(
+        Column::new(
             "short_name",
             "employer.short_name",
             &["Nama Singkat", "Singkatan", "Short Name"],
             Cell::Text { max: 60 },
         ),
-        col("npwp", "employer.npwp", &["NPWP", "NPWP Perusahaan", "Tax ID"], Cell::Npwp),
-        col("nib", "employer.nib", &["NIB", "Nomor Induk Berusaha"], Cell::Nib),
-        col("address", "employer.address", &["Alamat", "Address"], Cell::Notes { max: 500 }),
-        col("city", "employer.city", &["Kota", "Kabupaten/Kota", "Kota/Kabupaten", "City"], Cell::Text { max: 100 }),
-        col("province", "employer.province", &["Provinsi", "Province"], Cell::Text { max: 100 }),
-        col("phone", "employer.phone", &["Telepon", "No Telepon", "Nomor Telepon", "Phone"], Cell::Phone),
-        col("website", "employer.website", &["Situs", "Situs Web", "Website"], Cell::Text { max: 200 }),
-        col(
+        Column::new("npwp", "employer.npwp", &["NPWP", "NPWP Perusahaan", "Tax ID"], Cell::Npwp),
+        Column::new("nib", "employer.nib", &["NIB", "Nomor Induk Berusaha"], Cell::Nib),
+        Column::new("address", "employer.address", &["Alamat", "Address"], Cell::Notes { max: 500 }),
+        Column::new("city", "employer.city", &["Kota", "Kabupaten/Kota", "Kota/Kabupaten", "City"], Cell::Text { max: 100 }),
+        Column::new("province", "employer.province", &["Provinsi", "Province"], Cell::Text { max: 100 }),
+        Column::new("phone", "employer.phone", &["Telepon", "No Telepon", "Nomor Telepon", "Phone"], Cell::Phone),
+        Column::new("website", "employer.website", &["Situs", "Situs Web", "Website"], Cell::Text { max: 200 }),
+        Column::new(
             "segment",
             "employer.segment",
             &["Segmen", "Segment"],
@@ -100,7 +78,7 @@ pub static KIND: Kind = Kind {
                 ],
             }),
         ),
-        col(
+        Column::new(
             "institution_type",
             "employer.institution_type",
             &["Jenis Instansi", "Tipe Instansi", "Institution Type"],
@@ -109,7 +87,7 @@ pub static KIND: Kind = Kind {
                 also: &[("pemda", "local_government"), ("ministry", "ministry")],
             }),
         ),
-        col(
+        Column::new(
             "ownership",
             "employer.ownership",
             &["Kepemilikan", "Status Kepemilikan", "Ownership"],
@@ -124,8 +102,8 @@ pub static KIND: Kind = Kind {
                 ],
             }),
         ),
-        col("country", "employer.country", &["Negara Asal", "Negara", "Country", "Country of Origin"], Cell::Country),
-        col(
+        Column::new("country", "employer.country", &["Negara Asal", "Negara", "Country", "Country of Origin"], Cell::Country),
+        Column::new(
             "scale",
             "employer.scale",
             &["Skala", "Skala Usaha", "Scale"],
@@ -134,8 +112,8 @@ pub static KIND: Kind = Kind {
                 also: &[],
             }),
         ),
-        col("industry", "employer.industry", &["Industri", "Sektor", "KBLI", "Industry"], Cell::Text { max: 200 }),
-        col(
+        Column::new("industry", "employer.industry", &["Industri", "Sektor", "KBLI", "Industry"], Cell::Text { max: 200 }),
+        Column::new(
             "risk_band",
             "employer.risk_band",
             &["Tingkat Risiko", "Kelompok Risiko", "Risiko JKK", "Risk Band"],
@@ -144,7 +122,7 @@ pub static KIND: Kind = Kind {
                 also: &[],
             }),
         ),
-        col(
+        Column::new(
             "programs",
             "employer.programs",
             &["Program", "Program Diikuti", "Programs"],
@@ -153,7 +131,7 @@ pub static KIND: Kind = Kind {
                 also: &[],
             }),
         ),
-        col(
+        Column::new(
             "workforce_estimate",
             "employer.workforce_estimate",
             &[
@@ -165,7 +143,7 @@ pub static KIND: Kind = Kind {
             ],
             Cell::Count,
         ),
-        col(
+        Column::new(
             "status",
             "employer.status",
             &["Status", "Status Kepesertaan", "Membership Status"],
@@ -174,19 +152,19 @@ pub static KIND: Kind = Kind {
                 also: &[("nonaktif", "inactive"), ("non aktif", "inactive")],
             }),
         ),
-        col(
+        Column::new(
             "rm_id",
             "employer.rm",
             &["Email RM", "RM", "Pembina", "Email Pembina", "RM Email", "Relationship Manager"],
             Cell::Assignee,
         ),
-        col(
+        Column::new(
             "branch_id",
             "employer.branch",
             &["Kantor Cabang", "Kode Cabang", "Cabang", "Branch", "Branch Code", "Branch Office"],
             Cell::Branch,
         ),
-        col(
+        Column::new(
             "approach_notes",
             "employer.approach_notes",
             &["Catatan Pendekatan", "Catatan", "Approach Notes", "Notes"],
@@ -239,8 +217,12 @@ fn upsert<'a>(
         // the rows that are new or differ, so an unchanged employer is not touched at all; the
         // insert … on conflict writes them; the audit insert records each with its changed fields.
         // All CTEs read the same snapshot, so `old` is the employer before this statement.
-        let (inserted, updated): (i64, i64) = sqlx::query_as(
-            r#"
+        let written = crate::imports::kind::upsert_rows(&mut *conn, UPSERT, ctx).await?;
+        Ok(written)
+    })
+}
+
+const UPSERT: &str = r#"
 with merged as (
   select coalesce(e.id, gen_random_uuid()) as id, e.id is null as is_new, s.npp,
          coalesce(s.division_code, e.division_code, '') as division_code,
@@ -322,7 +304,7 @@ up as (
   select app_tenant_id(), c.id, c.npp, c.division_code, c.npwp, c.nib, c.name, c.legal_name, c.short_name,
          c.address, c.city, c.province, c.phone, c.website, c.segment, c.institution_type, c.ownership,
          c.country, c.scale, c.industry, c.risk_band, c.programs, c.workforce_estimate, c.status, c.rm_id,
-         c.branch_id, c.approach_notes, $2, $3, $3
+         c.branch_id, c.approach_notes, $4, $2, $2
     from changed c
   on conflict (tenant_id, npp, division_code) where npp is not null do update set
      npwp = excluded.npwp, nib = excluded.nib, name = excluded.name, legal_name = excluded.legal_name,
@@ -339,7 +321,7 @@ up as (
 audit as (
   insert into audit_events (tenant_id, id, occurred_at, actor_id, actor_label, action, entity_type,
                             entity_id, changes, employer_id)
-  select app_tenant_id(), gen_random_uuid(), $3, $4, case when $4::uuid is null then 'cli' else '' end,
+  select app_tenant_id(), gen_random_uuid(), $2, $3, case when $3::uuid is null then 'cli' else '' end,
          'employer.imported', 'employer', u.id,
          jsonb_changes(o.image, jsonb_build_object(
            'npp', c.npp, 'division_code', c.division_code, 'npwp', c.npwp, 'nib', c.nib, 'name', c.name,
@@ -356,14 +338,4 @@ audit as (
     left join branch_offices b on b.id = c.branch_id
 )
 select count(*) filter (where inserted), count(*) filter (where not inserted) from up
-"#,
-        )
-        .bind(&ctx.given)
-        .bind(ctx.today)
-        .bind(ctx.now)
-        .bind(ctx.by.map(|u| u.0))
-        .fetch_one(&mut *conn)
-        .await?;
-        Ok(Written { inserted, updated })
-    })
-}
+"#;

@@ -99,6 +99,34 @@ pub struct Column {
     pub value_required: bool,
 }
 
+impl Column {
+    /// An optional column.
+    pub const fn new(
+        field: &'static str,
+        label: &'static str,
+        headers: &'static [&'static str],
+        cell: Cell,
+    ) -> Column {
+        Column {
+            field,
+            label,
+            headers,
+            cell,
+            required: false,
+            value_required: false,
+        }
+    }
+
+    /// A column the file must have, with a value in every row.
+    pub const fn required(self) -> Column {
+        Column {
+            required: true,
+            value_required: true,
+            ..self
+        }
+    }
+}
+
 /// A row as read: each column's staging text by position in `Kind::columns`; None is NULL (an empty
 /// cell of an optional value, or a column the file does not have).
 pub type Values = Vec<Option<String>>;
@@ -150,6 +178,24 @@ impl Kind {
             .and_then(|i| row.get(i))
             .and_then(|v| v.as_deref())
     }
+}
+
+/// Runs a kind's upsert statement with the parameters every kind's statement takes — `$1` the fields
+/// the file gives (`text[]`), `$2` now, `$3` the acting user (null from the command line), `$4`
+/// today — and reads its one row of (inserted, updated) counts.
+pub async fn upsert_rows(
+    conn: &mut PgConnection,
+    statement: &'static str,
+    ctx: &CommitContext,
+) -> sqlx::Result<Written> {
+    let (inserted, updated): (i64, i64) = sqlx::query_as(statement)
+        .bind(&ctx.given)
+        .bind(ctx.now)
+        .bind(ctx.by.map(|u| u.0))
+        .bind(ctx.today)
+        .fetch_one(conn)
+        .await?;
+    Ok(Written { inserted, updated })
 }
 
 /// No rules across fields.

@@ -9,55 +9,30 @@ use crate::imports::kind::{
     BoxFuture, Cell, Choices, Column, CommitContext, ImportKind, Kind, Written, no_rules, values_of,
 };
 
-const fn col(
-    field: &'static str,
-    label: &'static str,
-    headers: &'static [&'static str],
-    cell: Cell,
-) -> Column {
-    Column {
-        field,
-        label,
-        headers,
-        cell,
-        required: false,
-        value_required: false,
-    }
-}
-
 pub static KIND: Kind = Kind {
     kind: ImportKind::KeyPersons,
     columns: &[
-        Column {
-            required: true,
-            value_required: true,
-            ..col(
+        Column::new(
                 "employer_id",
                 "employer.npp",
                 &["NPP", "NPP Perusahaan", "Nomor Pendaftaran Perusahaan", "Employer NPP"],
                 Cell::Employer,
-            )
-        },
-        Column {
-            required: true,
-            value_required: true,
-            ..col(
+        )
+        .required(),
+        Column::new(
                 "full_name",
                 "key_person.full_name",
                 &["Nama", "Nama Lengkap", "Nama PIC", "Full Name", "Name"],
                 Cell::Text { max: 200 },
-            )
-        },
-        col(
+        )
+        .required(),
+        Column::new(
             "position_title",
             "key_person.position_title",
             &["Jabatan", "Posisi", "Position", "Title", "Position Title"],
             Cell::Text { max: 200 },
         ),
-        Column {
-            required: true,
-            value_required: true,
-            ..col(
+        Column::new(
                 "level",
                 "key_person.level",
                 &["Level", "Tingkat", "Tingkat Jabatan", "Level Jabatan"],
@@ -72,18 +47,18 @@ pub static KIND: Kind = Kind {
                         ("staf", "staff"),
                     ],
                 }),
-            )
-        },
-        col(
+        )
+        .required(),
+        Column::new(
             "department",
             "key_person.department",
             &["Departemen", "Divisi", "Bagian", "Department"],
             Cell::Text { max: 200 },
         ),
-        col("email", "key_person.email", &["Email", "Surel", "E-mail"], Cell::Email),
-        col("phone", "key_person.phone", &["Telepon", "No HP", "Nomor HP", "HP", "Phone", "Mobile"], Cell::Phone),
-        col("influence", "key_person.influence", &["Pengaruh", "Influence"], Cell::Score),
-        col(
+        Column::new("email", "key_person.email", &["Email", "Surel", "E-mail"], Cell::Email),
+        Column::new("phone", "key_person.phone", &["Telepon", "No HP", "Nomor HP", "HP", "Phone", "Mobile"], Cell::Phone),
+        Column::new("influence", "key_person.influence", &["Pengaruh", "Influence"], Cell::Score),
+        Column::new(
             "roles",
             "key_person.roles",
             &["Peran", "Roles", "Role"],
@@ -92,13 +67,13 @@ pub static KIND: Kind = Kind {
                 also: &[],
             }),
         ),
-        col(
+        Column::new(
             "active_since",
             "key_person.active_since",
             &["Menjabat Sejak", "Aktif Sejak", "Active Since"],
             Cell::Date,
         ),
-        col("source", "key_person.source", &["Sumber", "Sumber Data", "Source"], Cell::Text { max: 200 }),
+        Column::new("source", "key_person.source", &["Sumber", "Sumber Data", "Source"], Cell::Text { max: 200 }),
     ],
     // NPP and email, else NPP and name (case ignored).
     key: |k, row| {
@@ -126,8 +101,12 @@ fn upsert<'a>(
         // one, its name); the earliest recorded wins when several match, and each stored person is
         // matched by one row at most. Then as for employers (src/employers/import.rs): merged values,
         // only changed rows written, an audit event for each.
-        let (inserted, updated): (i64, i64) = sqlx::query_as(
-            r#"
+        let written = crate::imports::kind::upsert_rows(&mut *conn, UPSERT, ctx).await?;
+        Ok(written)
+    })
+}
+
+const UPSERT: &str = r#"
 with candidates as (
   select distinct on (s.row_number) s.row_number, k.id
     from import_staging s
@@ -198,13 +177,4 @@ audit as (
     from changed c left join old o on o.id = c.id
 )
 select (select count(*) from ins), (select count(*) from upd)
-"#,
-        )
-        .bind(&ctx.given)
-        .bind(ctx.now)
-        .bind(ctx.by.map(|u| u.0))
-        .fetch_one(&mut *conn)
-        .await?;
-        Ok(Written { inserted, updated })
-    })
-}
+"#;

@@ -203,7 +203,12 @@ async fn sign_in(b: &Browser, base: &str, email: &str, home: &str) {
 
 /// Waits until the page's text contains `needle` (htmx swaps and redirects take a moment).
 async fn wait_for_text(b: &Browser, needle: &str) {
-    for _ in 0..100 {
+    wait_for_text_within(b, needle, 100).await
+}
+
+/// The same, for up to `tries` × 50 ms (a background job's page reloads itself when the job is done).
+async fn wait_for_text_within(b: &Browser, needle: &str, tries: u32) {
+    for _ in 0..tries {
         if b.text().await.contains(needle) {
             return;
         }
@@ -956,18 +961,6 @@ async fn a_warning_letter_is_drafted_approved_printed_sent_and_escalated_when_ov
     later.quit().await;
 }
 
-/// Waits (up to 20 s) until the page's text contains `needle`: a background job's page reloads
-/// itself when the job is done.
-async fn wait_long_for_text(b: &Browser, needle: &str) {
-    for _ in 0..400 {
-        if b.text().await.contains(needle) {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("{needle:?} never appeared in: {}", b.text().await);
-}
-
 #[tokio::test]
 async fn an_admin_imports_a_workbook_fixes_a_column_reads_the_report_and_commits() {
     let app = spawn_app().await;
@@ -1034,7 +1027,7 @@ async fn an_admin_imports_a_workbook_fixes_a_column_reads_the_report_and_commits
         .await;
 
     // The dry run's report: two rows to add, the institution without its type rejected.
-    wait_long_for_text(&b, "Laporan").await;
+    wait_for_text_within(&b, "Laporan", 400).await;
     let report = b.text().await;
     assert!(report.contains("Belum ada yang ditulis"), "{report}");
     assert!(report.contains("Pilih jenis instansi."), "{report}");
@@ -1050,7 +1043,7 @@ async fn an_admin_imports_a_workbook_fixes_a_column_reads_the_report_and_commits
     // Commit, skipping the rejected row; the progress bar gives way to the result.
     b.click("input[name=skip_invalid]").await;
     b.click("form[action$='/commit'] button[type=submit]").await;
-    wait_long_for_text(&b, "Hasil").await;
+    wait_for_text_within(&b, "Hasil", 400).await;
     b.screenshot("import-result").await;
     let names: Vec<(String, String)> =
         sqlx::query_as("select npp, city from employers order by npp")

@@ -429,23 +429,8 @@ impl Client {
     /// A file upload (`multipart/form-data`) of `bytes` as the form field `field`, from one of our
     /// pages.
     pub async fn post_file(&self, path: &str, field: &str, bytes: &[u8]) -> Resp {
-        let boundary = "relasi-test-boundary-7f3a";
-        let mut body = format!(
-            "--{boundary}\r\ncontent-disposition: form-data; name=\"{field}\"; filename=\"upload.csv\"\r\ncontent-type: text/csv\r\n\r\n"
-        )
-        .into_bytes();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("origin", self.base.clone())
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body);
-        Self::into_resp(req.send().await.unwrap()).await
+        self.post_multipart(path, &[], field, "upload.csv", bytes)
+            .await
     }
 
     /// A form with text `fields` and one file (`file` field), as the import page sends it.
@@ -453,6 +438,18 @@ impl Client {
         &self,
         path: &str,
         fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Resp {
+        self.post_multipart(path, fields, "file", file_name, bytes)
+            .await
+    }
+
+    async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
         file_name: &str,
         bytes: &[u8],
     ) -> Resp {
@@ -466,7 +463,7 @@ impl Client {
         }
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\ncontent-type: application/octet-stream\r\n\r\n"
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\ncontent-type: text/csv\r\n\r\n"
             )
             .as_bytes(),
         );
