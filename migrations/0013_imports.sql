@@ -39,10 +39,18 @@ create table job_progress (
 
 -- The worker looks for queued jobs of every tenant; the runtime role sees only the tenant it acts for,
 -- so it learns the waiting jobs' ids (nothing else) from this function, then claims each inside that
--- tenant's transaction.
+-- tenant's transaction. Tenants take turns: every tenant's oldest job comes before any tenant's
+-- second, so one unit queueing many large imports does not hold up the others.
 create function jobs_waiting(p_limit integer) returns table (tenant_id uuid, id uuid)
     language sql stable security definer set search_path = public
-    as $$ select tenant_id, id from jobs where state = 'queued' order by created_at limit p_limit $$;
+    as $$
+      select tenant_id, id
+        from (select tenant_id, id, created_at,
+                     row_number() over (partition by tenant_id order by created_at) as turn
+                from jobs where state = 'queued') as q
+       order by turn, created_at
+       limit p_limit
+    $$;
 revoke execute on function jobs_waiting(integer) from public;
 grant execute on function jobs_waiting(integer) to relasi_app;
 

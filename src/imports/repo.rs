@@ -80,7 +80,7 @@ pub async fn set_read(conn: &mut PgConnection, id: Uuid, r: &ReadFile<'_>) -> sq
     sqlx::query!(
         r#"update imports set file_size = $2, format = $3, sheet = $4, headers = $5, sheets = $6,
                   preview = $7, row_count = $8, mapping = $9, state = 'mapping', refusal = '',
-                  refusal_arg = ''
+                  refusal_arg = '', version = version + 1
             where id = $1"#,
         id,
         r.file_size,
@@ -105,7 +105,9 @@ pub async fn set_refused(
     arg: &str,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        "update imports set file_size = $2, state = 'refused', refusal = $3, refusal_arg = $4 where id = $1",
+        "update imports set file_size = $2, state = 'refused', refusal = $3, refusal_arg = $4,
+                version = version + 1
+          where id = $1",
         id,
         file_size,
         key,
@@ -161,6 +163,15 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Impo
     )
     .fetch_optional(conn)
     .await
+}
+
+/// Locks the import's row until the transaction ends (reading another sheet replaces what the
+/// mapping form was drawn from).
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!("select id from imports where id = $1 for update", id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(())
 }
 
 /// The import history, newest first; one row more than `limit` tells of a next page.

@@ -31,41 +31,63 @@ pub async fn read_file(bytes: Arc<Vec<u8>>, sheet: Option<SheetChoice>) -> Resul
         .unwrap_or(Err(Refusal::XlsxDamaged))
 }
 
+/// Most columns a file may have: the kinds have at most 25 fields, and the mapping page offers every
+/// column for each of them (a header row of 100,000 cells made a 95 MB page).
+pub const MAX_COLUMNS: usize = 256;
+
+/// Characters of a cell or header the mapping page's preview shows.
+const PREVIEW_CHARS: usize = 120;
+
+/// Whether a file read is one this kind can import: a catalog key and what it names when not.
+pub fn assess(kind: &Kind, read: Result<Table, Refusal>) -> Result<Table, (&'static str, String)> {
+    let table = read.map_err(|r| (r.key(), refusal_arg(&r)))?;
+    if table.headers.len() > MAX_COLUMNS {
+        return Err(("import.too_many_columns", MAX_COLUMNS.to_string()));
+    }
+    if validate::suggest(kind, &table.headers)
+        .iter()
+        .all(Option::is_none)
+    {
+        return Err(("import.no_known_column", String::new()));
+    }
+    Ok(table)
+}
+
+fn preview_text(cell: &str) -> String {
+    match cell.char_indices().nth(PREVIEW_CHARS) {
+        Some((at, _)) => format!("{}…", &cell[..at]),
+        None => cell.to_owned(),
+    }
+}
+
 /// Records what reading the uploaded file found: its headers, sheets and first rows with a suggested
-/// mapping, or why it was refused.
+/// mapping, or why it was refused. The import's version moves, so a mapping form shown for another
+/// sheet is stale.
 pub async fn record_read(
     conn: &mut PgConnection,
     import: Uuid,
     kind: &Kind,
     bytes: &[u8],
-    sheet: &str,
     read: Result<Table, Refusal>,
 ) -> AppResult<()> {
     let size = bytes.len() as i64;
-    let table = match read {
+    let table = match assess(kind, read) {
         Ok(t) => t,
-        Err(refusal) => {
-            repo::set_refused(conn, import, size, refusal.key(), &refusal_arg(&refusal)).await?;
+        Err((key, arg)) => {
+            repo::set_refused(conn, import, size, key, &arg).await?;
             return Ok(());
         }
     };
-    if validate::suggest(kind, &table.headers)
-        .iter()
-        .all(Option::is_none)
-    {
-        repo::set_refused(conn, import, size, "import.no_known_column", "").await?;
-        return Ok(());
-    }
-    let format = if table.sheets.is_empty() {
-        "csv"
-    } else {
-        "xlsx"
+    let format = match table.format {
+        read::Format::Csv => "csv",
+        read::Format::Xlsx => "xlsx",
     };
-    let preview: Vec<&Vec<String>> = table
+    let headers: Vec<String> = table.headers.iter().map(|h| preview_text(h)).collect();
+    let preview: Vec<Vec<String>> = table
         .rows
         .iter()
         .take(PREVIEW_ROWS)
-        .map(|r| &r.cells)
+        .map(|r| r.cells.iter().map(|c| preview_text(c)).collect())
         .collect();
     let mapping = mapping_json(kind, &validate::suggest(kind, &table.headers));
     repo::set_read(
@@ -74,8 +96,8 @@ pub async fn record_read(
         &repo::ReadFile {
             file_size: size,
             format,
-            sheet,
-            headers: json!(table.headers),
+            sheet: table.sheet.as_deref().unwrap_or(""),
+            headers: json!(headers),
             sheets: json!(table.sheets),
             preview: json!(preview),
             row_count: table.rows.len() as i32,
@@ -203,6 +225,12 @@ pub enum Report<'a> {
 }
 
 impl Report<'_> {
+    /// Whether the run waits for another import of the tenant to finish (the command line), rather
+    /// than stepping aside (a job).
+    fn waits(self) -> bool {
+        !matches!(self, Report::Job(_))
+    }
+
     async fn show(self, pct: usize) {
         match self {
             Report::Job(p) => p.set(pct, 100).await,
@@ -217,6 +245,24 @@ impl Report<'_> {
             Report::None => {}
         }
     }
+}
+
+/// Takes the tenant's import lock for the transaction; false when `wait` is off and another import
+/// of the tenant holds it.
+async fn lock_tenant_imports(conn: &mut PgConnection, wait: bool) -> sqlx::Result<bool> {
+    if wait {
+        sqlx::query(
+            "select pg_advisory_xact_lock(hashtextextended('import:' || app_tenant_id()::text, 0))",
+        )
+        .execute(conn)
+        .await?;
+        return Ok(true);
+    }
+    sqlx::query_scalar(
+        "select pg_try_advisory_xact_lock(hashtextextended('import:' || app_tenant_id()::text, 0))",
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// What a run found and did.
@@ -263,12 +309,11 @@ pub async fn run(
             .any(|(c, m)| m.is_some() && cell(&c.cell))
     };
     // Imports of one tenant run one at a time: each reads the tenant's references and natural keys
-    // as they are when it writes.
-    sqlx::query(
-        "select pg_advisory_xact_lock(hashtextextended('import:' || app_tenant_id()::text, 0))",
-    )
-    .execute(&mut *conn)
-    .await?;
+    // as they are when it writes. A job finding another of its tenant's imports running steps aside
+    // (the worker turns to other tenants' jobs and comes back); the command line waits.
+    if !lock_tenant_imports(&mut *conn, report.waits()).await? {
+        return Err(AppError::Conflict(jobs::BUSY));
+    }
     let lookups = repo::lookups(
         &mut *conn,
         refers(|c| matches!(c, Cell::Branch)),
@@ -522,9 +567,8 @@ pub async fn import_inline(
     for (seq, chunk) in bytes.chunks(1 << 20).enumerate() {
         repo::add_chunk(&mut tx, id, seq as i32, chunk).await?;
     }
-    let sheet_name = sheet.as_ref().map(ToString::to_string).unwrap_or_default();
     let read = read_file(bytes.clone(), sheet).await;
-    record_read(&mut tx, id, kind, &bytes, &sheet_name, read).await?;
+    record_read(&mut tx, id, kind, &bytes, read).await?;
     let row = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if row.state == "refused" {
         tx.commit().await?;

@@ -9,4 +9,4 @@ pub mod repo;
 pub mod worker;
 
 pub use repo::{Job, JobKind};
-pub use worker::{Progress, Runner, Wake, run_pending, spawn_worker};
+pub use worker::{BUSY, Progress, Runner, Wake, run_pending, spawn_worker};

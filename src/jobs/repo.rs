@@ -75,6 +75,17 @@ pub async fn count_attempt(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Op
     .await
 }
 
+/// Takes back a counted run that stepped aside (`worker::BUSY`).
+pub async fn uncount_attempt(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update jobs set attempts = greatest(attempts - 1, 0) where id = $1 and state = 'queued'",
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Takes the job's row lock for the run's transaction; None when another worker holds it or the job
 /// is no longer queued (it finished meanwhile).
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Job>> {

@@ -11,8 +11,16 @@ use tokio::sync::Notify;
 
 use super::repo::{self, Job};
 use crate::clock::Clock;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::tenancy::domain::TenantId;
+
+/// What a runner answers (as `AppError::Conflict(BUSY)`) when its job cannot run now because another
+/// job it must not overlap is running: the job stays queued, the run is not counted, and the worker
+/// turns to other jobs.
+pub const BUSY: &str = "job.busy";
+
+/// Worker loops per server: a long job of one tenant leaves the other loop to the rest.
+const WORKERS: usize = 2;
 
 /// Runs after a failed run this many times are given up (marked failed).
 pub const MAX_ATTEMPTS: i32 = 3;
@@ -134,6 +142,11 @@ async fn run_one(
     };
     let mut tx = crate::db::tenant_tx(pool, tenant, None).await?;
     let Some(job) = repo::lock(&mut tx, id).await? else {
+        // Another worker took it between the count and the lock: the count was not this run's.
+        drop(tx);
+        let mut tx = crate::db::tenant_tx(pool, tenant, None).await?;
+        repo::uncount_attempt(&mut tx, id).await?;
+        tx.commit().await?;
         return Ok(false);
     };
     if attempts > MAX_ATTEMPTS {
@@ -150,6 +163,13 @@ async fn run_one(
             repo::finish(&mut tx, id, None, clock.now()).await?;
             tx.commit().await?;
             Ok(true)
+        }
+        Err(AppError::Conflict(BUSY)) => {
+            drop(tx);
+            let mut tx = crate::db::tenant_tx(pool, tenant, None).await?;
+            repo::uncount_attempt(&mut tx, id).await?;
+            tx.commit().await?;
+            Ok(false)
         }
         Err(e) => {
             drop(tx);
@@ -181,14 +201,20 @@ async fn give_up(
 /// Runs queued jobs for as long as the server runs: whenever this server queues one, and every few
 /// seconds for jobs queued elsewhere (or left by a server that stopped mid-run).
 pub fn spawn_worker(pool: PgPool, clock: Clock, runner: Arc<dyn Runner>, wake: Wake) {
-    tokio::spawn(async move {
-        loop {
-            match run_pending(&pool, &clock, runner.as_ref()).await {
-                Ok(ran) if ran > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "looking for jobs failed; trying again later"),
+    for _ in 0..WORKERS {
+        let (pool, clock, runner, wake) =
+            (pool.clone(), clock.clone(), runner.clone(), wake.clone());
+        tokio::spawn(async move {
+            loop {
+                match run_pending(&pool, &clock, runner.as_ref()).await {
+                    Ok(ran) if ran > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "looking for jobs failed; trying again later")
+                    }
+                }
+                let _ = tokio::time::timeout(POLL_EVERY, wake.0.notified()).await;
             }
-            let _ = tokio::time::timeout(POLL_EVERY, wake.0.notified()).await;
-        }
-    });
+        });
+    }
 }

@@ -248,7 +248,7 @@ fn within(s: String, max: usize) -> Result<String, &'static str> {
 /// able to make a name read differently from what is stored; the zero-width space, word joiner and
 /// byte-order mark, which make a name look empty or two names look the same; and U+FFFD, which is what a form body that was not UTF-8 decodes
 /// to — the person's text is lost, so it is refused rather than stored.
-fn is_refused_character(c: char) -> bool {
+pub fn is_refused_character(c: char) -> bool {
     matches!(
         c,
         '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2060}' | '\u{FEFF}'

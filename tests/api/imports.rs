@@ -668,3 +668,175 @@ async fn key_persons_contributions_branches_links_and_holidays_import_by_their_k
             .unwrap();
     assert_eq!(message, "link.cycle");
 }
+
+#[tokio::test]
+async fn uploads_that_break_the_rules_are_refused_and_sheets_are_read_as_chosen() {
+    let app = spawn_app().await;
+    let (t, c) = unit(&app, "unit-a").await;
+    // A header row of hundreds of columns is refused at upload.
+    let wide = format!(
+        "NPP;Nama Perusahaan;{}\n01234567;PT Lebar;{}\n",
+        (0..300)
+            .map(|i| format!("h{i}"))
+            .collect::<Vec<_>>()
+            .join(";"),
+        vec!["x"; 300].join(";")
+    );
+    let id = upload(&c, "employers", "lebar.csv", wide.as_bytes()).await;
+    let page = c.get(&format!("/admin/imports/{id}")).await.body;
+    assert!(
+        page.contains(&crate::fixtures::esc(
+            &relasi::web::i18n::Lang::Id.tf("import.too_many_columns", &[("value", "256")])
+        )),
+        "{page}"
+    );
+
+    let workbook = fixture("employers_excel_serial_dates.xlsx");
+    // Two files in one form: 422, nothing recorded.
+    let boundary = "b0undary";
+    let part = |name: &str, file: Option<&str>, body: &[u8]| {
+        let mut v = match file {
+            Some(f) => format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\r\n"),
+            None => format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n"),
+        }
+        .into_bytes();
+        v.extend_from_slice(body);
+        v.extend_from_slice(b"\r\n");
+        v
+    };
+    let mut body = part("kind", None, b"employers");
+    body.extend(part("file", Some("a.xlsx"), &workbook));
+    body.extend(part("file", Some("b.xlsx"), &workbook));
+    body.extend(format!("--{boundary}--\r\n").into_bytes());
+    let before = count(
+        &app.admin,
+        "select count(*) from imports where tenant_id = $1",
+        t,
+    )
+    .await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/admin/imports", app.base))
+        .header("origin", app.base.clone())
+        .header(
+            "cookie",
+            c.session()
+                .map(|s| format!("relasi_session={s}"))
+                .unwrap_or_default(),
+        )
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains(&msg("import.one_file")));
+    assert_eq!(
+        count(
+            &app.admin,
+            "select count(*) from imports where tenant_id = $1",
+            t
+        )
+        .await,
+        before
+    );
+
+    // A sheet chosen by its number is read, and stored by its name.
+    let r = c
+        .post_upload(
+            "/admin/imports",
+            &[("kind", "employers"), ("sheet", "1")],
+            "buku.xlsx",
+            &workbook,
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id: Uuid = r
+        .location()
+        .trim_start_matches("/admin/imports/")
+        .parse()
+        .unwrap();
+    let sheet: String = sqlx::query_scalar("select sheet from imports where id = $1")
+        .bind(id)
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    assert_eq!(sheet, "Data Perusahaan");
+    // Another sheet without a known column is refused with a message, and the import stays as it
+    // was; a form drawn before a change of sheet is stale.
+    let v = version(&app.admin, id).await.to_string();
+    let r = c
+        .post(
+            &format!("/admin/imports/{id}/sheet"),
+            &[("sheet", "Petunjuk"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(&msg("import.no_known_column")));
+    assert_eq!(counts(&app.admin, id).await.0, "mapping");
+    let r = c
+        .post(
+            &format!("/admin/imports/{id}/sheet"),
+            &[("sheet", "data perusahaan"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let stale = c
+        .post(
+            &format!("/admin/imports/{id}/mapping"),
+            &[("m_npp", "0"), ("m_name", "1"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(
+        stale.status, 409,
+        "the sheet was read again since this form"
+    );
+    let report = validate(&app, &c, id).await;
+    assert!(report.contains(&msg("import.report")), "{report}");
+}
+
+#[tokio::test]
+async fn a_job_steps_aside_while_another_import_of_its_tenant_runs() {
+    let app = spawn_app().await;
+    let (t, c) = unit(&app, "unit-a").await;
+    let id = upload(
+        &c,
+        "employers",
+        "pk.csv",
+        &fixture("employers_utf8_bom.csv"),
+    )
+    .await;
+    let v = version(&app.admin, id).await.to_string();
+    let r = c
+        .post(
+            &format!("/admin/imports/{id}/mapping"),
+            &[("m_npp", "0"), ("m_name", "1"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    // Another import of the tenant holds its lock.
+    let mut other = relasi::db::tenant_tx(&app.pool, t, None).await.unwrap();
+    sqlx::query(
+        "select pg_advisory_xact_lock(hashtextextended('import:' || app_tenant_id()::text, 0))",
+    )
+    .execute(&mut *other)
+    .await
+    .unwrap();
+    assert_eq!(run_jobs(&app).await, 0, "it waits its turn");
+    let (state, attempts): (String, i32) =
+        sqlx::query_as("select state, attempts from jobs where subject_id = $1")
+            .bind(id)
+            .fetch_one(&app.admin)
+            .await
+            .unwrap();
+    assert_eq!(
+        (state.as_str(), attempts),
+        ("queued", 0),
+        "a turn given up is not a failed run"
+    );
+    other.rollback().await.unwrap();
+    assert_eq!(run_jobs(&app).await, 1);
+    assert_eq!(counts(&app.admin, id).await.0, "validated");
+}

@@ -131,14 +131,19 @@ pub async fn index(
     .await
 }
 
-/// A file's name as the history shows it: no folders, no control characters, at most 255 characters.
+/// A file's name as the history shows it: no folders, no control or invisible characters, at most
+/// 255 characters.
 fn clean_file_name(raw: Option<&str>) -> String {
     let base = raw
         .unwrap_or_default()
         .rsplit(['/', '\\'])
         .next()
         .unwrap_or_default();
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !crate::web::forms::is_refused_character(*c))
+        .take(255)
+        .collect();
     if clean.trim().is_empty() {
         "file".to_owned()
     } else {
@@ -146,61 +151,47 @@ fn clean_file_name(raw: Option<&str>) -> String {
     }
 }
 
-/// Receives an upload: the chosen kind first, then the file, stored in pieces as it arrives (the
-/// bound is checked while reading), then read for the mapping page — all in one transaction, so a
-/// broken upload leaves nothing.
-pub async fn upload(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    mut multipart: Multipart,
-) -> AppResult<Response> {
-    ctx.require(Permission::ImportFiles)?;
-    let now = state.clock.now();
-    let refuse = async |key: &'static str, kind: Option<ImportKind>, status: StatusCode| {
-        page(
-            &state,
-            &ctx,
-            1,
-            kind,
-            Some(ctx.lang.t(key).to_owned()),
-            status,
-        )
-        .await
+/// Uploads this server receives at once. Each may hold up to 50 MB in memory while it arrives; a
+/// slow sender holds one of these permits, never a database connection.
+static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// What an upload form sent.
+struct Upload {
+    kind: &'static kind::Kind,
+    sheet: String,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+/// Reads the form: the kind first (a later one is ignored), an optional sheet, then exactly one
+/// file, counted while it arrives and refused past the bound. No database work happens here.
+async fn receive(
+    multipart: &mut Multipart,
+) -> Result<Upload, (&'static str, Option<ImportKind>, StatusCode)> {
+    let broken = |e: axum::extract::multipart::MultipartError, kind: Option<ImportKind>| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ("import.file_too_large", kind, StatusCode::PAYLOAD_TOO_LARGE)
+        } else {
+            ("import.upload_broken", kind, StatusCode::BAD_REQUEST)
+        }
     };
     let mut kind: Option<&'static kind::Kind> = None;
     let mut sheet = String::new();
-    let mut tx = ctx.tx(&state).await?;
-    let id = Uuid::new_v4();
-    let mut bytes: Vec<u8> = Vec::new();
-    let mut file_name = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
     loop {
-        let field = match multipart.next_field().await {
+        let code = kind.map(|k| k.kind);
+        let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return refuse(
-                    "import.file_too_large",
-                    kind.map(|k| k.kind),
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                )
-                .await;
-            }
-            Err(_) => {
-                return refuse(
-                    "import.upload_broken",
-                    kind.map(|k| k.kind),
-                    StatusCode::BAD_REQUEST,
-                )
-                .await;
-            }
+            Err(e) => return Err(broken(e, code)),
         };
         match field.name() {
-            Some("kind") => {
-                let text = field.text().await.unwrap_or_default();
+            Some("kind") if kind.is_none() && file.is_none() => {
+                let text = field.text().await.map_err(|e| broken(e, code))?;
                 kind = service::kind_of(text.trim());
             }
-            Some("sheet") => {
-                let text = field.text().await.unwrap_or_default();
+            Some("sheet") if file.is_none() => {
+                let text = field.text().await.map_err(|e| broken(e, code))?;
                 sheet = text
                     .trim()
                     .chars()
@@ -209,70 +200,70 @@ pub async fn upload(
                     .collect();
             }
             Some("file") => {
-                let Some(k) = kind else {
-                    return refuse("import.choose_kind", None, StatusCode::UNPROCESSABLE_ENTITY)
-                        .await;
-                };
+                if kind.is_none() {
+                    return Err(("import.choose_kind", None, StatusCode::UNPROCESSABLE_ENTITY));
+                }
+                if file.is_some() {
+                    return Err(("import.one_file", code, StatusCode::UNPROCESSABLE_ENTITY));
+                }
                 let name = clean_file_name(field.file_name());
-                repo::create(&mut tx, id, k.kind, &name, Some(ctx.user_id), now).await?;
-                let mut field = field;
-                let mut seq = 0;
-                let mut pending: Vec<u8> = Vec::new();
-                loop {
-                    let chunk = match field.chunk().await {
-                        Ok(Some(c)) => c,
-                        Ok(None) => break,
-                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                            return refuse(
-                                "import.file_too_large",
-                                Some(k.kind),
-                                StatusCode::PAYLOAD_TOO_LARGE,
-                            )
-                            .await;
-                        }
-                        Err(_) => {
-                            return refuse(
-                                "import.upload_broken",
-                                Some(k.kind),
-                                StatusCode::BAD_REQUEST,
-                            )
-                            .await;
-                        }
-                    };
+                let mut bytes: Vec<u8> = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|e| broken(e, code))? {
                     if bytes.len() + chunk.len() > MAX_BYTES {
-                        return refuse(
-                            "import.file_too_large",
-                            Some(k.kind),
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                        )
-                        .await;
+                        return Err(("import.file_too_large", code, StatusCode::PAYLOAD_TOO_LARGE));
                     }
                     bytes.extend_from_slice(&chunk);
-                    pending.extend_from_slice(&chunk);
-                    if pending.len() >= 1 << 20 {
-                        repo::add_chunk(&mut tx, id, seq, &pending).await?;
-                        seq += 1;
-                        pending.clear();
-                    }
                 }
-                if !pending.is_empty() {
-                    repo::add_chunk(&mut tx, id, seq, &pending).await?;
-                }
-                file_name = Some(name);
+                file = Some((name, bytes));
             }
             _ => {}
         }
     }
-    let Some(k) = kind else {
-        return refuse("import.choose_kind", None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let Some(kind) = kind else {
+        return Err(("import.choose_kind", None, StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let Some(file_name) = file_name else {
-        return refuse(
+    let Some((file_name, bytes)) = file else {
+        return Err((
             "import.choose_file",
-            Some(k.kind),
+            Some(kind.kind),
             StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        ));
+    };
+    Ok(Upload {
+        kind,
+        sheet,
+        file_name,
+        bytes,
+    })
+}
+
+/// Receives an upload, then stores the file in 1 MB pieces, reads it for the mapping page and
+/// records the upload — in one transaction, so a broken upload leaves nothing.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let now = state.clock.now();
+    let received = {
+        let _permit = UPLOADS
+            .acquire()
+            .await
+            .map_err(|e| anyhow::anyhow!("the upload permits are closed: {e}"))?;
+        receive(&mut multipart).await
+    };
+    let Upload {
+        kind: k,
+        sheet,
+        file_name,
+        bytes,
+    } = match received {
+        Ok(u) => u,
+        Err((key, kind, status)) => {
+            let text = ctx.lang.tf(key, &[("max_mb", "50")]);
+            return page(&state, &ctx, 1, kind, Some(text), status).await;
+        }
     };
     let bytes = Arc::new(bytes);
     let choice = (!sheet.is_empty()).then(|| match sheet.parse::<usize>() {
@@ -280,7 +271,13 @@ pub async fn upload(
         Err(_) => SheetChoice::Name(sheet.clone()),
     });
     let read = service::read_file(bytes.clone(), choice).await;
-    service::record_read(&mut tx, id, k, &bytes, &sheet, read).await?;
+    let id = Uuid::new_v4();
+    let mut tx = ctx.tx(&state).await?;
+    repo::create(&mut tx, id, k.kind, &file_name, Some(ctx.user_id), now).await?;
+    for (seq, piece) in bytes.chunks(1 << 20).enumerate() {
+        repo::add_chunk(&mut tx, id, seq as i32, piece).await?;
+    }
+    service::record_read(&mut tx, id, k, &bytes, read).await?;
     audit::repo::record(
         &mut tx,
         now,

@@ -286,6 +286,7 @@ pub async fn choose_sheet(
 ) -> AppResult<Response> {
     ctx.require(Permission::ImportFiles)?;
     let mut tx = ctx.tx(&state).await?;
+    repo::lock(&mut tx, id).await?;
     let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     if r.state != "mapping" || r.version != form.version {
         return Err(AppError::Conflict("error.stale_edit"));
@@ -305,7 +306,26 @@ pub async fn choose_sheet(
     }
     let bytes = Arc::new(repo::file(&mut tx, id).await?);
     let read = service::read_file(bytes.clone(), Some(SheetChoice::Name(sheet.clone()))).await;
-    service::record_read(&mut tx, id, kind::of(r.kind), &bytes, &sheet, read).await?;
+    // A sheet this kind cannot import leaves the import as it was, with a message.
+    let kind = kind::of(r.kind);
+    let read = match service::assess(kind, read) {
+        Ok(table) => Ok(table),
+        Err((key, arg)) => {
+            tx.commit().await?;
+            let error = ctx.lang.tf(key, &[("value", arg.as_str())]);
+            return render_page(
+                &state,
+                &ctx,
+                r,
+                0,
+                None,
+                Some(error),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    service::record_read(&mut tx, id, kind, &bytes, read).await?;
     tx.commit().await?;
     Ok(see_other(&format!("/admin/imports/{id}")))
 }
