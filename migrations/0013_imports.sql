@@ -89,6 +89,9 @@ create table imports (
     problem_count integer not null default 0,
     -- The commit was refused because rows were rejected and the admin asked to stop on any.
     blocked boolean not null default false,
+    -- The first changed fields of records already stored, from the last run: what a commit changes
+    -- (or changed), field by field, for the report.
+    changes jsonb not null default '[]' check (jsonb_typeof(changes) = 'array'),
     -- None for the command line.
     created_by uuid references users (id),
     created_at timestamptz not null,

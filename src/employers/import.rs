@@ -194,9 +194,7 @@ fn rules(k: &Kind, row: &Values, _today: chrono::NaiveDate) -> Vec<(&'static str
     let segment = k.get(row, "segment");
     let institution_type = k.get(row, "institution_type");
     match (segment, institution_type) {
-        (Some("institution"), None) => {
-            vec![("institution_type", "employer.institution_type_required")]
-        }
+        (Some("institution"), None) => vec![("institution_type", "import.institution_type_needed")],
         (Some(s), Some(_)) if s != "institution" => {
             vec![(
                 "institution_type",

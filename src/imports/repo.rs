@@ -141,6 +141,7 @@ pub struct ImportRow {
     pub rejected: i32,
     pub problem_count: i32,
     pub blocked: bool,
+    pub changes: Value,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub validated_at: Option<DateTime<Utc>>,
@@ -155,8 +156,8 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Impo
         r#"select i.id, i.kind as "kind: ImportKind", i.file_name, i.file_size, i.format, i.sheet, i.state,
                   i.refusal, i.refusal_arg, i.headers, i.sheets, i.preview, i.row_count, i.mapping,
                   i.skip_invalid, i.inserted, i.updated, i.unchanged, i.rejected, i.problem_count, i.blocked,
-                  u.name as "created_by?", i.created_at, i.validated_at, i.committed_at, i.updated_at,
-                  i.version
+                  i.changes, u.name as "created_by?", i.created_at, i.validated_at, i.committed_at,
+                  i.updated_at, i.version
              from imports i left join users u on u.id = i.created_by
             where i.id = $1"#,
         id
@@ -185,7 +186,8 @@ pub async fn list(
         r#"select i.id, i.kind as "kind: ImportKind", i.file_name, i.file_size, i.format, i.sheet, i.state,
                   i.refusal, i.refusal_arg, '[]'::jsonb as "headers!", '[]'::jsonb as "sheets!",
                   '[]'::jsonb as "preview!", i.row_count, i.mapping, i.skip_invalid, i.inserted, i.updated,
-                  i.unchanged, i.rejected, i.problem_count, i.blocked, u.name as "created_by?", i.created_at,
+                  i.unchanged, i.rejected, i.problem_count, i.blocked, '[]'::jsonb as "changes!",
+                  u.name as "created_by?", i.created_at,
                   i.validated_at, i.committed_at, i.updated_at, i.version
              from imports i left join users u on u.id = i.created_by
             order by i.created_at desc, i.id
@@ -291,6 +293,45 @@ pub async fn record_outcome(
     )
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Most changed fields of stored records a run keeps for its report.
+pub const MAX_CHANGES_KEPT: i64 = 200;
+
+/// The fields this run changed in records that were already stored, read from the audit events it
+/// has written in this transaction (`at` is the run's time): the record as people name it, its kind,
+/// the field, and the values before and after.
+pub async fn changes_written(conn: &mut PgConnection, at: DateTime<Utc>) -> sqlx::Result<Value> {
+    sqlx::query_scalar!(
+        r#"select coalesce(jsonb_agg(c), '[]') as "changes!"
+             from (select case a.entity_type
+                            when 'key_person' then (select k.full_name from key_persons k where k.id = a.entity_id)
+                                                   || ' — ' || e.name
+                            when 'contribution' then e.name || ' · ' || (a.changes -> 'period' ->> 'new')
+                            when 'branch_office' then (select b.code from branch_offices b where b.id = a.entity_id)
+                            else coalesce(e.npp || ' ', '') || coalesce(e.name, '')
+                          end as record,
+                          a.entity_type as entity, f.key as field, f.value -> 'old' as before,
+                          f.value -> 'new' as after
+                     from audit_events a
+                     left join employers e on e.id = a.employer_id
+                     cross join lateral jsonb_each(a.changes) as f
+                    where a.occurred_at = $1 and a.action like '%.imported'
+                      and f.value -> 'old' <> 'null'::jsonb
+                    order by a.id, f.key
+                    limit $2) as c"#,
+        at,
+        MAX_CHANGES_KEPT,
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_changes(conn: &mut PgConnection, id: Uuid, changes: &Value) -> sqlx::Result<()> {
+    sqlx::query!("update imports set changes = $2 where id = $1", id, changes)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

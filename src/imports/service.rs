@@ -336,6 +336,7 @@ pub async fn run(
     let valid = checked.valid.len();
     let blocked = !dry && rejected > 0 && !row.skip_invalid;
     let mut written = Written::default();
+    let mut changes = Value::Array(Vec::new());
     let mut refused_whole = false;
     if !blocked && valid > 0 {
         let mut savepoint = conn.begin().await?;
@@ -362,7 +363,10 @@ pub async fn run(
             .execute(&mut *savepoint)
             .await?;
         match (kind.upsert)(&mut savepoint, &ctx).await {
-            Ok(w) => written = w,
+            Ok(w) => {
+                written = w;
+                changes = repo::changes_written(&mut savepoint, now).await?;
+            }
             // A rule over the whole file (a loop of subsidiaries): nothing is written.
             Err(AppError::Conflict(key)) => {
                 refused_whole = true;
@@ -398,6 +402,7 @@ pub async fn run(
         blocked: blocked || (!dry && refused_whole),
     };
     repo::replace_problems(&mut *conn, row.id, &problems).await?;
+    repo::set_changes(&mut *conn, row.id, &changes).await?;
     let state = if committed { "committed" } else { "validated" };
     repo::record_outcome(&mut *conn, row.id, state, &outcome, by, now).await?;
     if committed {

@@ -107,6 +107,28 @@ fn words_of(choices: &Choices) -> HashMap<String, &'static str> {
         .collect()
 }
 
+/// Excel's error values, which a workbook's cells (a formula's last result) and its CSV exports carry
+/// as text: never a value to import.
+fn is_excel_error(raw: &str) -> bool {
+    matches!(
+        raw,
+        "#N/A"
+            | "#REF!"
+            | "#VALUE!"
+            | "#DIV/0!"
+            | "#NAME?"
+            | "#NULL!"
+            | "#NUM!"
+            | "#SPILL!"
+            | "#CALC!"
+            | "#GETTING_DATA"
+            | "#FIELD!"
+            | "#BLOCKED!"
+            | "#CONNECT!"
+            | "#UNKNOWN!"
+    )
+}
+
 /// Reads one cell by its column's rule into the staging table's text; None is NULL.
 pub fn read_cell(
     cell: Cell,
@@ -117,6 +139,9 @@ pub fn read_cell(
     use crate::employers::domain as e;
     use crate::web::forms;
     let raw = raw.trim();
+    if is_excel_error(raw) {
+        return Err("import.excel_error");
+    }
     let empty = raw.is_empty();
     let some = |s: String| Ok(Some(s));
     match cell {
@@ -269,10 +294,15 @@ pub fn check(
         if problems.len() == before {
             for (field, message) in (kind.rules)(kind, &values, today) {
                 let i = kind.position(field).unwrap_or(0);
+                // The cell as the file has it, which the admin can find.
+                let raw = mapping[i]
+                    .and_then(|h| row.cells.get(h))
+                    .map(String::as_str)
+                    .unwrap_or("");
                 problems.push(Problem {
                     row: row.number,
                     column: header_of(i),
-                    value: shorten(kind.get(&values, field).unwrap_or("")),
+                    value: shorten(raw),
                     message,
                     arg: String::new(),
                 });

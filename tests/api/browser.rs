@@ -1030,7 +1030,10 @@ async fn an_admin_imports_a_workbook_fixes_a_column_reads_the_report_and_commits
     wait_for_text_within(&b, "Laporan", 400).await;
     let report = b.text().await;
     assert!(report.contains("Belum ada yang ditulis"), "{report}");
-    assert!(report.contains("Pilih jenis instansi."), "{report}");
+    assert!(
+        report.contains("Instansi memerlukan jenis instansinya"),
+        "{report}"
+    );
     b.screenshot("import-report").await;
     assert_eq!(
         sqlx::query_scalar::<_, i64>("select count(*) from employers")

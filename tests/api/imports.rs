@@ -152,7 +152,7 @@ async fn an_employer_file_is_checked_committed_and_a_second_import_changes_nothi
         ("validated".into(), 5, 0, 0, 1)
     );
     assert!(
-        report.contains(&msg("employer.institution_type_required")),
+        report.contains(&msg("import.institution_type_needed")),
         "{report}"
     );
     assert_eq!(
@@ -248,7 +248,17 @@ async fn an_employer_file_is_checked_committed_and_a_second_import_changes_nothi
         .unwrap()
         .replace(";Tangerang;", ";Tangerang Selatan;");
     let third = upload(&c, "employers", "daftar pk 2.csv", changed.as_bytes()).await;
-    validate(&app, &c, third).await;
+    let report = validate(&app, &c, third).await;
+    // The report says what will change, field by field, before anything is written.
+    assert!(report.contains(&msg("import.changes_coming")), "{report}");
+    assert!(
+        report.contains("03456789 PT Garuda Logistik Nusantara"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<strong>Tangerang Selatan</strong>"),
+        "{report}"
+    );
     commit(&app, &c, third, true).await;
     assert_eq!(
         counts(&app.admin, third).await,
@@ -839,4 +849,64 @@ async fn a_job_steps_aside_while_another_import_of_its_tenant_runs() {
     other.rollback().await.unwrap();
     assert_eq!(run_jobs(&app).await, 1);
     assert_eq!(counts(&app.admin, id).await.0, "validated");
+}
+
+#[tokio::test]
+async fn title_lines_above_the_header_are_skipped_and_excel_errors_are_refused() {
+    let app = spawn_app().await;
+    let (_, c) = unit(&app, "unit-a").await;
+    let file = "DAFTAR PERUSAHAAN BINAAN;;;\nPosisi per 30 November 2026;;;\n;;;\nNPP;Nama Perusahaan;Kota;Kantor Cabang\n01234567;PT Judul Di Atas;Jakarta;KC-SDM\n02345678;PT Rumus Rusak;#N/A;KC-SDM\n";
+    let id = upload(&c, "employers", "judul.csv", file.as_bytes()).await;
+    let page = c.get(&format!("/admin/imports/{id}")).await.body;
+    assert!(page.contains("PT Judul Di Atas"), "{page}");
+    validate(&app, &c, id).await;
+    let problems: Vec<(i32, String, String)> = sqlx::query_as(
+        "select row_number, column_name, message from import_problems where import_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&app.admin)
+    .await
+    .unwrap();
+    // Row numbers are the file's own, title lines counted.
+    assert_eq!(
+        problems,
+        vec![(6, "Kota".to_owned(), "import.excel_error".to_owned())]
+    );
+    assert_eq!(
+        counts(&app.admin, id).await,
+        ("validated".into(), 1, 0, 0, 1)
+    );
+}
+
+#[tokio::test]
+async fn templates_hold_the_headers_only_and_read_back_as_their_kind() {
+    let app = spawn_app().await;
+    let (_, c) = unit(&app, "unit-a").await;
+    for kind in relasi::imports::kind::all() {
+        let code = kind.kind.as_str();
+        let (status, content_type, csv) = c
+            .get_bytes(&format!("/admin/imports/templates/{code}.csv"))
+            .await;
+        assert_eq!(status, 200);
+        assert!(content_type.starts_with("text/csv"));
+        let text = String::from_utf8(csv).unwrap();
+        assert_eq!(text.lines().count(), 1, "{code}: headers only");
+        let (status, _, xlsx) = c
+            .get_bytes(&format!("/admin/imports/templates/{code}.xlsx"))
+            .await;
+        assert_eq!(status, 200);
+        // Read back, every header is matched to its column.
+        for bytes in [text.as_bytes(), xlsx.as_slice()] {
+            let table = relasi::imports::read::read(bytes, None).unwrap();
+            let mapping = relasi::imports::validate::suggest(kind, &table.headers);
+            assert!(
+                mapping.iter().enumerate().all(|(i, m)| *m == Some(i)),
+                "{code}: {mapping:?}"
+            );
+        }
+    }
+    assert_eq!(
+        c.get("/admin/imports/templates/people.csv").await.status,
+        404
+    );
 }

@@ -31,17 +31,14 @@ pub(super) fn read(bytes: &[u8]) -> Result<Table, Refusal> {
     let mut record = ::csv::StringRecord::new();
     let mut headers: Option<Vec<String>> = None;
     let mut rows: Vec<Row> = Vec::new();
-    // Records read so far, and at which of them the header was; a row's number counts from the header.
+    // Records read so far: a row's number is its record's, title lines above the header included.
     let mut seen: u32 = 0;
-    let mut header_at: u32 = 0;
+    // Title lines skipped above the header, in case no wider row follows.
+    let mut titles: Vec<Vec<String>> = Vec::new();
     loop {
-        // The number the coming record will have: from the file's start until the header is found.
+        // The number the coming record will have.
         let upcoming = seen.saturating_add(1);
-        let number = if headers.is_some() {
-            upcoming - header_at + 1
-        } else {
-            upcoming
-        };
+        let number = upcoming;
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
@@ -57,9 +54,18 @@ pub(super) fn read(bytes: &[u8]) -> Result<Table, Refusal> {
             return Err(Refusal::CsvUnreadable { record: number });
         }
         let Some(headers) = &headers else {
-            if record.iter().any(|f| !trim(f).is_empty()) {
+            let mut filled = record.iter().map(trim).filter(|f| !f.is_empty());
+            let first = filled.next();
+            // A line with one filled cell of several words above the header is a title: skipped.
+            if first.is_some_and(super::is_title)
+                && filled.next().is_none()
+                && titles.len() < super::TITLE_ROWS
+            {
+                titles.push(headers_from(record.iter().map(header_text).collect()));
+                continue;
+            }
+            if first.is_some() {
                 headers = Some(headers_from(record.iter().map(header_text).collect()));
-                header_at = seen;
             }
             continue;
         };
@@ -67,9 +73,11 @@ pub(super) fn read(bytes: &[u8]) -> Result<Table, Refusal> {
         let mut cells = Vec::with_capacity(width);
         cells.extend(record.iter().take(width).map(|f| trim(f).to_owned()));
         cells.resize(width, String::new());
-        push_row(&mut rows, seen - header_at + 1, cells)?;
+        push_row(&mut rows, seen, cells)?;
     }
     debug_assert!(rows.len() <= MAX_ROWS);
+    // Only one-cell lines: the first was the header after all (a one-column file).
+    let headers = headers.or_else(|| titles.into_iter().next());
     Ok(Table {
         headers: headers.ok_or(Refusal::NoHeader)?,
         rows,

@@ -41,7 +41,7 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     /// The row number people see: in a spreadsheet, its row number (header row of a sheet starting at
-    /// A1 = 1, first data row = 2); for CSV, the record number counting the header record as 1 (a
+    /// A1 = 1, first data row = 2); for CSV, the record number counting from the file's first (a
     /// record spanning lines because of a quoted newline counts once; blank lines, which the CSV
     /// reader skips, do not count).
     pub number: u32,
@@ -156,6 +156,16 @@ pub fn read(bytes: &[u8], sheet: Option<&SheetChoice>) -> Result<Table, Refusal>
         Format::Xlsx => xlsx::read(bytes, sheet),
         Format::Csv => csv::read(bytes),
     }
+}
+
+/// Title lines skipped above the header, at most.
+const TITLE_ROWS: usize = 10;
+
+/// Whether a row with this one filled cell is a title above the header ("DAFTAR PERUSAHAAN
+/// BINAAN", "Posisi per 30 November 2026") rather than the header of a one-column file: a header
+/// names a column in a word or two.
+fn is_title(cell: &str) -> bool {
+    cell.split_whitespace().count() >= 3
 }
 
 /// A header cell as the page shows it and as columns are matched: trimmed, with every run of

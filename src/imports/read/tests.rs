@@ -214,7 +214,7 @@ fn fixture_unknown_headers_still_read() {
 // --- CSV -----------------------------------------------------------------------------------------
 
 #[test]
-fn csv_header_is_first_non_empty_record_and_numbers_count_from_it() {
+fn csv_header_is_first_non_empty_record_and_numbers_are_record_numbers() {
     let t = csv("\n;;\nNPP;Nama\n1;A\n;\n\n2;B;extra\n3\n");
     assert_eq!(t.headers, ["NPP", "Nama"]);
     let got: Vec<(u32, Vec<&str>)> = t
@@ -224,8 +224,19 @@ fn csv_header_is_first_non_empty_record_and_numbers_count_from_it() {
         .collect();
     assert_eq!(
         got,
-        [(2, vec!["1", "A"]), (4, vec!["2", "B"]), (5, vec!["3", ""])]
+        [(3, vec!["1", "A"]), (5, vec!["2", "B"]), (6, vec!["3", ""])]
     );
+}
+
+#[test]
+fn title_lines_above_the_header_are_skipped() {
+    let t =
+        csv("DAFTAR PERUSAHAAN BINAAN;;\nPosisi per 30 November 2026;;\nNPP;Nama;Kota\n1;A;B\n");
+    assert_eq!(t.headers, ["NPP", "Nama", "Kota"]);
+    assert_eq!(t.rows[0].number, 4);
+    assert_eq!(t.rows[0].cells, ["1", "A", "B"]);
+    // A one-column file's header is a word or two, never taken for a title.
+    assert_eq!(csv("Kode\nKC-1\n").headers, ["Kode"]);
 }
 
 #[test]

@@ -158,6 +158,8 @@ struct SheetBuilder {
     header_row: Option<u32>,
     /// Set once the header row is complete: the first column and the header texts.
     columns: Option<(u32, Vec<String>)>,
+    /// Title rows skipped above the header.
+    titles_skipped: usize,
     rows: Vec<Row>,
     /// The data row being read: its 0-based sheet row and cells.
     current: Option<(u32, Vec<String>)>,
@@ -167,6 +169,20 @@ impl SheetBuilder {
     fn add(&mut self, row: u32, column: u32, text: String) -> Result<(), Refusal> {
         if self.columns.is_none() {
             match self.header_row {
+                // A row with one filled cell of several words above the header is a title: the next
+                // row is the header candidate instead (at most a few times).
+                Some(header)
+                    if header != row
+                        && self.header_cells.len() == 1
+                        && super::is_title(&self.header_cells[0].1)
+                        && self.titles_skipped < super::TITLE_ROWS =>
+                {
+                    self.titles_skipped += 1;
+                    self.header_cells.clear();
+                    self.header_row = Some(row);
+                    self.header_cells.push((column, header_text(&text)));
+                    return Ok(());
+                }
                 Some(header) if header != row => self.close_header(),
                 _ => {
                     self.header_row = Some(row);

@@ -1,5 +1,4 @@
-//! Downloads: a kind's empty template (CSV or XLSX, headers in the reader's language's synonyms) and
-//! an import's problems as CSV.
+//! Downloads: a kind's template (CSV or XLSX, its headers) and an import's problems as CSV.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -13,8 +12,7 @@ use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::{AppState, download};
 
-/// `employers.csv` or `employers.xlsx`: the kind's columns, headed by their first synonym (Indonesian)
-/// and one example row.
+/// `employers.csv` or `employers.xlsx`: the kind's columns, headed by their first synonym (Indonesian).
 pub async fn template(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response> {
     ctx.require(Permission::ImportFiles)?;
     let (name, ext) = file.rsplit_once('.').ok_or(AppError::NotFound)?;
@@ -22,16 +20,12 @@ pub async fn template(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response>
         .map(kind::of)
         .map_err(|_| AppError::NotFound)?;
     let headers: Vec<&str> = kind.columns.iter().map(|c| c.headers[0]).collect();
-    let example = crate::imports::templates::example(kind.kind);
     match ext {
         "csv" => {
             let mut w = csv::WriterBuilder::new()
                 .delimiter(b';')
                 .from_writer(Vec::new());
             w.write_record(&headers).map_err(anyhow::Error::from)?;
-            for row in example {
-                w.write_record(*row).map_err(anyhow::Error::from)?;
-            }
             let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(download(
                 "text/csv; charset=utf-8",
@@ -40,7 +34,7 @@ pub async fn template(ctx: Ctx, Path(file): Path<String>) -> AppResult<Response>
             ))
         }
         "xlsx" => {
-            let body = crate::imports::templates::xlsx(&headers, example)?;
+            let body = crate::imports::templates::xlsx(&headers)?;
             Ok(download(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 &format!("relasi-{name}.xlsx"),

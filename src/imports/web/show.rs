@@ -54,6 +54,46 @@ pub struct MapColumn {
     pub options: Vec<HeaderOption>,
 }
 
+pub struct ChangeView {
+    pub record: String,
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// A stored value as the change table shows it.
+fn shown(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "—".to_owned(),
+        Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn change_views(lang: Lang, changes: &Value) -> Vec<ChangeView> {
+    let Some(list) = changes.as_array() else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|c| {
+            let field = c.get("field").and_then(Value::as_str).unwrap_or_default();
+            let entity = c
+                .get("entity")
+                .and_then(Value::as_str)
+                .and_then(|e| crate::audit::Entity::parse(e).ok());
+            ChangeView {
+                record: shown(c.get("record")),
+                field: crate::audit::domain::field_label_key_of(entity, field)
+                    .map(|k| lang.t(k).to_owned())
+                    .unwrap_or_else(|| field.to_owned()),
+                before: shown(c.get("before")),
+                after: shown(c.get("after")),
+            }
+        })
+        .collect()
+}
+
 pub struct ProblemView {
     pub row: String,
     pub column: String,
@@ -77,6 +117,7 @@ struct ShowPage {
     error: Option<String>,
     percent: i64,
     problems: Vec<ProblemView>,
+    changes: Vec<ChangeView>,
     uploaded: String,
 }
 
@@ -223,6 +264,7 @@ async fn render_page(
             error,
             percent,
             problems,
+            changes: change_views(ctx.lang, &r.changes),
             uploaded: ctx.lang.datetime(r.created_at, ctx.tenant.tz),
             r,
         },
