@@ -1,11 +1,6 @@
 //! Branch offices as an import kind (docs/imports.md): upserted by code.
 
-use sqlx::PgConnection;
-
-use crate::error::AppResult;
-use crate::imports::kind::{
-    BoxFuture, Cell, Column, CommitContext, ImportKind, Kind, Written, key_of, no_rules,
-};
+use crate::imports::kind::{Cell, Column, ImportKind, Kind, Upsert, key_of, no_rules};
 
 pub static KIND: Kind = Kind {
     kind: ImportKind::BranchOffices,
@@ -49,21 +44,11 @@ pub static KIND: Kind = Kind {
     staging: "create temp table import_staging (
         row_number integer, code text, name text, region text, address text
     ) on commit drop",
-    upsert,
+    upsert: Upsert::Statement(UPSERT),
 };
 
-fn upsert<'a>(
-    conn: &'a mut PgConnection,
-    ctx: &'a CommitContext,
-) -> BoxFuture<'a, AppResult<Written>> {
-    Box::pin(async move {
-        // As for employers (src/employers/import.rs): merged values, only changed rows written, an
-        // audit event for each. An archived office with the code is updated and stays archived.
-        let written = crate::imports::kind::upsert_rows(&mut *conn, UPSERT, ctx).await?;
-        Ok(written)
-    })
-}
-
+/// As for employers (src/employers/import.rs): merged values, only changed rows written, an
+/// audit event for each. An archived office with the code is updated and stays archived.
 const UPSERT: &str = r#"
 with merged as (
   select coalesce(b.id, gen_random_uuid()) as id, b.id is null as is_new, s.code, s.name,

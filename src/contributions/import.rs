@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 use super::domain::{Period, check_payment, check_period};
 use crate::error::AppResult;
 use crate::imports::kind::{
-    BoxFuture, Cell, Column, CommitContext, ImportKind, Kind, Values, Written, key_of,
+    BoxFuture, Cell, Column, CommitContext, ImportKind, Kind, Upsert, Values, Written, key_of,
 };
 
 pub static KIND: Kind = Kind {
@@ -43,7 +43,7 @@ pub static KIND: Kind = Kind {
         row_number integer, employer_id uuid, period date, workers_reported integer,
         wages_reported numeric(18, 2), amount_due numeric(18, 2), amount_paid numeric(18, 2), paid_on date
     ) on commit drop",
-    upsert,
+    upsert: Upsert::Custom(upsert),
 };
 
 /// The month has begun; a payment has its day and no payment has none (as on the form).

@@ -1,13 +1,7 @@
 //! Employers as an import kind (docs/imports.md): upserted by NPP (with its division code).
 
-use sqlx::PgConnection;
-
-use crate::error::AppResult;
-
 use super::domain::{InstitutionType, Ownership, Program, RiskBand, Scale, Segment, Status};
-use crate::imports::kind::{
-    BoxFuture, Cell, Choices, Column, CommitContext, ImportKind, Kind, Values, Written, values_of,
-};
+use crate::imports::kind::{Cell, Choices, Column, ImportKind, Kind, Upsert, Values, values_of};
 
 pub static KIND: Kind = Kind {
     kind: ImportKind::Employers,
@@ -186,7 +180,7 @@ pub static KIND: Kind = Kind {
         risk_band text, programs text[], workforce_estimate integer, status text, rm_id uuid,
         branch_id uuid, approach_notes text
     ) on commit drop",
-    upsert,
+    upsert: Upsert::Statement(UPSERT),
 };
 
 /// An institution says which kind it is; only institutions have a kind.
@@ -205,21 +199,11 @@ fn rules(k: &Kind, row: &Values, _today: chrono::NaiveDate) -> Vec<(&'static str
     }
 }
 
-fn upsert<'a>(
-    conn: &'a mut PgConnection,
-    ctx: &'a CommitContext,
-) -> BoxFuture<'a, AppResult<Written>> {
-    Box::pin(async move {
-        // One statement: `merged` is each file row over the stored employer with the same NPP, with
-        // the columns the file does not give kept (or defaulted for a new employer); `changed` keeps
-        // the rows that are new or differ, so an unchanged employer is not touched at all; the
-        // insert … on conflict writes them; the audit insert records each with its changed fields.
-        // All CTEs read the same snapshot, so `old` is the employer before this statement.
-        let written = crate::imports::kind::upsert_rows(&mut *conn, UPSERT, ctx).await?;
-        Ok(written)
-    })
-}
-
+/// One statement: `merged` is each file row over the stored employer with the same NPP, with
+/// the columns the file does not give kept (or defaulted for a new employer); `changed` keeps
+/// the rows that are new or differ, so an unchanged employer is not touched at all; the
+/// insert … on conflict writes them; the audit insert records each with its changed fields.
+/// All CTEs read the same snapshot, so `old` is the employer before this statement.
 const UPSERT: &str = r#"
 with merged as (
   select coalesce(e.id, gen_random_uuid()) as id, e.id is null as is_new, s.npp,

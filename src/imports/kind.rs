@@ -163,8 +163,26 @@ pub struct Kind {
     pub staging: &'static str,
     /// Writes the staging table's rows into the kind's table, set-based, with an audit event per
     /// changed record.
-    pub upsert:
+    pub upsert: Upsert,
+}
+
+/// How a kind writes its staging table's rows.
+pub enum Upsert {
+    /// One statement taking the usual parameters (`upsert_rows`).
+    Statement(&'static str),
+    /// Work around the statement (a lock, due dates, a loop check), in the kind's own function.
+    Custom(
         for<'a> fn(&'a mut PgConnection, &'a CommitContext) -> BoxFuture<'a, AppResult<Written>>,
+    ),
+}
+
+impl Upsert {
+    pub async fn run(&self, conn: &mut PgConnection, ctx: &CommitContext) -> AppResult<Written> {
+        match self {
+            Upsert::Statement(statement) => Ok(upsert_rows(conn, statement, ctx).await?),
+            Upsert::Custom(write) => write(conn, ctx).await,
+        }
+    }
 }
 
 impl Kind {

@@ -362,7 +362,7 @@ pub async fn run(
         sqlx::query("set local enable_nestloop = off")
             .execute(&mut *savepoint)
             .await?;
-        match (kind.upsert)(&mut savepoint, &ctx).await {
+        match kind.upsert.run(&mut savepoint, &ctx).await {
             Ok(w) => {
                 written = w;
                 changes = repo::changes_written(&mut savepoint, now).await?;
@@ -377,7 +377,8 @@ pub async fn run(
                     message: key,
                     arg: String::new(),
                 });
-                rejected = table_rows(valid, rejected);
+                // Every row is rejected when the file is refused whole.
+                rejected += valid;
             }
             Err(e) => return Err(e),
         }
@@ -406,20 +407,14 @@ pub async fn run(
     let state = if committed { "committed" } else { "validated" };
     repo::record_outcome(&mut *conn, row.id, state, &outcome, by, now).await?;
     if committed {
+        // The admin who queued the commit, or the command line.
         let actor = match by {
             Some(u) => Actor {
                 user: Some(u),
+                label: String::new(),
                 ..Actor::cli()
             },
             None => Actor::cli(),
-        };
-        let actor = Actor {
-            label: if by.is_some() {
-                String::new()
-            } else {
-                actor.label
-            },
-            ..actor
         };
         audit::repo::record(
             &mut *conn,
@@ -443,11 +438,6 @@ pub async fn run(
         problems,
         refusal: None,
     })
-}
-
-/// Every row is rejected when the file is refused whole.
-fn table_rows(valid: usize, rejected: usize) -> usize {
-    valid + rejected
 }
 
 /// Runs import jobs for the worker (`jobs::worker`).

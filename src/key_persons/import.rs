@@ -1,13 +1,8 @@
 //! Key persons as an import kind (docs/imports.md): matched within their employer by email, else by
 //! name.
 
-use sqlx::PgConnection;
-
 use super::domain::{KpRole, Level};
-use crate::error::AppResult;
-use crate::imports::kind::{
-    BoxFuture, Cell, Choices, Column, CommitContext, ImportKind, Kind, Written, no_rules, values_of,
-};
+use crate::imports::kind::{Cell, Choices, Column, ImportKind, Kind, Upsert, no_rules, values_of};
 
 pub static KIND: Kind = Kind {
     kind: ImportKind::KeyPersons,
@@ -89,23 +84,13 @@ pub static KIND: Kind = Kind {
         department text, email text, phone text, influence smallint, roles text[], active_since date,
         source text
     ) on commit drop",
-    upsert,
+    upsert: Upsert::Statement(UPSERT),
 };
 
-fn upsert<'a>(
-    conn: &'a mut PgConnection,
-    ctx: &'a CommitContext,
-) -> BoxFuture<'a, AppResult<Written>> {
-    Box::pin(async move {
-        // A file row is the stored current person of the same employer with its email (or, without
-        // one, its name); the earliest recorded wins when several match, and each stored person is
-        // matched by one row at most. Then as for employers (src/employers/import.rs): merged values,
-        // only changed rows written, an audit event for each.
-        let written = crate::imports::kind::upsert_rows(&mut *conn, UPSERT, ctx).await?;
-        Ok(written)
-    })
-}
-
+/// A file row is the stored current person of the same employer with its email (or, without
+/// one, its name); the earliest recorded wins when several match, and each stored person is
+/// matched by one row at most. Then as for employers (src/employers/import.rs): merged values,
+/// only changed rows written, an audit event for each.
 const UPSERT: &str = r#"
 with candidates as (
   select distinct on (s.row_number) s.row_number, k.id

@@ -6,8 +6,8 @@ use sqlx::PgConnection;
 use super::domain::Relation;
 use crate::error::{AppError, AppResult};
 use crate::imports::kind::{
-    BoxFuture, Cell, Choices, Column, CommitContext, ImportKind, Kind, Values, Written, key_of,
-    values_of,
+    BoxFuture, Cell, Choices, Column, CommitContext, ImportKind, Kind, Upsert, Values, Written,
+    key_of, values_of,
 };
 
 pub static KIND: Kind = Kind {
@@ -52,7 +52,7 @@ pub static KIND: Kind = Kind {
     staging: "create temp table import_staging (
         row_number integer, parent_id uuid, member_id uuid, relation text, started_on date, notes text
     ) on commit drop",
-    upsert,
+    upsert: Upsert::Custom(upsert),
 };
 
 fn rules(k: &Kind, row: &Values, _: chrono::NaiveDate) -> Vec<(&'static str, &'static str)> {

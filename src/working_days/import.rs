@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 
 use crate::error::AppResult;
 use crate::imports::kind::{
-    BoxFuture, Cell, Column, CommitContext, ImportKind, Kind, Written, key_of, no_rules,
+    BoxFuture, Cell, Column, CommitContext, ImportKind, Kind, Upsert, Written, key_of, no_rules,
 };
 
 pub static KIND: Kind = Kind {
@@ -29,7 +29,7 @@ pub static KIND: Kind = Kind {
     key: |k, row| key_of(k, row, &["day"]),
     rules: no_rules,
     staging: "create temp table import_staging (row_number integer, day date, name text) on commit drop",
-    upsert,
+    upsert: Upsert::Custom(upsert),
 };
 
 fn upsert<'a>(
