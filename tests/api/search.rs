@@ -117,3 +117,65 @@ async fn the_search_box_finds_initials_short_names_and_corrects_one_letter() {
     assert!(!page.contains("Hendra Wijaya"));
     assert!(page.contains(&esc(&Lang::En.tf("search.nothing", &[("q", "hnedar")]))));
 }
+
+/// The search rows are written only by triggers, with no foreign key (0015): a deleted employer or key
+/// person (an operator's act; the application archives) takes its rows along, and nobody else's.
+#[tokio::test]
+async fn a_deleted_employer_or_key_person_takes_its_search_rows_along() {
+    let tm = team().await;
+    let (r, kept) = create(&tm.sup, "PT Tetap Ada", &[("npp", "71000001")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (r, gone) = create(&tm.sup, "PT Segera Hapus", &[("npp", "71000002")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (kept, gone) = (kept.unwrap(), gone.unwrap());
+    let person = add_person(&tm.sup, gone, "Hendra Wijaya", "bod").await;
+    add_person(&tm.sup, kept, "Hendra Kusuma", "bod_minus_one").await;
+    let rows = async |employer: uuid::Uuid| -> (i64, i64, i64) {
+        sqlx::query_as(
+            "select (select count(*) from employer_name_tokens where employer_id = $1),
+                    (select count(*) from employer_search_keys where employer_id = $1),
+                    (select count(*) from key_person_name_tokens t join key_persons k on k.id = t.key_person_id
+                      where k.employer_id = $1)",
+        )
+        .bind(employer)
+        .fetch_one(&tm.app.admin)
+        .await
+        .unwrap()
+    };
+    let before = rows(kept).await;
+    assert!(before.0 > 0 && before.1 > 0 && before.2 > 0, "{before:?}");
+    assert!(rows(gone).await.0 > 0);
+
+    let mut tx = tm.app.admin.begin().await.unwrap();
+    sqlx::query("delete from key_persons where id = $1")
+        .bind(person)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "delete from audit_events where employer_id = $1 or entity_id = $1 or entity_id = $2",
+    )
+    .bind(gone)
+    .bind(person)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("delete from employers where id = $1")
+        .bind(gone)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let left: (i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from employer_name_tokens where employer_id = $1),
+                (select count(*) from employer_search_keys where employer_id = $1),
+                (select count(*) from key_person_name_tokens where key_person_id = $2)",
+    )
+    .bind(gone)
+    .bind(person)
+    .fetch_one(&tm.app.admin)
+    .await
+    .unwrap();
+    assert_eq!(left, (0, 0, 0));
+    assert_eq!(rows(kept).await, before, "the other employer's rows stay");
+}
