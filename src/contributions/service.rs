@@ -135,7 +135,8 @@ pub fn spawn_daily_refresh(pool: PgPool, clock: Clock) {
     });
 }
 
-async fn refresh_all(pool: &PgPool, clock: &Clock) -> AppResult<()> {
+/// One round of the daily refresh: every tenant, each in its own transaction.
+pub async fn refresh_all(pool: &PgPool, clock: &Clock) -> AppResult<()> {
     let tenants = {
         let mut conn = pool.acquire().await?;
         crate::tenancy::repo::for_background(&mut conn).await?

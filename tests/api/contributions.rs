@@ -377,3 +377,29 @@ async fn the_sql_and_rust_counts_of_started_months_agree_across_month_ends_and_y
         );
     }
 }
+
+/// The server's daily round reaches every tenant: the runtime role sees one tenant at a time, and
+/// lists them all only through `tenants_for_background()` (0016_background_tenants.sql).
+#[tokio::test]
+async fn the_daily_refresh_visits_every_tenant() {
+    let app = crate::helpers::spawn_app().await;
+    let a = app.tenant("satu", "Kanwil Satu").await;
+    let b = app.tenant("dua", "Kanwil Dua").await;
+    let mut conn = app.pool.acquire().await.unwrap();
+    let listed: Vec<_> = relasi::tenancy::repo::for_background(&mut conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    drop(conn);
+    assert!(listed.contains(&a) && listed.contains(&b), "{listed:?}");
+    relasi::contributions::service::refresh_all(&app.pool, &app.clock)
+        .await
+        .unwrap();
+    let marked: Vec<Uuid> = sqlx::query_scalar("select tenant_id from arrears_refreshes")
+        .fetch_all(&app.admin)
+        .await
+        .unwrap();
+    assert!(marked.contains(&a.0) && marked.contains(&b.0), "{marked:?}");
+}
