@@ -54,17 +54,25 @@ bench_imports() {
   timed_import "$dir/employers.csv" bench-import-csv
   lines+=("| CSV again (nothing to change) | $secs s | $(awk -v r=$rows -v s="$secs" 'BEGIN {printf "%.0f", r / s}') | $(( kb / 1024 )) MB | ${summary#*: } |")
 
+  # The baseline: the same rows copied by `psql \copy` into a bare copy of the employers table (its
+  # columns, defaults and indexes; no triggers, checks, foreign keys or row-level security) in the
+  # same tenant, with the file's codes and labels kept as text where the table holds ids or arrays.
   pg_log "Raw COPY of the same file"
-  "$(pg_bin_dir)/psql" -qtA "$db" -c "drop table if exists bench_raw_copy" -c "create table bench_raw_copy (
-      npp text, name text, npwp text, branch text, rm text, segment text, ownership text, address text,
-      city text, province text, scale text, programs text, workforce text, status text)" >/dev/null
+  local t
+  t=$("$(pg_bin_dir)/psql" -qtA "$db" -c "select id from tenants where slug = 'bench-import-csv'")
+  "$(pg_bin_dir)/psql" -qtA "$db" -c "drop table if exists bench_raw_copy" \
+    -c "create table bench_raw_copy (like employers including defaults including indexes)" \
+    -c "alter table bench_raw_copy alter tenant_id set default '$t', alter id set default gen_random_uuid(),
+          alter stage_entered_on set default current_date, alter created_at set default now(),
+          alter updated_at set default now(), alter rm_id type text, alter branch_id type text,
+          alter programs drop default, alter programs type text, alter workforce_estimate type text" >/dev/null
   local started ended copy_secs
   started=$(date +%s.%N)
-  "$(pg_bin_dir)/psql" -qtA "$db" -c "\\copy bench_raw_copy from '$dir/employers.csv' with (format csv, header true, delimiter ';')" >/dev/null
+  "$(pg_bin_dir)/psql" -qtA "$db" -c "\\copy bench_raw_copy (npp, name, npwp, branch_id, rm_id, segment, ownership, address, city, province, scale, programs, workforce_estimate, status) from '$dir/employers.csv' with (format csv, header true, delimiter ';')" >/dev/null
   ended=$(date +%s.%N)
   copy_secs=$(awk -v a="$started" -v b="$ended" 'BEGIN {printf "%.2f", b - a}')
   "$(pg_bin_dir)/psql" -qtA "$db" -c "drop table bench_raw_copy" >/dev/null
-  lines+=("| \`psql \\copy\` of the same CSV into a bare table of text columns | $copy_secs s | $(awk -v r=$rows -v s="$copy_secs" 'BEGIN {printf "%.0f", r / s}') | – | $rows rows copied |")
+  lines+=("| \`psql \\copy\` of the same CSV into a bare copy of the employers table (its indexes, no triggers) | $copy_secs s | $(awk -v r=$rows -v s="$copy_secs" 'BEGIN {printf "%.0f", r / s}') | – | $rows rows copied |")
   import_lines=$(printf '%s\n' "${lines[@]}")
   import_note="The first CSV import ran at $(awk -v a="$csv_rate" -v r=$rows -v s="$copy_secs" 'BEGIN {printf "%.1f", 100 * a / (r / s)}') % of raw COPY's rows per second."
 }

@@ -305,14 +305,40 @@ audit as (
                             entity_id, changes, employer_id)
   select app_tenant_id(), gen_random_uuid(), $2, $3, case when $3::uuid is null then 'cli' else '' end,
          'employer.imported', 'employer', u.id,
-         jsonb_changes(o.image, jsonb_build_object(
+         case when o.image is null then jsonb_build_object(
+           'npp', jsonb_build_object('old', null, 'new', c.npp),
+           'division_code', jsonb_build_object('old', null, 'new', c.division_code),
+           'npwp', jsonb_build_object('old', null, 'new', c.npwp),
+           'nib', jsonb_build_object('old', null, 'new', c.nib),
+           'name', jsonb_build_object('old', null, 'new', c.name),
+           'legal_name', jsonb_build_object('old', null, 'new', c.legal_name),
+           'short_name', jsonb_build_object('old', null, 'new', c.short_name),
+           'address', jsonb_build_object('old', null, 'new', c.address),
+           'city', jsonb_build_object('old', null, 'new', c.city),
+           'province', jsonb_build_object('old', null, 'new', c.province),
+           'phone', jsonb_build_object('old', null, 'new', c.phone),
+           'website', jsonb_build_object('old', null, 'new', c.website),
+           'segment', jsonb_build_object('old', null, 'new', c.segment),
+           'institution_type', jsonb_build_object('old', null, 'new', c.institution_type),
+           'ownership', jsonb_build_object('old', null, 'new', c.ownership),
+           'country', jsonb_build_object('old', null, 'new', c.country),
+           'scale', jsonb_build_object('old', null, 'new', c.scale),
+           'industry', jsonb_build_object('old', null, 'new', c.industry),
+           'risk_band', jsonb_build_object('old', null, 'new', c.risk_band),
+           'programs', jsonb_build_object('old', null, 'new', array_to_string(c.programs, ', ')),
+           'workforce_estimate', jsonb_build_object('old', null, 'new', c.workforce_estimate),
+           'status', jsonb_build_object('old', null, 'new', c.status),
+           'rm', jsonb_build_object('old', null, 'new', ru.name),
+           'branch', jsonb_build_object('old', null, 'new', b.code),
+           'approach_notes', jsonb_build_object('old', null, 'new', c.approach_notes))
+         else jsonb_changes(o.image, jsonb_build_object(
            'npp', c.npp, 'division_code', c.division_code, 'npwp', c.npwp, 'nib', c.nib, 'name', c.name,
            'legal_name', c.legal_name, 'short_name', c.short_name, 'address', c.address, 'city', c.city,
            'province', c.province, 'phone', c.phone, 'website', c.website, 'segment', c.segment,
            'institution_type', c.institution_type, 'ownership', c.ownership, 'country', c.country,
            'scale', c.scale, 'industry', c.industry, 'risk_band', c.risk_band,
            'programs', array_to_string(c.programs, ', '), 'workforce_estimate', c.workforce_estimate,
-           'status', c.status, 'rm', ru.name, 'branch', b.code, 'approach_notes', c.approach_notes)),
+           'status', c.status, 'rm', ru.name, 'branch', b.code, 'approach_notes', c.approach_notes)) end,
          u.id
     from up u join changed c on c.id = u.id
     left join old o on o.id = u.id

@@ -23,6 +23,9 @@ pub struct Problem {
     pub arg: String,
 }
 
+/// A value outside a closed set.
+pub const UNKNOWN_VALUE: &str = "import.value_unknown";
+
 /// The tenant's references, by the text a file names them with.
 #[derive(Default)]
 pub struct Lookups {
@@ -169,7 +172,7 @@ pub fn read_cell(
             let words = words.expect("a choice column has its words");
             match words.get(&values::label_key(raw)) {
                 Some(code) => some((*code).to_owned()),
-                None => Err("import.value_unknown"),
+                None => Err(UNKNOWN_VALUE),
             }
         }
         Cell::ChoiceList(_) => {
@@ -182,7 +185,7 @@ pub fn read_cell(
                 match words.get(&values::label_key(part)) {
                     Some(code) if !codes.contains(code) => codes.push(code),
                     Some(_) => {}
-                    None => return Err("import.value_unknown"),
+                    None => return Err(UNKNOWN_VALUE),
                 }
             }
             // The staging column is text[]: COPY reads `{A,B}`; the codes are plain words.
@@ -287,7 +290,13 @@ pub fn check(
                     column: header_of(i),
                     value: shorten(raw),
                     message,
-                    arg: String::new(),
+                    // A value outside a closed set names its field, so the report can list the
+                    // values the field takes (`service::problem_message`).
+                    arg: if message == UNKNOWN_VALUE {
+                        column.field.to_owned()
+                    } else {
+                        String::new()
+                    },
                 }),
             }
         }

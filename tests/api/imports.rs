@@ -319,6 +319,20 @@ async fn every_problem_is_reported_by_row_column_value_and_message_and_downloada
         "{problems:?}"
     );
     assert_eq!(problems[0].4, "2", "the duplicate names the row it repeats");
+    assert_eq!(
+        problems[4].4, "segment",
+        "a closed set's miss names its field"
+    );
+    // It lists the values the field takes, in the reader's language, on the page and in the CSV.
+    let id_values = relasi::web::i18n::Lang::Id.tf(
+        "import.value_unknown_one_of",
+        &[(
+            "values",
+            "Korporasi, Instansi/lembaga, Jasa konstruksi, Pekerja migran (PMI)",
+        )],
+    );
+    let page = c.get(&format!("/admin/imports/{id}")).await.body;
+    assert!(page.contains(&crate::fixtures::esc(&id_values)), "{page}");
     assert_eq!(problems[0].2, "12345678");
     assert_eq!(problems[1].2, "tidak.ada@contoh.example");
     // Five rows pass: among them the 16-digit NPWP from a NIK, the punctuated one with its right
@@ -342,6 +356,7 @@ async fn every_problem_is_reported_by_row_column_value_and_message_and_downloada
                 .to_string()
         )
     );
+    assert!(csv.body.contains(&id_values), "{}", csv.body);
 
     commit(&app, &c, id, true).await;
     let npps: Vec<String> =

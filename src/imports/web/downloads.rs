@@ -75,7 +75,7 @@ pub async fn problems(
             p.row_number.to_string().as_str(),
             &column,
             &value,
-            &message(l, p),
+            &message(l, r.kind, p),
         ])
         .map_err(anyhow::Error::from)?;
     }

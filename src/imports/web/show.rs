@@ -130,12 +130,8 @@ struct ProgressPart {
 }
 
 /// The problem's message in the reader's language.
-pub fn message(lang: Lang, p: &ProblemRow) -> String {
-    if p.message_arg.is_empty() {
-        lang.t(&p.message).to_owned()
-    } else {
-        lang.tf(&p.message, &[("row", p.message_arg.as_str())])
-    }
+pub fn message(lang: Lang, kind: kind::ImportKind, p: &ProblemRow) -> String {
+    service::problem_message(lang, kind::of(kind), &p.message, &p.message_arg)
 }
 
 /// The refusal's message in the reader's language.
@@ -242,7 +238,7 @@ async fn render_page(
                 },
                 column: service::column_name(ctx.lang, &p.column_name),
                 value: p.value.clone(),
-                message: message(ctx.lang, p),
+                message: message(ctx.lang, r.kind, p),
             })
             .collect()
     } else {
