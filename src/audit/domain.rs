@@ -283,6 +283,7 @@ text_enum!(
     HolidayImported = "holiday.imported" => "audit.action.holiday_imported",
     ImportUploaded = "import.uploaded" => "audit.action.import_uploaded",
     ImportCommitted = "import.committed" => "audit.action.import_committed",
+    ImportDiscarded = "import.discarded" => "audit.action.import_discarded",
 });
 
 text_enum!(

@@ -113,8 +113,16 @@ pub async fn set_refused(
         key,
         arg,
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    drop_file(conn, id).await
+}
+
+/// Deletes the stored file of a refused or discarded import: nothing reads it again.
+pub async fn drop_file(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query!("delete from import_file_chunks where import_id = $1", id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

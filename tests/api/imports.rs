@@ -391,6 +391,13 @@ async fn files_that_cannot_be_read_are_refused_with_a_clear_message() {
             "{file}: {page}"
         );
         assert!(page.contains(&msg("import.state.refused")), "{file}");
+        let pieces: i64 =
+            sqlx::query_scalar("select count(*) from import_file_chunks where import_id = $1")
+                .bind(id)
+                .fetch_one(&app.admin)
+                .await
+                .unwrap();
+        assert_eq!(pieces, 0, "{file}: a refused file is not kept");
     }
     // The upload form refuses a missing kind, and another tenant's import is not found.
     let r = c
@@ -467,7 +474,7 @@ async fn an_import_never_reaches_another_tenant() {
     ] {
         assert_eq!(ca.get(&path).await.status, 404, "{path}");
     }
-    for path in ["mapping", "commit", "remap", "sheet"] {
+    for path in ["mapping", "commit", "remap", "sheet", "discard"] {
         let r = ca
             .post(&format!("/admin/imports/{ib}/{path}"), &[("version", "1")])
             .await;
@@ -924,4 +931,84 @@ async fn templates_hold_the_headers_only_and_read_back_as_their_kind() {
         c.get("/admin/imports/templates/people.csv").await.status,
         404
     );
+}
+
+#[tokio::test]
+async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_afterwards() {
+    let app = spawn_app().await;
+    let (t, c) = unit(&app, "unit-a").await;
+    let (_, other) = unit(&app, "unit-b").await;
+    let id = upload(
+        &c,
+        "employers",
+        "masalah.csv",
+        &fixture("employers_problems.csv"),
+    )
+    .await;
+    let page = validate(&app, &c, id).await;
+    assert!(page.contains(&msg("import.discard")), "{page}");
+    let v = version(&app.admin, id).await.to_string();
+
+    // Another tenant's admin cannot see it, let alone discard it; a stale form is refused.
+    let r = other
+        .post(
+            &format!("/admin/imports/{id}/discard"),
+            &[("version", v.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = c
+        .post(&format!("/admin/imports/{id}/discard"), &[("version", "0")])
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(counts(&app.admin, id).await.0, "validated");
+
+    let r = c
+        .post(
+            &format!("/admin/imports/{id}/discard"),
+            &[("version", v.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), "/admin/imports");
+    assert_eq!(counts(&app.admin, id).await.0, "discarded");
+    let (pieces, events): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from import_file_chunks where import_id = $1),
+                (select count(*) from audit_events where entity_id = $1 and action = 'import.discarded')",
+    )
+    .bind(id)
+    .fetch_one(&app.admin)
+    .await
+    .unwrap();
+    assert_eq!((pieces, events), (0, 1));
+    let page = c.get(&format!("/admin/imports/{id}")).await.body;
+    assert!(page.contains(&msg("import.discarded_note")), "{page}");
+    assert!(!page.contains(&msg("import.commit")), "no commit button");
+    let list = c.get("/admin/imports").await.body;
+    assert!(list.contains(&msg("import.state.discarded")), "{list}");
+
+    // A commit (or a second discard) with the version the checked page had is refused; nothing is
+    // written.
+    let v = version(&app.admin, id).await.to_string();
+    let r = c
+        .post(
+            &format!("/admin/imports/{id}/commit"),
+            &[("version", v.as_str()), ("skip_invalid", "on")],
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    let r = c
+        .post(
+            &format!("/admin/imports/{id}/discard"),
+            &[("version", v.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(run_jobs(&app).await, 0);
+    let employers: i64 = sqlx::query_scalar("select count(*) from employers where tenant_id = $1")
+        .bind(t.0)
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    assert_eq!(employers, 0);
 }

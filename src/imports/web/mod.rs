@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/imports/{id}/mapping", post(show::confirm_mapping))
         .route("/admin/imports/{id}/remap", post(show::remap))
         .route("/admin/imports/{id}/commit", post(show::commit))
+        .route("/admin/imports/{id}/discard", post(show::discard))
         .route("/admin/imports/{id}/problems.csv", get(downloads::problems))
 }
 

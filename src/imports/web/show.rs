@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::error::{AppError, AppResult};
 use crate::imports::kind::{self, Kind};
 use crate::imports::read::SheetChoice;
@@ -22,7 +23,7 @@ use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::{AppState, Form, Htmx, render_status, see_other};
+use crate::web::{AppState, Form, Htmx, redirect_with_flash, render_status, see_other};
 
 /// Problems listed on the page; the CSV has them all.
 const PROBLEMS_SHOWN: i64 = 200;
@@ -37,6 +38,7 @@ pub fn state_label(r: &ImportRow) -> (&'static str, &'static str) {
         "validated" => ("import.state.validated", "badge-muted"),
         "committing" => ("import.state.committing", "badge-muted"),
         "committed" => ("import.state.committed", "badge-ok"),
+        "discarded" => ("import.state.discarded", "badge-muted"),
         _ => ("import.state.failed", "badge-warn"),
     }
 }
@@ -515,4 +517,48 @@ pub async fn commit(
     tx.commit().await?;
     state.jobs.notify();
     Ok(see_other(&format!("/admin/imports/{id}")))
+}
+
+/// Gives up an import before its commit (columns to confirm, checked, or failed): it stays in the
+/// history as discarded, its stored file goes, and the audit log says who did it.
+pub async fn discard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let now = state.clock.now();
+    let mut tx = ctx.tx(&state).await?;
+    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if !repo::advance(
+        &mut tx,
+        id,
+        &["mapping", "validated", "failed"],
+        "discarded",
+        form.version,
+        now,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
+    repo::drop_file(&mut tx, id).await?;
+    audit::repo::record(
+        &mut tx,
+        now,
+        &ctx.actor(),
+        Event::new(Action::ImportDiscarded, Entity::Import, Some(id)).with(
+            Changes::new()
+                .created("kind", r.kind.as_str())
+                .created("file", &r.file_name),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        "/admin/imports",
+        true,
+        "import.discarded_flash",
+    ))
 }
