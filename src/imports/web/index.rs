@@ -30,6 +30,13 @@ pub struct KindOption {
     pub chosen: bool,
 }
 
+#[derive(PartialEq, Eq)]
+pub enum Figures {
+    Written,
+    Checked,
+    None,
+}
+
 pub struct HistoryRow {
     pub id: Uuid,
     pub file_name: String,
@@ -43,6 +50,9 @@ pub struct HistoryRow {
     pub updated: i32,
     pub unchanged: i32,
     pub rejected: i32,
+    /// The figures were written (a commit's), or are what a commit would do (the last check's), or
+    /// there are none yet.
+    pub figures: Figures,
 }
 
 #[derive(Template)]
@@ -77,6 +87,13 @@ fn history_row(ctx: &Ctx, r: ImportRow) -> HistoryRow {
         updated: r.updated,
         unchanged: r.unchanged,
         rejected: r.rejected,
+        figures: if r.state == "committed" {
+            Figures::Written
+        } else if r.validated_at.is_some() {
+            Figures::Checked
+        } else {
+            Figures::None
+        },
     }
 }
 
