@@ -987,7 +987,7 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
     let list = c.get("/admin/imports").await.body;
     assert!(list.contains(&msg("import.state.discarded")), "{list}");
     // Its figures are the last check's, bracketed: nothing of them was written.
-    assert!(list.contains(">(4)</td>"), "{list}");
+    assert!(list.contains(">(5)</td>"), "{list}");
     assert!(list.contains(&msg("import.history_hint")), "{list}");
 
     // A commit (or a second discard) with the version the checked page had is refused; nothing is
