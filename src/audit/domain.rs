@@ -358,6 +358,21 @@ pub fn field_label_key_of(entity: Option<Entity>, field: &str) -> Option<&'stati
             return key;
         }
     }
+    if entity == Some(Entity::Import) {
+        let key = match field {
+            "kind" => Some("import.kind"),
+            "file" => Some("import.file"),
+            "size" => Some("import.size"),
+            "inserted" => Some("import.inserted"),
+            "updated" => Some("import.updated"),
+            "unchanged" => Some("import.unchanged"),
+            "rejected" => Some("import.rejected"),
+            _ => None,
+        };
+        if key.is_some() {
+            return key;
+        }
+    }
     field_label_key(field)
 }
 
@@ -489,6 +504,7 @@ pub fn value_label_key(entity: Option<Entity>, field: &str, value: &str) -> Opti
         (Some(Entity::Letter), "reason") => label::<letters::Reason>(value),
         (Some(Entity::Letter), "language") => label::<letters::Language>(value),
         (Some(Entity::Letter), "state") => label::<letters::State>(value),
+        (Some(Entity::Import), "kind") => label::<crate::imports::kind::ImportKind>(value),
         (Some(Entity::Membership), "status") => match value {
             "active" => Some("admin.active"),
             "disabled" => Some("admin.disabled"),

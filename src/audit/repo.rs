@@ -145,6 +145,8 @@ pub struct RecordIds {
     pub users: Vec<Uuid>,
     pub invitations: Vec<Uuid>,
     pub tenants: Vec<Uuid>,
+    pub letters: Vec<Uuid>,
+    pub imports: Vec<Uuid>,
 }
 
 /// A record as the log names it. Which columns hold what depends on the kind:
@@ -158,6 +160,8 @@ pub struct RecordIds {
 /// | supply-chain link | parent's name | – | member's name | – |
 /// | branch office | name | code | – | – |
 /// | user, invitation, tenant | name, email, name | – | – | – |
+/// | letter | kind | number, none before approval | its employer | – |
+/// | import | file name | – | – | upload |
 pub struct RecordRow {
     pub kind: String,
     pub id: Uuid,
@@ -206,7 +210,14 @@ pub async fn records(conn: &mut PgConnection, ids: &RecordIds) -> sqlx::Result<V
            union all
            select 'invitation', i.id, i.email, null, null, null, false from invitations i where i.id = any($8)
            union all
-           select 'tenant', t.id, t.name, null, null, null, false from tenants t where t.id = any($9)"#,
+           select 'tenant', t.id, t.name, null, null, null, false from tenants t where t.id = any($9)
+           union all
+           select 'letter', l.id, l.kind, l.number, e.name, null, false
+             from letters l join employers e on e.tenant_id = l.tenant_id and e.id = l.employer_id
+            where l.id = any($10)
+           union all
+           select 'import', i.id, i.file_name, null, null, i.created_at, false
+             from imports i where i.id = any($11)"#,
         &ids.employers,
         &ids.key_persons,
         &ids.meetings,
@@ -216,6 +227,8 @@ pub async fn records(conn: &mut PgConnection, ids: &RecordIds) -> sqlx::Result<V
         &ids.users,
         &ids.invitations,
         &ids.tenants,
+        &ids.letters,
+        &ids.imports,
     )
     .fetch_all(conn)
     .await

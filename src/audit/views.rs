@@ -319,15 +319,15 @@ impl Records {
                 Entity::User | Entity::Membership | Entity::CalendarFeed => &mut ids.users,
                 Entity::Invitation => &mut ids.invitations,
                 Entity::Tenant => &mut ids.tenants,
+                Entity::Letter => &mut ids.letters,
+                Entity::Import => &mut ids.imports,
                 // A contribution's event names its employer already; holidays have no page of
                 // their own.
                 Entity::EmployerList
                 | Entity::AuditLog
                 | Entity::Contribution
                 | Entity::Holiday
-                | Entity::Letter
-                | Entity::LetterSettings
-                | Entity::Import => continue,
+                | Entity::LetterSettings => continue,
             };
             if !list.contains(&id) {
                 list.push(id);
@@ -414,6 +414,23 @@ fn describe(lang: Lang, tz: Tz, entity: Entity, r: &RecordRow) -> String {
             )]
         }
         Entity::BranchOffice => vec![r.code.clone().unwrap_or_default(), title],
+        // "Teguran 1 · 005/KPS/2026 · PT Semen Indonesia" (a draft has no number yet).
+        Entity::Letter => vec![
+            label(
+                lang,
+                crate::letters::domain::Kind::parse(&title)
+                    .ok()
+                    .map(crate::letters::domain::Kind::label_key),
+                title,
+            ),
+            r.code.clone().unwrap_or_default(),
+            r.employer.clone().unwrap_or_default(),
+        ],
+        // "daftar-pk.xlsx · 16 Nov 2026 09.00": the file and when it was uploaded.
+        Entity::Import => vec![
+            title,
+            r.at.map(|at| lang.datetime(at, tz)).unwrap_or_default(),
+        ],
         _ => vec![title, r.employer.clone().unwrap_or_default()],
     };
     parts

@@ -35,7 +35,9 @@ struct ErrorTemplate {
 
 fn status_keys(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
-        400 => ("error.400.title", "error.400.body"),
+        // A request the page's forms never send (no form body, another content type) is a bad
+        // request, not a failure on our side.
+        400 | 415 => ("error.400.title", "error.400.body"),
         403 => ("error.403.title", "error.403.body"),
         404 => ("error.404.title", "error.404.body"),
         405 => ("error.405.title", "error.405.body"),

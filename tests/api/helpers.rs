@@ -426,6 +426,17 @@ impl Client {
         Self::into_resp(req.send().await.unwrap()).await
     }
 
+    /// A post from one of our pages whose body is not a form (`content_type`).
+    pub async fn post_typed(&self, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("origin", self.base.clone())
+            .header("content-type", content_type)
+            .body(body);
+        Self::into_resp(req.send().await.unwrap()).await
+    }
+
     /// A file upload (`multipart/form-data`) of `bytes` as the form field `field`, from one of our
     /// pages.
     pub async fn post_file(&self, path: &str, field: &str, bytes: &[u8]) -> Resp {

@@ -961,6 +961,16 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
         .post(&format!("/admin/imports/{id}/discard"), &[("version", "0")])
         .await;
     assert_eq!(r.status, 409);
+    // A post that is not a form is a bad request, said so (not a failure of ours).
+    let r = c
+        .post_typed(
+            &format!("/admin/imports/{id}/discard"),
+            "text/plain",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 415);
+    assert!(r.body.contains(&msg("error.400.body")), "{}", r.body);
     assert_eq!(counts(&app.admin, id).await.0, "validated");
 
     let r = c
@@ -989,6 +999,15 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
     // Its figures are the last check's, bracketed: nothing of them was written.
     assert!(list.contains(">(5)</td>"), "{list}");
     assert!(list.contains(&msg("import.history_hint")), "{list}");
+    // The audit log names the import by its file and links to it; the upload's fields in words.
+    let log = c.get("/admin/audit").await.body;
+    assert!(
+        log.contains(&format!("href=\"/admin/imports/{id}\"")),
+        "{log}"
+    );
+    assert!(log.contains(&msg("audit.action.import_discarded")), "{log}");
+    assert!(log.contains(&msg("import.size")), "{log}");
+    assert!(!log.contains(&msg("audit.record_gone")), "{log}");
 
     // A commit (or a second discard) with the version the checked page had is refused; nothing is
     // written.
@@ -1003,6 +1022,14 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
     let r = c
         .post(
             &format!("/admin/imports/{id}/discard"),
+            &[("version", v.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    // A mapping for an import that has moved on is stale, whatever columns it names.
+    let r = c
+        .post(
+            &format!("/admin/imports/{id}/mapping"),
             &[("version", v.as_str())],
         )
         .await;

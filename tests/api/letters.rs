@@ -912,3 +912,21 @@ async fn wording_too_long_once_filled_in_is_refused_on_drafting_and_nothing_is_w
         assert!(!history.contains(raw), "{raw}: {history}");
     }
 }
+
+/// The audit log names a letter by its kind and employer and links to it (it used to say the record
+/// was gone).
+#[tokio::test]
+async fn the_audit_log_names_a_letter_and_links_to_it() {
+    let tm = team().await;
+    let (r, e) = create(&tm.sup, "PT Surat Tercatat", &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = drafted(&tm.sup, e.unwrap(), "notification").await;
+    let page = tm.admin.get("/admin/audit?entity=letter").await.body;
+    assert!(page.contains(&format!("href=\"/letters/{id}\"")), "{page}");
+    assert!(page.contains("PT Surat Tercatat"), "{page}");
+    assert!(
+        page.contains(&esc(&msg("letter.kind.notification"))),
+        "{page}"
+    );
+    assert!(!page.contains(&msg("audit.record_gone")), "{page}");
+}

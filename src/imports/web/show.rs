@@ -405,6 +405,11 @@ pub async fn confirm_mapping(
         .unwrap_or(0);
     let mut tx = ctx.tx(&state).await?;
     let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    // A form for an import that has moved on (committed, discarded, running) is stale, whatever
+    // columns it names.
+    if r.version != version || !matches!(r.state.as_str(), "mapping" | "validated" | "failed") {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
     let kind = kind::of(r.kind);
     let headers = strings(&r.headers).len();
     let mapping = mapping_from(kind, &form, headers);
