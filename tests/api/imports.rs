@@ -945,6 +945,11 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
         &fixture("employers_problems.csv"),
     )
     .await;
+    // The mapping page names the file's columns that no field takes.
+    let page = c.get(&format!("/admin/imports/{id}")).await.body;
+    let unused =
+        relasi::web::i18n::Lang::Id.tf("import.unused_columns", &[("columns", "Tanggal Daftar")]);
+    assert!(page.contains(&crate::fixtures::esc(&unused)), "{page}");
     let page = validate(&app, &c, id).await;
     assert!(page.contains(&msg("import.discard")), "{page}");
     let v = version(&app.admin, id).await.to_string();
@@ -953,14 +958,30 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
     let r = other
         .post(
             &format!("/admin/imports/{id}/discard"),
-            &[("version", v.as_str())],
+            &[("version", v.as_str()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, 404);
     let r = c
-        .post(&format!("/admin/imports/{id}/discard"), &[("version", "0")])
+        .post(
+            &format!("/admin/imports/{id}/discard"),
+            &[("version", "0"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, 409);
+    // Without the box ticked nothing happens, and the page says why.
+    let r = c
+        .post(
+            &format!("/admin/imports/{id}/discard"),
+            &[("version", v.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains(&msg("import.discard_confirm_needed")),
+        "{}",
+        r.body
+    );
     // A post that is not a form is a bad request, said so (not a failure of ours).
     let r = c
         .post_typed(
@@ -976,7 +997,7 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
     let r = c
         .post(
             &format!("/admin/imports/{id}/discard"),
-            &[("version", v.as_str())],
+            &[("version", v.as_str()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -1022,7 +1043,7 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
     let r = c
         .post(
             &format!("/admin/imports/{id}/discard"),
-            &[("version", v.as_str())],
+            &[("version", v.as_str()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, 409);
@@ -1030,7 +1051,7 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
     let r = c
         .post(
             &format!("/admin/imports/{id}/mapping"),
-            &[("version", v.as_str())],
+            &[("version", v.as_str()), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status, 409);

@@ -113,6 +113,8 @@ struct ShowPage {
     state_class: &'static str,
     refusal: String,
     columns: Vec<MapColumn>,
+    /// The file's columns no field takes, comma-separated (empty when every column is used).
+    unused: String,
     headers: Vec<String>,
     preview: Vec<Vec<String>>,
     sheets: Vec<(String, bool)>,
@@ -210,6 +212,15 @@ async fn render_page(
             }
         })
         .collect();
+    // The file's columns no field takes: their values are not imported, which the admin should see
+    // before checking (a column named differently from every field the kind knows, say).
+    let unused = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.trim().is_empty() && !mapping.contains(&Some(*i)))
+        .map(|(_, h)| h.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     let preview = r
         .preview
         .as_array()
@@ -256,6 +267,7 @@ async fn render_page(
             state_class,
             refusal: refusal_message(ctx.lang, &r),
             columns,
+            unused,
             headers,
             preview,
             sheets,
@@ -464,6 +476,14 @@ pub async fn confirm_mapping(
 }
 
 #[derive(Deserialize)]
+pub struct DiscardForm {
+    #[serde(default)]
+    version: i32,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+#[derive(Deserialize)]
 pub struct VersionForm {
     #[serde(default)]
     version: i32,
@@ -530,12 +550,27 @@ pub async fn discard(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<Uuid>,
-    Form(form): Form<VersionForm>,
+    Form(form): Form<DiscardForm>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ImportFiles)?;
     let now = state.clock.now();
     let mut tx = ctx.tx(&state).await?;
     let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    // The file goes with it: the page asks the admin to tick that they mean it.
+    if form.confirm.as_deref() != Some("yes") {
+        tx.commit().await?;
+        let error = ctx.lang.t("import.discard_confirm_needed").to_owned();
+        return render_page(
+            &state,
+            &ctx,
+            r,
+            0,
+            None,
+            Some(error),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     if !repo::advance(
         &mut tx,
         id,
