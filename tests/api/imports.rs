@@ -1047,6 +1047,14 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
         )
         .await;
     assert_eq!(r.status, 409);
+    // Unticked, a discard of an import that has moved on is stale all the same.
+    let r = c
+        .post(
+            &format!("/admin/imports/{id}/discard"),
+            &[("version", v.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 409);
     // A mapping for an import that has moved on is stale, whatever columns it names.
     let r = c
         .post(

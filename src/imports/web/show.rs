@@ -556,6 +556,10 @@ pub async fn discard(
     let now = state.clock.now();
     let mut tx = ctx.tx(&state).await?;
     let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if r.version != form.version || !matches!(r.state.as_str(), "mapping" | "validated" | "failed")
+    {
+        return Err(AppError::Conflict("error.stale_edit"));
+    }
     // The file goes with it: the page asks the admin to tick that they mean it.
     if form.confirm.as_deref() != Some("yes") {
         tx.commit().await?;
