@@ -346,7 +346,7 @@ async fn import(
         Inline::Ran { import, result } => (import, result),
     };
     for p in &result.problems {
-        let message = service::problem_message(Lang::En, kind, p.message, &p.arg);
+        let message = crate::imports::report::problem_message(Lang::En, kind, p.message, &p.arg);
         let row = if p.row == 0 {
             "whole file".to_owned()
         } else {

@@ -4,6 +4,7 @@
 pub mod kind;
 pub mod read;
 pub mod repo;
+pub mod report;
 pub mod service;
 pub mod templates;
 pub mod validate;

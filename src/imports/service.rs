@@ -3,7 +3,6 @@
 //! validation then writes the valid rows inside a savepoint it rolls back, so its counts are exactly
 //! what a commit would do.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,7 +13,8 @@ use uuid::Uuid;
 use super::kind::{self, Cell, CommitContext, ImportKind, Kind, Written};
 use super::read::{self, Refusal, SheetChoice, Table};
 use super::repo::{self, ImportRow, Outcome};
-use super::validate::{self, Mapping, Problem};
+use super::report::refusal_arg;
+use super::validate::{self, Problem, mapping_json, mapping_of, missing_columns};
 use crate::audit::{self, Action, Actor, Changes, Entity, Event};
 use crate::auth::domain::UserId;
 use crate::clock::Clock;
@@ -106,94 +106,6 @@ pub async fn record_read(
     )
     .await?;
     Ok(())
-}
-
-/// What a refusal's message names: the sheet asked for, or the record that cannot be read.
-pub fn refusal_arg(refusal: &Refusal) -> String {
-    match refusal {
-        Refusal::SheetNotFound { choice, .. } => choice.to_string(),
-        Refusal::CsvUnreadable { record } => record.to_string(),
-        _ => String::new(),
-    }
-}
-
-/// A problem's column: the file's header, or a field's name (a catalog key) for a field the file
-/// does not have.
-pub fn column_name(lang: crate::web::i18n::Lang, column: &str) -> String {
-    match crate::web::i18n::known_key(column) {
-        Some(key) if key.contains('.') && !column.contains(' ') => lang.t(key).to_owned(),
-        _ => column.to_owned(),
-    }
-}
-
-/// A problem's message in `lang`. A value outside a closed set lists the values its field takes
-/// (in `lang`'s names); a duplicate names the row the key first appeared in.
-pub fn problem_message(
-    lang: crate::web::i18n::Lang,
-    kind: &Kind,
-    message: &str,
-    arg: &str,
-) -> String {
-    if message == validate::UNKNOWN_VALUE {
-        let choices = kind
-            .columns
-            .iter()
-            .find(|c| c.field == arg)
-            .and_then(|c| match &c.cell {
-                Cell::Choice(ch) | Cell::ChoiceList(ch) => Some(ch),
-                _ => None,
-            });
-        if let Some(ch) = choices {
-            let names: Vec<&str> = (ch.values)()
-                .into_iter()
-                .map(|(_, label)| lang.t(label))
-                .collect();
-            return lang.tf(
-                "import.value_unknown_one_of",
-                &[("values", &names.join(", "))],
-            );
-        }
-    }
-    if arg.is_empty() {
-        lang.t(message).to_owned()
-    } else {
-        lang.tf(message, &[("row", arg)])
-    }
-}
-
-/// A mapping as stored: field → header position.
-pub fn mapping_json(kind: &Kind, mapping: &Mapping) -> Value {
-    let map: BTreeMap<&str, usize> = kind
-        .columns
-        .iter()
-        .zip(mapping)
-        .filter_map(|(c, m)| m.map(|m| (c.field, m)))
-        .collect();
-    json!(map)
-}
-
-/// A stored mapping, read against the file's `headers`: positions beyond them are dropped.
-pub fn mapping_of(kind: &Kind, stored: &Value, headers: usize) -> Mapping {
-    kind.columns
-        .iter()
-        .map(|c| {
-            stored
-                .get(c.field)
-                .and_then(Value::as_u64)
-                .map(|n| n as usize)
-                .filter(|n| *n < headers)
-        })
-        .collect()
-}
-
-/// The required columns a mapping leaves out (their catalog keys).
-pub fn missing_columns(kind: &Kind, mapping: &Mapping) -> Vec<&'static str> {
-    kind.columns
-        .iter()
-        .zip(mapping)
-        .filter(|(c, m)| c.required && m.is_none())
-        .map(|(c, _)| c.label)
-        .collect()
 }
 
 /// The sheet an import reads: by the name stored, or the first.

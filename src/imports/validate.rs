@@ -3,7 +3,9 @@
 //! to branch offices, people and employers of the tenant. Pure: the tenant's references come in as
 //! `Lookups`, read by the caller in its transaction.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value, json};
 
 use uuid::Uuid;
 
@@ -291,7 +293,7 @@ pub fn check(
                     value: shorten(raw),
                     message,
                     // A value outside a closed set names its field, so the report can list the
-                    // values the field takes (`service::problem_message`).
+                    // values the field takes (`report::problem_message`).
                     arg: if message == UNKNOWN_VALUE {
                         column.field.to_owned()
                     } else {
@@ -352,4 +354,39 @@ fn shorten(value: &str) -> String {
         Some((at, _)) => format!("{}…", &value[..at]),
         None => value.to_owned(),
     }
+}
+
+/// A mapping as stored: field → header position.
+pub fn mapping_json(kind: &Kind, mapping: &Mapping) -> Value {
+    let map: BTreeMap<&str, usize> = kind
+        .columns
+        .iter()
+        .zip(mapping)
+        .filter_map(|(c, m)| m.map(|m| (c.field, m)))
+        .collect();
+    json!(map)
+}
+
+/// A stored mapping, read against the file's `headers`: positions beyond them are dropped.
+pub fn mapping_of(kind: &Kind, stored: &Value, headers: usize) -> Mapping {
+    kind.columns
+        .iter()
+        .map(|c| {
+            stored
+                .get(c.field)
+                .and_then(Value::as_u64)
+                .map(|n| n as usize)
+                .filter(|n| *n < headers)
+        })
+        .collect()
+}
+
+/// The required columns a mapping leaves out (their catalog keys).
+pub fn missing_columns(kind: &Kind, mapping: &Mapping) -> Vec<&'static str> {
+    kind.columns
+        .iter()
+        .zip(mapping)
+        .filter(|(c, m)| c.required && m.is_none())
+        .map(|(c, _)| c.label)
+        .collect()
 }

@@ -69,7 +69,7 @@ pub async fn problems(
     .map_err(anyhow::Error::from)?;
     for p in &rows {
         let value = crate::employers::domain::neutralise_cell(&p.value);
-        let column_name = crate::imports::service::column_name(l, &p.column_name);
+        let column_name = crate::imports::report::column_name(l, &p.column_name);
         let column = crate::employers::domain::neutralise_cell(&column_name);
         w.write_record([
             p.row_number.to_string().as_str(),

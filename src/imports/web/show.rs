@@ -16,8 +16,9 @@ use crate::error::{AppError, AppResult};
 use crate::imports::kind::{self, Kind};
 use crate::imports::read::SheetChoice;
 use crate::imports::repo::{self, ImportRow, ProblemRow};
+use crate::imports::report;
 use crate::imports::service;
-use crate::imports::validate::Mapping;
+use crate::imports::validate::{self, Mapping};
 use crate::jobs::{self, JobKind};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
@@ -135,7 +136,7 @@ struct ProgressPart {
 
 /// The problem's message in the reader's language.
 pub fn message(lang: Lang, kind: kind::ImportKind, p: &ProblemRow) -> String {
-    service::problem_message(lang, kind::of(kind), &p.message, &p.message_arg)
+    report::problem_message(lang, kind::of(kind), &p.message, &p.message_arg)
 }
 
 /// The refusal's message in the reader's language.
@@ -183,7 +184,7 @@ async fn render_page(
 ) -> AppResult<Response> {
     let kind = kind::of(r.kind);
     let headers = strings(&r.headers);
-    let mapping = mapping.unwrap_or_else(|| service::mapping_of(kind, &r.mapping, headers.len()));
+    let mapping = mapping.unwrap_or_else(|| validate::mapping_of(kind, &r.mapping, headers.len()));
     let columns = kind
         .columns
         .iter()
@@ -249,7 +250,7 @@ async fn render_page(
                 } else {
                     ctx.lang.integer(p.row_number as i64)
                 },
-                column: service::column_name(ctx.lang, &p.column_name),
+                column: report::column_name(ctx.lang, &p.column_name),
                 value: p.value.clone(),
                 message: message(ctx.lang, r.kind, p),
             })
@@ -425,7 +426,7 @@ pub async fn confirm_mapping(
     let kind = kind::of(r.kind);
     let headers = strings(&r.headers).len();
     let mapping = mapping_from(kind, &form, headers);
-    let missing = service::missing_columns(kind, &mapping);
+    let missing = validate::missing_columns(kind, &mapping);
     let mut used: Vec<usize> = mapping.iter().flatten().copied().collect();
     used.sort_unstable();
     let twice = used.windows(2).any(|w| w[0] == w[1]);
@@ -464,7 +465,7 @@ pub async fn confirm_mapping(
     repo::set_mapping(
         &mut tx,
         id,
-        &service::mapping_json(kind, &mapping),
+        &validate::mapping_json(kind, &mapping),
         &r.sheet,
         r.skip_invalid,
     )
