@@ -173,6 +173,18 @@ async fn load(state: &AppState, ctx: &Ctx, id: Uuid) -> AppResult<(ImportRow, i6
     Ok((r, percent))
 }
 
+/// The import's page again, with what stops the request (nothing was changed) at its top.
+async fn unprocessable(
+    state: &AppState,
+    ctx: &Ctx,
+    r: ImportRow,
+    mapping: Option<Mapping>,
+    error: String,
+) -> AppResult<Response> {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render_page(state, ctx, r, 0, mapping, Some(error), status).await
+}
+
 async fn render_page(
     state: &AppState,
     ctx: &Ctx,
@@ -366,16 +378,7 @@ pub async fn choose_sheet(
         Err((key, arg)) => {
             tx.commit().await?;
             let error = ctx.lang.tf(key, &[("value", arg.as_str())]);
-            return render_page(
-                &state,
-                &ctx,
-                r,
-                0,
-                None,
-                Some(error),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return unprocessable(&state, &ctx, r, None, error).await;
         }
     };
     service::record_read(&mut tx, id, kind, &bytes, read).await?;
@@ -439,16 +442,7 @@ pub async fn confirm_mapping(
             ctx.lang
                 .tf("import.columns_missing", &[("columns", &names.join(", "))])
         };
-        return render_page(
-            &state,
-            &ctx,
-            r,
-            0,
-            Some(mapping),
-            Some(error),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return unprocessable(&state, &ctx, r, Some(mapping), error).await;
     }
     if !repo::advance(
         &mut tx,
@@ -565,16 +559,7 @@ pub async fn discard(
     if form.confirm.as_deref() != Some("yes") {
         tx.commit().await?;
         let error = ctx.lang.t("import.discard_confirm_needed").to_owned();
-        return render_page(
-            &state,
-            &ctx,
-            r,
-            0,
-            None,
-            Some(error),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return unprocessable(&state, &ctx, r, None, error).await;
     }
     if !repo::advance(
         &mut tx,
