@@ -358,6 +358,30 @@ async fn import(
         );
     }
     let o = result.outcome;
+    if o.renamed > 0 {
+        println!(
+            "{} employers {} another name; when a company has not really changed its name, check its NPP:",
+            o.renamed,
+            if dry_run { "would get" } else { "got" }
+        );
+        let text = |v: Option<&serde_json::Value>| match v {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        for c in result.changes.as_array().into_iter().flatten() {
+            if c.get("entity").and_then(|e| e.as_str()) == Some("employer")
+                && c.get("field").and_then(|f| f.as_str()) == Some("name")
+            {
+                println!(
+                    "  NPP {}: {:?} → {:?}",
+                    text(c.get("record")).split(' ').next().unwrap_or_default(),
+                    text(c.get("before")),
+                    text(c.get("after"))
+                );
+            }
+        }
+    }
     let (inserted, updated) = if dry_run {
         ("to insert", "to update")
     } else {

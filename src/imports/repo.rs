@@ -150,6 +150,7 @@ pub struct ImportRow {
     pub problem_count: i32,
     pub blocked: bool,
     pub changes: Value,
+    pub renamed: i32,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub validated_at: Option<DateTime<Utc>>,
@@ -164,7 +165,7 @@ pub async fn find(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Impo
         r#"select i.id, i.kind as "kind: ImportKind", i.file_name, i.file_size, i.format, i.sheet, i.state,
                   i.refusal, i.refusal_arg, i.headers, i.sheets, i.preview, i.row_count, i.mapping,
                   i.skip_invalid, i.inserted, i.updated, i.unchanged, i.rejected, i.problem_count, i.blocked,
-                  i.changes, u.name as "created_by?", i.created_at, i.validated_at, i.committed_at,
+                  i.changes, i.renamed, u.name as "created_by?", i.created_at, i.validated_at, i.committed_at,
                   i.updated_at, i.version
              from imports i left join users u on u.id = i.created_by
             where i.id = $1"#,
@@ -195,7 +196,7 @@ pub async fn list(
                   i.refusal, i.refusal_arg, '[]'::jsonb as "headers!", '[]'::jsonb as "sheets!",
                   '[]'::jsonb as "preview!", i.row_count, i.mapping, i.skip_invalid, i.inserted, i.updated,
                   i.unchanged, i.rejected, i.problem_count, i.blocked, '[]'::jsonb as "changes!",
-                  u.name as "created_by?", i.created_at,
+                  i.renamed, u.name as "created_by?", i.created_at,
                   i.validated_at, i.committed_at, i.updated_at, i.version
              from imports i left join users u on u.id = i.created_by
             order by i.created_at desc, i.id
@@ -270,6 +271,8 @@ pub struct Outcome {
     pub rejected: i32,
     pub problem_count: i32,
     pub blocked: bool,
+    /// Stored employers the run gives another name.
+    pub renamed: i32,
 }
 
 /// Records a run's outcome: `validated` (a dry run, or a commit that was refused) or `committed`.
@@ -283,7 +286,7 @@ pub async fn record_outcome(
 ) -> sqlx::Result<()> {
     sqlx::query!(
         r#"update imports set state = $2, inserted = $3, updated = $4, unchanged = $5, rejected = $6,
-                  problem_count = $7, blocked = $8, updated_at = $10, version = version + 1,
+                  problem_count = $7, blocked = $8, renamed = $11, updated_at = $10, version = version + 1,
                   validated_at = case when $2 = 'validated' then $10 else validated_at end,
                   committed_at = case when $2 = 'committed' then $10 else committed_at end,
                   committed_by = case when $2 = 'committed' then $9 else committed_by end
@@ -298,6 +301,7 @@ pub async fn record_outcome(
         o.blocked,
         by.map(|u| u.0),
         now,
+        o.renamed,
     )
     .execute(conn)
     .await?;
@@ -309,26 +313,43 @@ pub const MAX_CHANGES_KEPT: i64 = 200;
 
 /// The fields this run changed in records that were already stored, read from the audit events it
 /// has written in this transaction (`at` is the run's time): the record as people name it, its kind,
-/// the field, and the values before and after.
-pub async fn changes_written(conn: &mut PgConnection, at: DateTime<Utc>) -> sqlx::Result<Value> {
-    sqlx::query_scalar!(
-        r#"select coalesce(jsonb_agg(c), '[]') as "changes!"
-             from (select case a.entity_type
-                            when 'key_person' then (select k.full_name from key_persons k where k.id = a.entity_id)
-                                                   || ' — ' || e.name
-                            when 'contribution' then e.name || ' · ' || (a.changes -> 'period' ->> 'new')
-                            when 'branch_office' then (select b.code from branch_offices b where b.id = a.entity_id)
-                            else coalesce(e.npp || ' ', '') || coalesce(e.name, '')
-                          end as record,
-                          a.entity_type as entity, f.key as field, f.value -> 'old' as before,
-                          f.value -> 'new' as after
-                     from audit_events a
-                     left join employers e on e.id = a.employer_id
-                     cross join lateral jsonb_each(a.changes) as f
-                    where a.occurred_at = $1 and a.action like '%.imported'
-                      and f.value -> 'old' <> 'null'::jsonb
-                    order by a.id, f.key
-                    limit $2) as c"#,
+/// the field, and the values before and after. Employers given another name come first, each with its
+/// other changes, and are counted: a wrong NPP in the file shows as a change of name.
+pub struct ChangesWritten {
+    pub changes: Value,
+    pub renamed: i64,
+}
+
+pub async fn changes_written(
+    conn: &mut PgConnection,
+    at: DateTime<Utc>,
+) -> sqlx::Result<ChangesWritten> {
+    sqlx::query_as!(
+        ChangesWritten,
+        r#"with events as (
+             select a.id, a.entity_type, a.entity_id, a.employer_id, a.changes,
+                    coalesce(a.entity_type = 'employer' and a.changes -> 'name' -> 'old' <> 'null'::jsonb, false)
+                        as renames
+               from audit_events a
+              where a.occurred_at = $1 and a.action like '%.imported'
+           )
+           select (select coalesce(jsonb_agg(c), '[]')
+                     from (select case a.entity_type
+                                    when 'key_person' then (select k.full_name from key_persons k where k.id = a.entity_id)
+                                                           || ' — ' || e.name
+                                    when 'contribution' then e.name || ' · ' || (a.changes -> 'period' ->> 'new')
+                                    when 'branch_office' then (select b.code from branch_offices b where b.id = a.entity_id)
+                                    else coalesce(e.npp || ' ', '') || coalesce(e.name, '')
+                                  end as record,
+                                  a.entity_type as entity, f.key as field, f.value -> 'old' as before,
+                                  f.value -> 'new' as after
+                             from events a
+                             left join employers e on e.id = a.employer_id
+                             cross join lateral jsonb_each(a.changes) as f
+                            where f.value -> 'old' <> 'null'::jsonb
+                            order by a.renames desc, a.id, f.key <> 'name', f.key
+                            limit $2) as c) as "changes!",
+                  (select count(*) from events where renames) as "renamed!""#,
         at,
         MAX_CHANGES_KEPT,
     )

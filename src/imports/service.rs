@@ -218,6 +218,8 @@ pub struct RunResult {
     pub problems: Vec<Problem>,
     /// The file could no longer be read (it was read at upload; this is for the command line).
     pub refusal: Option<Refusal>,
+    /// The changes to stored records as the report lists them (`repo::changes_written`).
+    pub changes: Value,
 }
 
 /// Checks every row of the import and, unless `dry`, writes the valid ones — all in `conn`'s
@@ -244,6 +246,7 @@ pub async fn run(
                 outcome: Outcome::default(),
                 problems: Vec::new(),
                 refusal: Some(refusal),
+                changes: Value::Array(Vec::new()),
             });
         }
     };
@@ -284,6 +287,7 @@ pub async fn run(
     let blocked = !dry && rejected > 0 && !row.skip_invalid;
     let mut written = Written::default();
     let mut changes = Value::Array(Vec::new());
+    let mut renamed = 0;
     let mut refused_whole = false;
     if !blocked && valid > 0 {
         let mut savepoint = conn.begin().await?;
@@ -318,7 +322,9 @@ pub async fn run(
                 written = w;
                 // Only updates have changes to list (a new record's fields were nothing before).
                 if written.updated > 0 {
-                    changes = repo::changes_written(&mut savepoint, now).await?;
+                    let w = repo::changes_written(&mut savepoint, now).await?;
+                    changes = w.changes;
+                    renamed = w.renamed as i32;
                 }
             }
             // A rule over the whole file (a loop of subsidiaries): nothing is written.
@@ -355,6 +361,7 @@ pub async fn run(
         rejected: rejected as i32,
         problem_count: problems.len() as i32,
         blocked: blocked || (!dry && refused_whole),
+        renamed,
     };
     repo::replace_problems(&mut *conn, row.id, &problems).await?;
     repo::set_changes(&mut *conn, row.id, &changes).await?;
@@ -391,6 +398,7 @@ pub async fn run(
         outcome,
         problems,
         refusal: None,
+        changes,
     })
 }
 

@@ -1066,4 +1066,45 @@ async fn an_admin_imports_a_workbook_fixes_a_column_reads_the_report_and_commits
     wait_for_text(&b, "employers_excel_serial_dates.xlsx").await;
     assert!(b.text().await.contains("Tersimpan"));
     b.quit().await;
+
+    // On a phone the result's problems and the history are cards of labelled lines: nothing scrolls
+    // sideways, and each problem's message is in view.
+    let id: uuid::Uuid = sqlx::query_scalar("select id from imports")
+        .fetch_one(&app.admin)
+        .await
+        .unwrap();
+    let phone = Browser::start(360, 740).await;
+    sign_in(&phone, &app.base, "rina@x.example", "/admin").await;
+    for (path, needle, page) in [
+        (
+            format!("/admin/imports/{id}"),
+            "Instansi memerlukan jenis instansinya",
+            "import-result-phone",
+        ),
+        (
+            "/admin/imports".to_owned(),
+            "employers_excel_serial_dates.xlsx",
+            "import-history-phone",
+        ),
+    ] {
+        phone.goto(&format!("{}{path}", app.base)).await;
+        wait_for_text(&phone, needle).await;
+        assert!(phone.fits_width().await, "{page} fits 360 px");
+        let cells_fit = phone
+            .execute(
+                "return [...document.querySelectorAll('.card-table, .card-table td')]
+                   .every(e => e.scrollWidth <= e.clientWidth + 1)",
+            )
+            .await;
+        assert_eq!(
+            cells_fit,
+            serde_json::json!(true),
+            "{page}: no cell scrolls sideways"
+        );
+        phone
+            .execute("document.querySelector('.card-table').scrollIntoView()")
+            .await;
+        phone.screenshot(page).await;
+    }
+    phone.quit().await;
 }

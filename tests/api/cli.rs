@@ -400,6 +400,38 @@ async fn relasi_import_reports_rows_and_exits_non_zero_unless_the_import_went_th
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(count().await, 3);
 
+    // A file whose NPP now names another company: the dry run names the change of name.
+    let renamed = dir.join("ganti nama.csv");
+    std::fs::write(
+        &renamed,
+        std::fs::read_to_string(&clean)
+            .unwrap()
+            .replace("Sakura Manufacturing Indonesia", "PT Sumber Rejeki Abadi"),
+    )
+    .unwrap();
+    let o = relasi(
+        db,
+        &[
+            "import",
+            "employers",
+            renamed.to_str().unwrap(),
+            "--tenant",
+            "kanwil",
+            "--dry-run",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("1 employers would get another name"), "{out}");
+    assert!(
+        out.contains(
+            "NPP 22334455: \"Sakura Manufacturing Indonesia\" → \"PT Sumber Rejeki Abadi\""
+        ),
+        "{out}"
+    );
+    assert!(out.contains("1 to update"), "{out}");
+
     // --skip-invalid writes the valid rows of the problem file.
     let o = relasi(
         db,

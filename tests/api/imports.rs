@@ -4,10 +4,11 @@
 use relasi::imports::service::ImportJobs;
 use relasi::jobs;
 use relasi::tenancy::domain::{Role, TenantId};
+use relasi::web::i18n::Lang;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::fixtures::msg;
+use crate::fixtures::{esc, msg};
 use crate::helpers::{Client, TestApp, spawn_app};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -277,9 +278,43 @@ async fn an_employer_file_is_checked_committed_and_a_second_import_changes_nothi
         serde_json::json!({"city": {"old": "Tangerang", "new": "Tangerang Selatan"}})
     );
 
+    // A file giving a stored employer another name: a warning before the commit (its NPP may be
+    // wrong), and the renamed employer first in the list of changes.
+    let renaming = changed
+        .replace("PT Bangun Karya Konstruksi", "PT Karya Baru Sentosa")
+        .replace(";Tangerang Selatan;", ";Tangerang;");
+    let fourth = upload(&c, "employers", "daftar pk 3.csv", renaming.as_bytes()).await;
+    let report = validate(&app, &c, fourth).await;
+    assert_eq!(
+        counts(&app.admin, fourth).await,
+        ("validated".into(), 0, 2, 3, 1)
+    );
+    let warning = esc(&Lang::Id.tf("import.renames_coming", &[("n", "1")]));
+    assert!(report.contains(&warning), "{report}");
+    let renamed_at = report
+        .find("PT Bangun Karya Konstruksi")
+        .expect("the old name");
+    let moved_at = report
+        .find("<strong>Tangerang</strong>")
+        .expect("the city change");
+    assert!(renamed_at < moved_at, "the change of name first: {report}");
+    commit(&app, &c, fourth, true).await;
+    let result = c.get(&format!("/admin/imports/{fourth}")).await.body;
+    assert!(
+        result.contains(&esc(&Lang::Id.tf("import.renames_made", &[("n", "1")]))),
+        "{result}"
+    );
+    // A check that renames nothing says nothing of names.
+    assert!(
+        !c.get(&format!("/admin/imports/{third}"))
+            .await
+            .body
+            .contains(&warning)
+    );
+
     // The history lists every import.
     let list = c.get("/admin/imports").await.body;
-    assert_eq!(list.matches("daftar pk").count(), 3, "{list}");
+    assert_eq!(list.matches("daftar pk").count(), 4, "{list}");
 }
 
 #[tokio::test]

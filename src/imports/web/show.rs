@@ -123,6 +123,8 @@ struct ShowPage {
     percent: i64,
     problems: Vec<ProblemView>,
     changes: Vec<ChangeView>,
+    /// The changes list stops at `repo::MAX_CHANGES_KEPT` fields.
+    changes_cut: bool,
     uploaded: String,
 }
 
@@ -288,6 +290,7 @@ async fn render_page(
             percent,
             problems,
             changes: change_views(ctx.lang, &r.changes),
+            changes_cut: r.changes.as_array().map_or(0, Vec::len) as i64 >= repo::MAX_CHANGES_KEPT,
             uploaded: ctx.lang.datetime(r.created_at, ctx.tenant.tz),
             r,
         },
