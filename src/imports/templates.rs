@@ -1,6 +1,7 @@
-//! The downloadable templates: each kind's headers (its first synonym for each column), as CSV or
-//! XLSX. They hold no example row, so a template uploaded unchanged writes nothing; docs/imports.md
-//! shows an example for each kind.
+//! The downloadable workbooks: each kind's template (its headers, the first synonym for each column,
+//! as CSV or XLSX), and an import's rejected rows to correct and import again. Templates hold no
+//! example row, so a template uploaded unchanged writes nothing; docs/imports.md shows an example for
+//! each kind.
 
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -16,6 +17,43 @@ pub fn xlsx(headers: &[&str]) -> anyhow::Result<Vec<u8>> {
         sheet.set_column_format(c, &text)?;
         sheet.set_column_width(c, (h.chars().count() as f64 + 4.0).max(14.0))?;
         sheet.write_string_with_format(0, c, *h, &bold)?;
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+/// An import's rejected rows as a workbook: the file's header and the rows' cells as they were read,
+/// then a last column (`problems_header`) naming each row's problems. Every cell is a string in a
+/// text-formatted column: NPPs keep their zeros, and a cell starting with `=` stays text, never a
+/// formula. Uploaded again after correction, the last column is one no field takes.
+pub fn rejected_xlsx(
+    headers: &[String],
+    rows: &[(&[String], String)],
+    problems_header: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    let sheet = book.add_worksheet();
+    let width = headers.len();
+    for (c, h) in headers
+        .iter()
+        .map(String::as_str)
+        .chain([problems_header])
+        .enumerate()
+    {
+        let c = c as u16;
+        sheet.set_column_format(c, &text)?;
+        sheet.set_column_width(c, (h.chars().count() as f64 + 4.0).clamp(14.0, 60.0))?;
+        sheet.write_string_with_format(0, c, h, &bold)?;
+    }
+    for (r, (cells, problems)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in cells.iter().take(width).enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r, c as u16, cell)?;
+            }
+        }
+        sheet.write_string(r, width as u16, problems)?;
     }
     Ok(book.save_to_buffer()?)
 }

@@ -393,6 +393,43 @@ async fn every_problem_is_reported_by_row_column_value_and_message_and_downloada
     );
     assert!(csv.body.contains(&id_values), "{}", csv.body);
 
+    // The rejected rows download as a workbook to correct: the file's header and cells as read,
+    // and each row's problems in a last column that a new upload leaves aside.
+    assert!(page.contains(&format!("/admin/imports/{id}/rejected.xlsx")));
+    let (status, kind, book) = c
+        .get_bytes(&format!("/admin/imports/{id}/rejected.xlsx"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    let table = relasi::imports::read::read(&book, None).unwrap();
+    assert_eq!(table.headers.first().map(String::as_str), Some("NPP"));
+    assert_eq!(table.headers.last().map(String::as_str), Some("Masalah"));
+    assert_eq!(table.headers.len(), 11);
+    let rejected: Vec<&str> = table.rows.iter().map(|r| r.cells[0].as_str()).collect();
+    assert_eq!(
+        rejected,
+        ["12345678", "23456789", "34567890", "67890123", "89012345"]
+    );
+    assert_eq!(table.rows[1].cells[4], "tidak.ada@contoh.example");
+    assert_eq!(
+        table.rows[1].cells[9], "02/01/2025",
+        "cells as the file had them"
+    );
+    let said = &table.rows[1].cells[10];
+    assert!(
+        said.starts_with("Email RM: ") && said.contains(Lang::Id.t("import.assignee_unknown")),
+        "{said}"
+    );
+    let again = upload(&c, "employers", "diperbaiki.xlsx", &book).await;
+    let mapping = c.get(&format!("/admin/imports/{again}")).await.body;
+    assert!(
+        mapping.contains(&esc(&Lang::Id.tf(
+            "import.unused_columns",
+            &[("columns", "Tanggal Daftar, Masalah")]
+        ))),
+        "{mapping}"
+    );
+
     commit(&app, &c, id, true).await;
     let npps: Vec<String> =
         sqlx::query_scalar("select npp from employers where tenant_id = $1 order by npp")
@@ -506,6 +543,7 @@ async fn an_import_never_reaches_another_tenant() {
         format!("/admin/imports/{ib}"),
         format!("/admin/imports/{ib}/progress"),
         format!("/admin/imports/{ib}/problems.csv"),
+        format!("/admin/imports/{ib}/rejected.xlsx"),
     ] {
         assert_eq!(ca.get(&path).await.status, 404, "{path}");
     }
@@ -1047,6 +1085,13 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
     .await
     .unwrap();
     assert_eq!((pieces, events), (0, 1));
+    assert_eq!(
+        c.get(&format!("/admin/imports/{id}/rejected.xlsx"))
+            .await
+            .status,
+        404,
+        "no rows to correct once the file is gone"
+    );
     let page = c.get(&format!("/admin/imports/{id}")).await.body;
     assert!(page.contains(&msg("import.discarded_note")), "{page}");
     assert!(!page.contains(&msg("import.commit")), "no commit button");

@@ -1,4 +1,8 @@
-//! Downloads: a kind's template (CSV or XLSX, its headers) and an import's problems as CSV.
+//! Downloads: a kind's template (CSV or XLSX, its headers), an import's problems as CSV, and its
+//! rejected rows as a workbook to correct and import again.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -7,7 +11,7 @@ use uuid::Uuid;
 use super::show::message;
 use crate::error::{AppError, AppResult};
 use crate::imports::kind::{self, ImportKind};
-use crate::imports::repo;
+use crate::imports::{repo, service};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::{AppState, download};
@@ -81,8 +85,16 @@ pub async fn problems(
     }
     let mut body = b"\xEF\xBB\xBF".to_vec();
     body.extend(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?);
-    let stem: String = r
-        .file_name
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("{}-problems.csv", stem(&r.file_name)),
+        body,
+    ))
+}
+
+/// A download's name from the uploaded file's: its letters and digits, at most 80.
+fn stem(file_name: &str) -> String {
+    file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -92,10 +104,65 @@ pub async fn problems(
             }
         })
         .take(80)
+        .collect()
+}
+
+/// The rows the last run rejected, read again from the stored file, as a workbook to correct and
+/// import again: the file's header and cells, and a last column naming each row's problems
+/// (`templates::rejected_xlsx`). There is none once the file is gone (discarded) or when no row
+/// was rejected (a file refused whole names no row).
+pub async fn rejected(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    ctx.require(Permission::ImportFiles)?;
+    let mut tx = ctx.tx(&state).await?;
+    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let problems = repo::problems(&mut tx, id, None, 0).await?;
+    let bytes = if problems.iter().any(|p| p.row_number > 0) {
+        repo::file(&mut tx, id).await?
+    } else {
+        Vec::new()
+    };
+    tx.commit().await?;
+    if bytes.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let table = service::read_file(Arc::new(bytes), service::sheet_choice(&r))
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let l = ctx.lang;
+    let mut by_row: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for p in problems.iter().filter(|p| p.row_number > 0) {
+        let column = crate::imports::report::column_name(l, &p.column_name);
+        let said = message(l, r.kind, p);
+        by_row
+            .entry(p.row_number as u32)
+            .or_default()
+            .push(if column.is_empty() {
+                said
+            } else {
+                format!("{column}: {said}")
+            });
+    }
+    let rows: Vec<(&[String], String)> = table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            by_row
+                .get(&row.number)
+                .map(|said| (row.cells.as_slice(), said.join(" · ")))
+        })
         .collect();
+    let body = crate::imports::templates::rejected_xlsx(
+        &table.headers,
+        &rows,
+        l.t("import.problem.message"),
+    )?;
     Ok(download(
-        "text/csv; charset=utf-8",
-        &format!("{stem}-problems.csv"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{}-rejected.xlsx", stem(&r.file_name)),
         body,
     ))
 }

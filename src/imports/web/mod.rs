@@ -24,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/imports/{id}/commit", post(show::commit))
         .route("/admin/imports/{id}/discard", post(show::discard))
         .route("/admin/imports/{id}/problems.csv", get(downloads::problems))
+        .route(
+            "/admin/imports/{id}/rejected.xlsx",
+            get(downloads::rejected),
+        )
 }
 
 /// Uploads, with a body limit of their own: the file's bound plus room for the form's other fields.

@@ -122,6 +122,8 @@ struct ShowPage {
     error: Option<String>,
     percent: i64,
     problems: Vec<ProblemView>,
+    /// The rejected rows can be downloaded to correct (`downloads::rejected`).
+    rows_rejected: bool,
     changes: Vec<ChangeView>,
     /// The changes list stops at `repo::MAX_CHANGES_KEPT` fields.
     changes_cut: bool,
@@ -253,10 +255,13 @@ async fn render_page(
             (s, chosen)
         })
         .collect();
+    let mut rows_rejected = false;
     let problems = if matches!(r.state.as_str(), "validated" | "committed") {
         let mut tx = ctx.tx(state).await?;
         let rows = repo::problems(&mut tx, r.id, Some(PROBLEMS_SHOWN), 0).await?;
         tx.commit().await?;
+        // Rows of the file to download and correct (a file refused whole names none).
+        rows_rejected = r.rejected > 0 && rows.iter().any(|p| p.row_number > 0);
         rows.iter()
             .map(|p| ProblemView {
                 row: if p.row_number == 0 {
@@ -289,6 +294,7 @@ async fn render_page(
             error,
             percent,
             problems,
+            rows_rejected,
             changes: change_views(ctx.lang, &r.changes),
             changes_cut: r.changes.as_array().map_or(0, Vec::len) as i64 >= repo::MAX_CHANGES_KEPT,
             uploaded: ctx.lang.datetime(r.created_at, ctx.tenant.tz),
