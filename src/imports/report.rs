@@ -1,5 +1,6 @@
-//! How an import's report reads: what a refusal names, a problem's column and its message, in the
-//! reader's language (the pages, the problems CSV and the command line share them).
+//! How an import's report and progress read: what a refusal names, a problem's column and its message,
+//! the step a run is at, in the reader's language (the pages, the problems CSV and the command line
+//! share them).
 
 use super::kind::{Cell, Kind};
 use super::read::Refusal;
@@ -51,5 +52,41 @@ pub fn problem_message(lang: Lang, kind: &Kind, message: &str, arg: &str) -> Str
         lang.t(message).to_owned()
     } else {
         lang.tf(message, &[("row", arg)])
+    }
+}
+
+/// The steps of a run as its progress bar names them, each with the percentage `service::run` reports as it
+/// starts: reading the file, checking every row, loading the valid rows, writing them (in a check, a
+/// write that is rolled back), and keeping the report.
+const STEPS: [(i64, &str, &str); 5] = [
+    (0, "import.step.reading", "import.step.reading"),
+    (20, "import.step.checking", "import.step.checking"),
+    (40, "import.step.loading", "import.step.loading"),
+    (60, "import.step.trying", "import.step.writing"),
+    (90, "import.step.reporting", "import.step.reporting"),
+];
+
+/// The step a run is at: its number (from 1), how many there are, and its label (for a check when
+/// `dry`, else for a commit).
+pub fn step_at(percent: i64, dry: bool) -> (usize, usize, &'static str) {
+    let n = STEPS
+        .iter()
+        .rposition(|(from, _, _)| percent >= *from)
+        .unwrap_or(0);
+    let (_, check, commit) = STEPS[n];
+    (n + 1, STEPS.len(), if dry { check } else { commit })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::step_at;
+
+    #[test]
+    fn the_progress_names_the_step_a_run_is_at() {
+        assert_eq!(step_at(0, true), (1, 5, "import.step.reading"));
+        assert_eq!(step_at(20, false), (2, 5, "import.step.checking"));
+        assert_eq!(step_at(65, true), (4, 5, "import.step.trying"));
+        assert_eq!(step_at(65, false), (4, 5, "import.step.writing"));
+        assert_eq!(step_at(100, false), (5, 5, "import.step.reporting"));
     }
 }

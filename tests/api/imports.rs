@@ -98,6 +98,12 @@ async fn validate(app: &TestApp, c: &Client, id: Uuid) -> String {
         waiting.body.contains("<progress"),
         "a progress bar while it runs"
     );
+    assert!(
+        waiting
+            .body
+            .contains(&Lang::Id.tf("import.step_of", &[("n", "1"), ("of", "5")])),
+        "the step it is at"
+    );
     assert_eq!(run_jobs(app).await, 1);
     c.get(&format!("/admin/imports/{id}")).await.body
 }

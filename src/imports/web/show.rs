@@ -121,6 +121,7 @@ struct ShowPage {
     sheets: Vec<(String, bool)>,
     error: Option<String>,
     percent: i64,
+    step: (usize, usize, &'static str),
     problems: Vec<ProblemView>,
     /// The rejected rows can be downloaded to correct (`downloads::rejected`).
     rows_rejected: bool,
@@ -136,6 +137,8 @@ struct ProgressPart {
     l: Layout,
     r: ImportRow,
     percent: i64,
+    /// The run's step: its number, how many there are, its label (`report::step_at`).
+    step: (usize, usize, &'static str),
 }
 
 /// The problem's message in the reader's language.
@@ -293,6 +296,7 @@ async fn render_page(
             sheets,
             error,
             percent,
+            step: report::step_at(percent, r.state == "validating"),
             problems,
             rows_rejected,
             changes: change_views(ctx.lang, &r.changes),
@@ -337,6 +341,7 @@ pub async fn progress(
         StatusCode::OK,
         &ProgressPart {
             l: ctx.layout("import.title"),
+            step: report::step_at(percent, r.state == "validating"),
             r,
             percent,
         },
