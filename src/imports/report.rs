@@ -55,9 +55,9 @@ pub fn problem_message(lang: Lang, kind: &Kind, message: &str, arg: &str) -> Str
     }
 }
 
-/// The steps of a run as its progress bar names them, each with the percentage `service::run` reports as it
-/// starts: reading the file, checking every row, loading the valid rows, writing them (in a check, a
-/// write that is rolled back), and keeping the report.
+/// The steps of a run as its progress bar names them, each with the percentage `service::run`
+/// reports as it starts: reading the file, checking every row, loading the valid rows, writing them
+/// (in a check, a write that is rolled back), and keeping the report.
 const STEPS: [(i64, &str, &str); 5] = [
     (0, "import.step.reading", "import.step.reading"),
     (20, "import.step.checking", "import.step.checking"),

@@ -146,20 +146,25 @@ pub async fn rejected(
                 format!("{column}: {said}")
             });
     }
-    let rows: Vec<(&[String], String)> = table
-        .rows
-        .iter()
-        .filter_map(|row| {
-            by_row
-                .get(&row.number)
-                .map(|said| (row.cells.as_slice(), said.join(" · ")))
-        })
-        .collect();
-    let body = crate::imports::templates::rejected_xlsx(
-        &table.headers,
-        &rows,
-        l.t("import.problem.message"),
-    )?;
+    // Up to 100,000 rows to write: off the request threads, as the reading was.
+    let body = tokio::task::spawn_blocking(move || {
+        let rows: Vec<(&[String], String)> = table
+            .rows
+            .iter()
+            .filter_map(|row| {
+                by_row
+                    .get(&row.number)
+                    .map(|said| (row.cells.as_slice(), said.join(" · ")))
+            })
+            .collect();
+        crate::imports::templates::rejected_xlsx(
+            &table.headers,
+            &rows,
+            l.t("import.problem.message"),
+        )
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("writing the rejected rows: {e}")))??;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("{}-rejected.xlsx", stem(&r.file_name)),
