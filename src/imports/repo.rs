@@ -118,11 +118,21 @@ pub async fn set_refused(
     drop_file(conn, id).await
 }
 
-/// Deletes the stored file of a refused or discarded import: nothing reads it again.
+/// Deletes the stored file of a refused or discarded import, and what was read from its cells (the
+/// preview's rows, the problems' values): nothing reads them again. The counts stay for the history.
 pub async fn drop_file(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     sqlx::query!("delete from import_file_chunks where import_id = $1", id)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    sqlx::query!("delete from import_problems where import_id = $1", id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "update imports set preview = '[]', changes = '[]' where id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

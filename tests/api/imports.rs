@@ -778,6 +778,31 @@ async fn key_persons_contributions_branches_links_and_holidays_import_by_their_k
             .await
             .unwrap();
     assert_eq!(message, "link.cycle");
+    // Every row of a file refused whole is rejected, and comes in the workbook to correct with the
+    // reason.
+    let (status, _, book) = c
+        .get_bytes(&format!("/admin/imports/{id}/rejected.xlsx"))
+        .await;
+    assert_eq!(status, 200);
+    let table = relasi::imports::read::read(&book, None).unwrap();
+    assert_eq!(table.rows.len(), 1);
+    assert_eq!(table.rows[0].cells[0], "11223344");
+    assert!(
+        table.rows[0].cells[3].contains(Lang::Id.t("link.cycle")),
+        "{:?}",
+        table.rows[0].cells
+    );
+
+    // Once the import goes back to its columns, the last check's problems are no report of it.
+    let v = version(&app.admin, id).await.to_string();
+    let r = c
+        .post(&format!("/admin/imports/{id}/remap"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    for download in ["problems.csv", "rejected.xlsx"] {
+        let r = c.get(&format!("/admin/imports/{id}/{download}")).await;
+        assert_eq!(r.status, 404, "{download}");
+    }
 }
 
 #[tokio::test]
@@ -1091,13 +1116,20 @@ async fn a_checked_import_is_discarded_with_its_file_and_cannot_be_committed_aft
     .await
     .unwrap();
     assert_eq!((pieces, events), (0, 1));
-    assert_eq!(
-        c.get(&format!("/admin/imports/{id}/rejected.xlsx"))
-            .await
-            .status,
-        404,
-        "no rows to correct once the file is gone"
-    );
+    // Nothing read from the file's cells stays: no rows to correct, no problems with their values.
+    for download in ["rejected.xlsx", "problems.csv"] {
+        let r = c.get(&format!("/admin/imports/{id}/{download}")).await;
+        assert_eq!(r.status, 404, "{download}");
+    }
+    let (problems, preview): (i64, serde_json::Value) = sqlx::query_as(
+        "select (select count(*) from import_problems where import_id = $1),
+                (select preview from imports where id = $1)",
+    )
+    .bind(id)
+    .fetch_one(&app.admin)
+    .await
+    .unwrap();
+    assert_eq!((problems, preview), (0, serde_json::json!([])));
     let page = c.get(&format!("/admin/imports/{id}")).await.body;
     assert!(page.contains(&msg("import.discarded_note")), "{page}");
     assert!(!page.contains(&msg("import.commit")), "no commit button");

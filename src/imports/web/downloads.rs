@@ -57,7 +57,7 @@ pub async fn problems(
 ) -> AppResult<Response> {
     ctx.require(Permission::ImportFiles)?;
     let mut tx = ctx.tx(&state).await?;
-    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let r = checked(&mut tx, id).await?;
     let rows = repo::problems(&mut tx, id, None, 0).await?;
     tx.commit().await?;
     let mut w = csv::WriterBuilder::new()
@@ -92,6 +92,16 @@ pub async fn problems(
     ))
 }
 
+/// An import whose last check's problems are its report: checked or committed. Before a check, and
+/// while a new mapping or sheet waits for one, the stored problems are an earlier run's; a discarded
+/// import has none.
+async fn checked(tx: &mut sqlx::PgConnection, id: Uuid) -> AppResult<repo::ImportRow> {
+    match repo::find(tx, id).await? {
+        Some(r) if matches!(r.state.as_str(), "validated" | "committed") => Ok(r),
+        _ => Err(AppError::NotFound),
+    }
+}
+
 /// A download's name from the uploaded file's: its letters and digits, at most 80.
 fn stem(file_name: &str) -> String {
     file_name
@@ -107,20 +117,26 @@ fn stem(file_name: &str) -> String {
         .collect()
 }
 
-/// The rows the last run rejected, read again from the stored file, as a workbook to correct and
+/// The rows the last check rejected, read again from the stored file, as a workbook to correct and
 /// import again: the file's header and cells, and a last column naming each row's problems
-/// (`templates::rejected_xlsx`). There is none once the file is gone (discarded) or when no row
-/// was rejected (a file refused whole names no row).
+/// (`templates::rejected_xlsx`). There is none before a check, once the file is gone (discarded), or
+/// when no row was rejected.
 pub async fn rejected(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ImportFiles)?;
+    // Reading the file again and writing the workbook take a second or more for 100,000 rows: they
+    // share the upload slots, so that a few of them at once cannot take the server's cores.
+    let _permit = super::FILE_WORK
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("the file-work permits are closed: {e}"))?;
     let mut tx = ctx.tx(&state).await?;
-    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let r = checked(&mut tx, id).await?;
     let problems = repo::problems(&mut tx, id, None, 0).await?;
-    let bytes = if problems.iter().any(|p| p.row_number > 0) {
+    let bytes = if r.rejected > 0 && !problems.is_empty() {
         repo::file(&mut tx, id).await?
     } else {
         Vec::new()
@@ -133,6 +149,12 @@ pub async fn rejected(
         .await
         .map_err(|_| AppError::NotFound)?;
     let l = ctx.lang;
+    // A file refused whole (a loop of subsidiaries) rejected every row: each comes with that reason.
+    let whole: Vec<String> = problems
+        .iter()
+        .filter(|p| p.row_number == 0)
+        .map(|p| message(l, r.kind, p))
+        .collect();
     let mut by_row: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     for p in problems.iter().filter(|p| p.row_number > 0) {
         let column = crate::imports::report::column_name(l, &p.column_name);
@@ -152,9 +174,17 @@ pub async fn rejected(
             .rows
             .iter()
             .filter_map(|row| {
-                by_row
-                    .get(&row.number)
-                    .map(|said| (row.cells.as_slice(), said.join(" · ")))
+                let own = by_row.get(&row.number);
+                if own.is_none() && whole.is_empty() {
+                    return None;
+                }
+                let said: Vec<&str> = own
+                    .into_iter()
+                    .flatten()
+                    .chain(&whole)
+                    .map(String::as_str)
+                    .collect();
+                Some((row.cells.as_slice(), said.join(" · ")))
             })
             .collect();
         crate::imports::templates::rejected_xlsx(

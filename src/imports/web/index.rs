@@ -168,10 +168,6 @@ fn clean_file_name(raw: Option<&str>) -> String {
     }
 }
 
-/// Uploads this server receives at once. Each may hold up to 50 MB in memory while it arrives; a
-/// slow sender holds one of these permits, never a database connection.
-static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
-
 /// What an upload form sent.
 struct Upload {
     kind: &'static kind::Kind,
@@ -264,10 +260,10 @@ pub async fn upload(
     ctx.require(Permission::ImportFiles)?;
     let now = state.clock.now();
     let received = {
-        let _permit = UPLOADS
+        let _permit = super::FILE_WORK
             .acquire()
             .await
-            .map_err(|e| anyhow::anyhow!("the upload permits are closed: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("the file-work permits are closed: {e}"))?;
         receive(&mut multipart).await
     };
     let Upload {

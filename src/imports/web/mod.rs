@@ -30,6 +30,11 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// Work on whole files this server does at once: receiving an upload (up to 50 MB held in memory
+/// while it arrives; a slow sender holds a permit, never a database connection) or reading a stored
+/// file again for a download.
+static FILE_WORK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Uploads, with a body limit of their own: the file's bound plus room for the form's other fields.
 /// The upload itself counts the bytes as they arrive and stops at the bound with the page's message.
 pub fn upload_router() -> Router<AppState> {

@@ -263,8 +263,8 @@ async fn render_page(
         let mut tx = ctx.tx(state).await?;
         let rows = repo::problems(&mut tx, r.id, Some(PROBLEMS_SHOWN), 0).await?;
         tx.commit().await?;
-        // Rows of the file to download and correct (a file refused whole names none).
-        rows_rejected = r.rejected > 0 && rows.iter().any(|p| p.row_number > 0);
+        // Rows of the file to download and correct (`downloads::rejected`).
+        rows_rejected = r.rejected > 0 && !rows.is_empty();
         rows.iter()
             .map(|p| ProblemView {
                 row: if p.row_number == 0 {
@@ -381,7 +381,7 @@ pub async fn choose_sheet(
         .iter()
         .any(|s| s.eq_ignore_ascii_case(&sheet))
     {
-        return Err(AppError::BadRequest("import.sheet_not_found"));
+        return Err(AppError::BadRequest("import.sheet_not_offered"));
     }
     let bytes = Arc::new(repo::file(&mut tx, id).await?);
     let read = service::read_file(bytes.clone(), Some(SheetChoice::Name(sheet.clone()))).await;
