@@ -360,9 +360,9 @@ async fn import(
     let o = result.outcome;
     if o.renamed > 0 {
         println!(
-            "{} employers {} another name; when a company has not really changed its name, check its NPP:",
+            "Employers that {} another name: {}. When a company has not really changed its name, check its NPP:",
+            if dry_run { "would get" } else { "got" },
             o.renamed,
-            if dry_run { "would get" } else { "got" }
         );
         let text = |v: Option<&serde_json::Value>| match v {
             Some(serde_json::Value::String(s)) => s.clone(),

@@ -323,8 +323,9 @@ pub const MAX_CHANGES_KEPT: i64 = 200;
 
 /// The fields this run changed in records that were already stored, read from the audit events it
 /// has written in this transaction (`at` is the run's time): the record as people name it, its kind,
-/// the field, and the values before and after. Employers given another name come first, each with its
-/// other changes, and are counted: a wrong NPP in the file shows as a change of name.
+/// the field, and the values before and after. A record is named as it was stored (an employer by its
+/// NPP and former name). Employers given another name come first, each with its other changes, and
+/// are counted: a wrong NPP in the file shows as a change of name. Then the rest, by NPP.
 pub struct ChangesWritten {
     pub changes: Value,
     pub renamed: i64,
@@ -349,7 +350,8 @@ pub async fn changes_written(
                                                            || ' — ' || e.name
                                     when 'contribution' then e.name || ' · ' || (a.changes -> 'period' ->> 'new')
                                     when 'branch_office' then (select b.code from branch_offices b where b.id = a.entity_id)
-                                    else coalesce(e.npp || ' ', '') || coalesce(e.name, '')
+                                    else coalesce(e.npp || ' ', '')
+                                         || coalesce(a.changes -> 'name' ->> 'old', e.name, '')
                                   end as record,
                                   a.entity_type as entity, f.key as field, f.value -> 'old' as before,
                                   f.value -> 'new' as after
@@ -357,7 +359,7 @@ pub async fn changes_written(
                              left join employers e on e.id = a.employer_id
                              cross join lateral jsonb_each(a.changes) as f
                             where f.value -> 'old' <> 'null'::jsonb
-                            order by a.renames desc, a.id, f.key <> 'name', f.key
+                            order by a.renames desc, e.npp, e.division_code, a.id, f.key <> 'name', f.key
                             limit $2) as c) as "changes!",
                   (select count(*) from events where renames) as "renamed!""#,
         at,

@@ -38,40 +38,55 @@ pub fn xlsx(headers: &[&str]) -> anyhow::Result<Vec<u8>> {
 }
 
 /// An import's rejected rows as a workbook: the file's header and the rows' cells as they were read,
-/// then a last column (`problems_header`) naming each row's problems. Every cell is a string in a
-/// text-formatted column: NPPs keep their zeros, and a cell starting with `=` stays text, never a
-/// formula. Uploaded again after correction, the last column is one no field takes.
+/// then two columns of the report — each row's number in the uploaded file (problems that name a row
+/// mean that file's), and its problems. Every cell is a string in a text-formatted column: NPPs keep
+/// their zeros, and a cell starting with `=` stays text, never a formula. Uploaded again after
+/// correction, the two last columns are ones no field takes.
 pub fn rejected_xlsx(
     headers: &[String],
-    rows: &[(&[String], String)],
+    rows: &[Rejected<'_>],
+    row_header: &str,
     problems_header: &str,
 ) -> anyhow::Result<Vec<u8>> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
+    let wrapped = Format::new().set_num_format("@").set_text_wrap();
     let sheet = book.add_worksheet();
     let width = headers.len();
-    for (c, h) in headers
-        .iter()
-        .map(String::as_str)
-        .chain([problems_header])
-        .enumerate()
-    {
+    let (row_column, problems_column) = (width as u16, width as u16 + 1);
+    for (c, h) in headers.iter().map(String::as_str).enumerate() {
         let c = c as u16;
         sheet.set_column_format(c, &text)?;
         sheet.set_column_width(c, (h.chars().count() as f64 + 4.0).clamp(14.0, 60.0))?;
         sheet.write_string_with_format(0, c, cell_text(h), &bold)?;
     }
-    for (r, (cells, problems)) in rows.iter().enumerate() {
+    sheet.set_column_width(
+        row_column,
+        (row_header.chars().count() as f64 + 4.0).max(10.0),
+    )?;
+    sheet.write_string_with_format(0, row_column, row_header, &bold)?;
+    sheet.set_column_format(problems_column, &wrapped)?;
+    sheet.set_column_width(problems_column, 80.0)?;
+    sheet.write_string_with_format(0, problems_column, problems_header, &bold)?;
+    for (r, row) in rows.iter().enumerate() {
         let r = r as u32 + 1;
-        for (c, cell) in cells.iter().take(width).enumerate() {
+        for (c, cell) in row.cells.iter().take(width).enumerate() {
             if !cell.is_empty() {
                 sheet.write_string(r, c as u16, cell_text(cell))?;
             }
         }
-        sheet.write_string(r, width as u16, cell_text(problems))?;
+        sheet.write_number(r, row_column, f64::from(row.number))?;
+        sheet.write_string_with_format(r, problems_column, cell_text(&row.problems), &wrapped)?;
     }
     Ok(book.save_to_buffer()?)
+}
+
+/// A rejected row of the uploaded file: its number there, its cells, its problems in words.
+pub struct Rejected<'a> {
+    pub number: u32,
+    pub cells: &'a [String],
+    pub problems: String,
 }
 
 #[cfg(test)]
@@ -83,12 +98,18 @@ mod tests {
         let long = "x".repeat(40_000);
         let headers = vec!["NPP".to_owned(), long.clone()];
         let cells = vec!["01234567".to_owned(), long.clone()];
-        let book = rejected_xlsx(&headers, &[(&cells, long.clone())], "Masalah").unwrap();
+        let row = Rejected {
+            number: 7,
+            cells: &cells,
+            problems: long.clone(),
+        };
+        let book = rejected_xlsx(&headers, &[row], "Baris di berkas", "Masalah").unwrap();
         let table = crate::imports::read::read(&book, None).unwrap();
         assert_eq!(table.headers[1].chars().count(), CELL_CHARS);
         assert!(table.headers[1].ends_with('…'));
         assert_eq!(table.rows[0].cells[0], "01234567");
-        assert_eq!(table.rows[0].cells[2].chars().count(), CELL_CHARS);
+        assert_eq!(table.rows[0].cells[2], "7");
+        assert_eq!(table.rows[0].cells[3].chars().count(), CELL_CHARS);
         assert_eq!(cell_text("pendek"), "pendek");
     }
 }

@@ -154,13 +154,16 @@ pub struct Status {
     pub state: String,
     pub done: i64,
     pub total: i64,
+    /// When the run last reported (it reached `done`); None before it started.
+    pub since: Option<DateTime<Utc>>,
 }
 
 /// The newest job about `subject`, if any.
 pub async fn latest_for(conn: &mut PgConnection, subject: Uuid) -> sqlx::Result<Option<Status>> {
     sqlx::query_as!(
         Status,
-        r#"select j.state, coalesce(p.done, 0) as "done!", coalesce(p.total, 0) as "total!"
+        r#"select j.state, coalesce(p.done, 0) as "done!", coalesce(p.total, 0) as "total!",
+                  p.updated_at as "since?"
              from jobs j left join job_progress p on p.tenant_id = j.tenant_id and p.job_id = j.id
             where j.subject_id = $1
             order by j.created_at desc limit 1"#,

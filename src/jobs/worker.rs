@@ -59,13 +59,13 @@ impl Wake {
     }
 }
 
-/// Writes a run's progress from its own connection, at most a few times a second.
+/// Writes a run's progress from its own connection. A run reports at its steps (a handful of times),
+/// never per row: each report is written, so a page polling it always sees the step the run is at.
 pub struct Progress {
     pool: PgPool,
     clock: Clock,
     tenant: TenantId,
     job: uuid::Uuid,
-    last: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Progress {
@@ -75,21 +75,12 @@ impl Progress {
             clock,
             tenant,
             job,
-            last: std::sync::Mutex::new(None),
         }
     }
 
-    /// Records `done` of `total`; skipped when the last record is under 250 ms old, unless `done`
-    /// reached `total`. A failure to record is logged, never the run's failure.
+    /// Records `done` of `total`, and the time as the moment the run reached it. A failure to record
+    /// is logged, never the run's failure.
     pub async fn set(&self, done: usize, total: usize) {
-        {
-            let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-            let now = std::time::Instant::now();
-            if done < total && last.is_some_and(|t| now - t < Duration::from_millis(250)) {
-                return;
-            }
-            *last = Some(now);
-        }
         let write = async {
             let mut tx = crate::db::tenant_tx(&self.pool, self.tenant, None).await?;
             repo::set_progress(

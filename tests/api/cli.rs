@@ -423,7 +423,10 @@ async fn relasi_import_reports_rows_and_exits_non_zero_unless_the_import_went_th
     );
     assert!(o.status.success(), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains("1 employers would get another name"), "{out}");
+    assert!(
+        out.contains("Employers that would get another name: 1."),
+        "{out}"
+    );
     assert!(
         out.contains(
             "NPP 22334455: \"Sakura Manufacturing Indonesia\" → \"PT Sumber Rejeki Abadi\""

@@ -409,8 +409,11 @@ async fn every_problem_is_reported_by_row_column_value_and_message_and_downloada
     assert!(kind.contains("spreadsheetml"), "{kind}");
     let table = relasi::imports::read::read(&book, None).unwrap();
     assert_eq!(table.headers.first().map(String::as_str), Some("NPP"));
-    assert_eq!(table.headers.last().map(String::as_str), Some("Masalah"));
-    assert_eq!(table.headers.len(), 11);
+    assert_eq!(
+        &table.headers[10..],
+        ["Baris di berkas", "Masalah"],
+        "the row's number in the uploaded file, then its problems"
+    );
     let rejected: Vec<&str> = table.rows.iter().map(|r| r.cells[0].as_str()).collect();
     assert_eq!(
         rejected,
@@ -421,7 +424,8 @@ async fn every_problem_is_reported_by_row_column_value_and_message_and_downloada
         table.rows[1].cells[9], "02/01/2025",
         "cells as the file had them"
     );
-    let said = &table.rows[1].cells[10];
+    assert_eq!(table.rows[1].cells[10], "4");
+    let said = &table.rows[1].cells[11];
     assert!(
         said.starts_with("Email RM: ") && said.contains(Lang::Id.t("import.assignee_unknown")),
         "{said}"
@@ -431,7 +435,7 @@ async fn every_problem_is_reported_by_row_column_value_and_message_and_downloada
     assert!(
         mapping.contains(&esc(&Lang::Id.tf(
             "import.unused_columns",
-            &[("columns", "Tanggal Daftar, Masalah")]
+            &[("columns", "Tanggal Daftar, Baris di berkas, Masalah")]
         ))),
         "{mapping}"
     );
@@ -788,7 +792,7 @@ async fn key_persons_contributions_branches_links_and_holidays_import_by_their_k
     assert_eq!(table.rows.len(), 1);
     assert_eq!(table.rows[0].cells[0], "11223344");
     assert!(
-        table.rows[0].cells[3].contains(Lang::Id.t("link.cycle")),
+        table.rows[0].cells[4].contains(Lang::Id.t("link.cycle")),
         "{:?}",
         table.rows[0].cells
     );

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::show::message;
 use crate::error::{AppError, AppResult};
 use crate::imports::kind::{self, ImportKind};
+use crate::imports::templates::Rejected;
 use crate::imports::{repo, service};
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
@@ -170,7 +171,7 @@ pub async fn rejected(
     }
     // Up to 100,000 rows to write: off the request threads, as the reading was.
     let body = tokio::task::spawn_blocking(move || {
-        let rows: Vec<(&[String], String)> = table
+        let rows: Vec<Rejected<'_>> = table
             .rows
             .iter()
             .filter_map(|row| {
@@ -184,12 +185,17 @@ pub async fn rejected(
                     .chain(&whole)
                     .map(String::as_str)
                     .collect();
-                Some((row.cells.as_slice(), said.join(" · ")))
+                Some(Rejected {
+                    number: row.number,
+                    cells: &row.cells,
+                    problems: said.join(" · "),
+                })
             })
             .collect();
         crate::imports::templates::rejected_xlsx(
             &table.headers,
             &rows,
+            l.t("import.original_row"),
             l.t("import.problem.message"),
         )
     })

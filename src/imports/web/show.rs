@@ -64,20 +64,14 @@ pub struct ChangeView {
     pub after: String,
 }
 
-/// A stored value as the change table shows it.
-fn shown(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => "—".to_owned(),
-        Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    }
-}
-
-fn change_views(lang: Lang, changes: &Value) -> Vec<ChangeView> {
+/// The changes a run lists, each value in words as the audit log shows it (a segment by its label,
+/// an NPWP punctuated, a count with its separators).
+fn change_views(lang: Lang, tz: chrono_tz::Tz, changes: &Value) -> Vec<ChangeView> {
     let Some(list) = changes.as_array() else {
         return Vec::new();
     };
+    let words = crate::audit::views::Words::new(lang, Some(tz));
+    let null = Value::Null;
     list.iter()
         .map(|c| {
             let field = c.get("field").and_then(Value::as_str).unwrap_or_default();
@@ -86,12 +80,16 @@ fn change_views(lang: Lang, changes: &Value) -> Vec<ChangeView> {
                 .and_then(Value::as_str)
                 .and_then(|e| crate::audit::Entity::parse(e).ok());
             ChangeView {
-                record: shown(c.get("record")),
+                record: c
+                    .get("record")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
                 field: crate::audit::domain::field_label_key_of(entity, field)
                     .map(|k| lang.t(k).to_owned())
                     .unwrap_or_else(|| field.to_owned()),
-                before: shown(c.get("before")),
-                after: shown(c.get("after")),
+                before: words.value(entity, field, c.get("before").unwrap_or(&null)),
+                after: words.value(entity, field, c.get("after").unwrap_or(&null)),
             }
         })
         .collect()
@@ -120,14 +118,15 @@ struct ShowPage {
     preview: Vec<Vec<String>>,
     sheets: Vec<(String, bool)>,
     error: Option<String>,
-    percent: i64,
-    step: (usize, usize, &'static str),
+    run: Running,
     problems: Vec<ProblemView>,
     /// The rejected rows can be downloaded to correct (`downloads::rejected`).
     rows_rejected: bool,
     changes: Vec<ChangeView>,
     /// The changes list stops at `repo::MAX_CHANGES_KEPT` fields.
     changes_cut: bool,
+    /// The value columns' headings: now and from the file before a commit, before and after it.
+    change_labels: (&'static str, &'static str),
     uploaded: String,
 }
 
@@ -136,9 +135,17 @@ struct ShowPage {
 struct ProgressPart {
     l: Layout,
     r: ImportRow,
-    percent: i64,
-    /// The run's step: its number, how many there are, its label (`report::step_at`).
-    step: (usize, usize, &'static str),
+    run: Running,
+}
+
+/// Where a running check or commit is, as its progress bar shows it.
+#[derive(Clone, Copy, Default)]
+pub struct Running {
+    pub percent: i64,
+    /// The step: its number, how many there are, its label (`report::step_at`).
+    pub step: (usize, usize, &'static str),
+    /// Seconds since the run reached that step: a long write is seen to go on, not to hang.
+    pub seconds: i64,
 }
 
 /// The problem's message in the reader's language.
@@ -168,16 +175,26 @@ fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn load(state: &AppState, ctx: &Ctx, id: Uuid) -> AppResult<(ImportRow, i64)> {
+async fn load(state: &AppState, ctx: &Ctx, id: Uuid) -> AppResult<(ImportRow, Running)> {
     let mut tx = ctx.tx(state).await?;
     let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let job = jobs::repo::latest_for(&mut tx, id).await?;
     tx.commit().await?;
     let percent = job
+        .as_ref()
         .filter(|j| j.total > 0)
         .map(|j| (j.done * 100 / j.total).clamp(0, 100))
         .unwrap_or(0);
-    Ok((r, percent))
+    let seconds = job
+        .and_then(|j| j.since)
+        .map(|t| (state.clock.now() - t).num_seconds().max(0))
+        .unwrap_or(0);
+    let run = Running {
+        percent,
+        step: report::step_at(percent, r.state == "validating"),
+        seconds,
+    };
+    Ok((r, run))
 }
 
 /// The import's page again, with what stops the request (nothing was changed) at its top.
@@ -189,14 +206,23 @@ async fn unprocessable(
     error: String,
 ) -> AppResult<Response> {
     let status = StatusCode::UNPROCESSABLE_ENTITY;
-    render_page(state, ctx, r, 0, mapping, Some(error), status).await
+    render_page(
+        state,
+        ctx,
+        r,
+        Running::default(),
+        mapping,
+        Some(error),
+        status,
+    )
+    .await
 }
 
 async fn render_page(
     state: &AppState,
     ctx: &Ctx,
     r: ImportRow,
-    percent: i64,
+    run: Running,
     mapping: Option<Mapping>,
     error: Option<String>,
     status: StatusCode,
@@ -295,12 +321,16 @@ async fn render_page(
             preview,
             sheets,
             error,
-            percent,
-            step: report::step_at(percent, r.state == "validating"),
+            run,
             problems,
             rows_rejected,
-            changes: change_views(ctx.lang, &r.changes),
+            changes: change_views(ctx.lang, ctx.tenant.tz, &r.changes),
             changes_cut: r.changes.as_array().map_or(0, Vec::len) as i64 >= repo::MAX_CHANGES_KEPT,
+            change_labels: if r.state == "committed" {
+                ("import.change.was", "import.change.became")
+            } else {
+                ("import.change.before", "import.change.after")
+            },
             uploaded: ctx.lang.datetime(r.created_at, ctx.tenant.tz),
             r,
         },
@@ -313,8 +343,8 @@ pub async fn show(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ImportFiles)?;
-    let (r, percent) = load(&state, &ctx, id).await?;
-    render_page(&state, &ctx, r, percent, None, None, StatusCode::OK).await
+    let (r, run) = load(&state, &ctx, id).await?;
+    render_page(&state, &ctx, r, run, None, None, StatusCode::OK).await
 }
 
 /// The progress bar alone, for htmx to poll; once the run is over, htmx is told to reload the page.
@@ -325,7 +355,7 @@ pub async fn progress(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     ctx.require(Permission::ImportFiles)?;
-    let (r, percent) = load(&state, &ctx, id).await?;
+    let (r, run) = load(&state, &ctx, id).await?;
     let running = matches!(r.state.as_str(), "validating" | "committing");
     if !running && htmx.request {
         let mut response = StatusCode::NO_CONTENT.into_response();
@@ -341,9 +371,8 @@ pub async fn progress(
         StatusCode::OK,
         &ProgressPart {
             l: ctx.layout("import.title"),
-            step: report::step_at(percent, r.state == "validating"),
             r,
-            percent,
+            run,
         },
     )
 }
@@ -541,7 +570,16 @@ pub async fn commit(
     if r.state == "validated" && r.version == form.version && r.rejected > 0 && !skip {
         tx.commit().await?;
         let error = ctx.lang.t("import.rejected_rows_block").to_owned();
-        return render_page(&state, &ctx, r, 0, None, Some(error), StatusCode::CONFLICT).await;
+        return render_page(
+            &state,
+            &ctx,
+            r,
+            Running::default(),
+            None,
+            Some(error),
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
     if !repo::advance(&mut tx, id, &["validated"], "committing", form.version, now).await? {
         return Err(AppError::Conflict("error.stale_edit"));
