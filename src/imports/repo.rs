@@ -343,6 +343,25 @@ pub async fn changes_written(
                         as renames
                from audit_events a
               where a.occurred_at = $1 and a.action like '%.imported'
+                -- Records this run created have nothing to compare: a record it updated does, even
+                -- where it fills a field that was empty. A created record carries the run's time.
+                and not case a.entity_type
+                      when 'employer' then exists (select from employers x
+                                                    where x.id = a.entity_id and x.created_at = $1)
+                      when 'key_person' then exists (select from key_persons x
+                                                      where x.id = a.entity_id and x.created_at = $1)
+                      when 'branch_office' then exists (select from branch_offices x
+                                                         where x.id = a.entity_id and x.created_at = $1)
+                      when 'supply_chain_link' then exists (select from supply_chain_links x
+                                                             where x.id = a.entity_id and x.created_at = $1)
+                      when 'contribution' then exists (
+                        select from contribution_periods x
+                         where x.employer_id = a.entity_id
+                           and x.period = to_date(a.changes -> 'period' ->> 'new', 'YYYY-MM')
+                           and x.created_at = $1)
+                      -- A holiday's event holds the day as it was: nothing before means a new one.
+                      else a.changes -> 'days' -> 'old' = 'null'::jsonb
+                    end
            )
            select (select coalesce(jsonb_agg(c), '[]')
                      from (select case a.entity_type
@@ -358,7 +377,8 @@ pub async fn changes_written(
                              from events a
                              left join employers e on e.id = a.employer_id
                              cross join lateral jsonb_each(a.changes) as f
-                            where f.value -> 'old' <> 'null'::jsonb
+                            -- A month of contributions is named by its record, not listed as a change.
+                            where not (a.entity_type = 'contribution' and f.key = 'period')
                             order by a.renames desc, e.npp, e.division_code, a.id, f.key <> 'name', f.key
                             limit $2) as c) as "changes!",
                   (select count(*) from events where renames) as "renamed!""#,

@@ -324,6 +324,56 @@ async fn an_employer_file_is_checked_committed_and_a_second_import_changes_nothi
 }
 
 #[tokio::test]
+async fn a_field_filled_for_the_first_time_is_a_change_the_report_lists() {
+    let app = spawn_app().await;
+    let (_, c) = unit(&app, "unit-a").await;
+    let first = "NPP;Nama Perusahaan\n01234567;PT Isi Belakangan\n";
+    let id = upload(&c, "employers", "awal.csv", first.as_bytes()).await;
+    validate(&app, &c, id).await;
+    commit(&app, &c, id, false).await;
+    app.clock.advance(chrono::Duration::minutes(1));
+    let later = "NPP;Nama Perusahaan;Kota;Segmen;NPWP\n01234567;PT Isi Belakangan;Bandung;Jasa Konstruksi;01.234.567.4-901.000\n";
+    let id = upload(&c, "employers", "lengkap.csv", later.as_bytes()).await;
+    let report = validate(&app, &c, id).await;
+    assert_eq!(
+        counts(&app.admin, id).await,
+        ("validated".into(), 0, 1, 0, 0)
+    );
+    assert!(report.contains("01234567 PT Isi Belakangan"), "{report}");
+    assert!(report.contains("<strong>Bandung</strong>"), "{report}");
+    // An NPWP where there was none, punctuated as people write it.
+    assert!(
+        report.contains("<strong>01.234.567.4-901.000</strong>"),
+        "{report}"
+    );
+    // Coded values in words, as the audit log shows them.
+    assert!(
+        report.contains("<strong>Jasa konstruksi</strong>"),
+        "{report}"
+    );
+    assert!(report.contains("Korporasi"), "{report}");
+    // A short list is open; the commit's decision follows it.
+    assert!(
+        report.contains("<details class=\"changes\" open>"),
+        "{report}"
+    );
+    commit(&app, &c, id, false).await;
+
+    // An empty cell in a column the file has empties the field, and the list says so.
+    app.clock.advance(chrono::Duration::minutes(1));
+    let emptied = "NPP;Nama Perusahaan;Kota\n01234567;PT Isi Belakangan;\n";
+    let id = upload(&c, "employers", "kosong.csv", emptied.as_bytes()).await;
+    let report = validate(&app, &c, id).await;
+    assert!(
+        report.contains(&format!(
+            "<strong>{}</strong>",
+            msg("import.change.cleared")
+        )),
+        "{report}"
+    );
+}
+
+#[tokio::test]
 async fn every_problem_is_reported_by_row_column_value_and_message_and_downloadable() {
     let app = spawn_app().await;
     let (t, c) = unit(&app, "unit-a").await;
@@ -411,7 +461,7 @@ async fn every_problem_is_reported_by_row_column_value_and_message_and_downloada
     assert_eq!(table.headers.first().map(String::as_str), Some("NPP"));
     assert_eq!(
         &table.headers[10..],
-        ["Baris di berkas", "Masalah"],
+        ["Baris di berkas asal", "Masalah"],
         "the row's number in the uploaded file, then its problems"
     );
     let rejected: Vec<&str> = table.rows.iter().map(|r| r.cells[0].as_str()).collect();
@@ -435,7 +485,7 @@ async fn every_problem_is_reported_by_row_column_value_and_message_and_downloada
     assert!(
         mapping.contains(&esc(&Lang::Id.tf(
             "import.unused_columns",
-            &[("columns", "Tanggal Daftar, Baris di berkas, Masalah")]
+            &[("columns", "Tanggal Daftar, Baris di berkas asal, Masalah")]
         ))),
         "{mapping}"
     );

@@ -75,6 +75,8 @@ fn change_views(lang: Lang, tz: chrono_tz::Tz, changes: &Value) -> Vec<ChangeVie
     list.iter()
         .map(|c| {
             let field = c.get("field").and_then(Value::as_str).unwrap_or_default();
+            let before = c.get("before").unwrap_or(&null);
+            let after = c.get("after").unwrap_or(&null);
             let entity = c
                 .get("entity")
                 .and_then(Value::as_str)
@@ -88,11 +90,26 @@ fn change_views(lang: Lang, tz: chrono_tz::Tz, changes: &Value) -> Vec<ChangeVie
                 field: crate::audit::domain::field_label_key_of(entity, field)
                     .map(|k| lang.t(k).to_owned())
                     .unwrap_or_else(|| field.to_owned()),
-                before: words.value(entity, field, c.get("before").unwrap_or(&null)),
-                after: words.value(entity, field, c.get("after").unwrap_or(&null)),
+                before: words.value(entity, field, before),
+                // An empty cell in a column the file has empties the field: said, not a bare dash.
+                after: if is_empty(after) && !is_empty(before) {
+                    lang.t("import.change.cleared").to_owned()
+                } else {
+                    words.value(entity, field, after)
+                },
             }
         })
         .collect()
+}
+
+/// A recorded value that holds nothing: none, an empty text or an empty list.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
 }
 
 pub struct ProblemView {
