@@ -119,7 +119,7 @@ fn stem(file_name: &str) -> String {
 }
 
 /// The rows the last check rejected, read again from the stored file, as a workbook to correct and
-/// import again: the file's header and cells, and a last column naming each row's problems
+/// import again: the file's header and cells, then each row's number in the file and its problems
 /// (`templates::rejected_xlsx`). There is none before a check, once the file is gone (discarded), or
 /// when no row was rejected.
 pub async fn rejected(
