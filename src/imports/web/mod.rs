@@ -1,6 +1,8 @@
 //! Admin pages for imports: the history with the upload form and templates, one import's page
 //! (mapping and preview, progress, report, result), and the downloads.
 
+mod columns;
+mod decide;
 mod downloads;
 mod index;
 mod show;
@@ -18,11 +20,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin/imports/templates/{file}", get(downloads::template))
         .route("/admin/imports/{id}", get(show::show))
         .route("/admin/imports/{id}/progress", get(show::progress))
-        .route("/admin/imports/{id}/sheet", post(show::choose_sheet))
-        .route("/admin/imports/{id}/mapping", post(show::confirm_mapping))
-        .route("/admin/imports/{id}/remap", post(show::remap))
-        .route("/admin/imports/{id}/commit", post(show::commit))
-        .route("/admin/imports/{id}/discard", post(show::discard))
+        .route("/admin/imports/{id}/sheet", post(columns::choose_sheet))
+        .route(
+            "/admin/imports/{id}/mapping",
+            post(columns::confirm_mapping),
+        )
+        .route("/admin/imports/{id}/remap", post(decide::remap))
+        .route("/admin/imports/{id}/commit", post(decide::commit))
+        .route("/admin/imports/{id}/discard", post(decide::discard))
         .route("/admin/imports/{id}/problems.csv", get(downloads::problems))
         .route(
             "/admin/imports/{id}/rejected.xlsx",

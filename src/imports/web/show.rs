@@ -1,30 +1,24 @@
 //! One import's page: the mapping of its columns over a preview of the first rows, the progress of a
 //! run, the validation report and the commit's result.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::audit::{self, Action, Changes, Entity, Event};
 use crate::error::{AppError, AppResult};
-use crate::imports::kind::{self, Kind};
-use crate::imports::read::SheetChoice;
+use crate::imports::kind;
 use crate::imports::repo::{self, ImportRow, ProblemRow};
 use crate::imports::report;
-use crate::imports::service;
 use crate::imports::validate::{self, Mapping};
-use crate::jobs::{self, JobKind};
+use crate::jobs;
 use crate::tenancy::domain::Permission;
 use crate::web::extract::Ctx;
 use crate::web::i18n::Lang;
 use crate::web::layout::Layout;
-use crate::web::{AppState, Form, Htmx, redirect_with_flash, render_status, see_other};
+use crate::web::{AppState, Htmx, render_status, see_other};
 
 /// Problems listed on the page; the CSV has them all.
 const PROBLEMS_SHOWN: i64 = 200;
@@ -182,7 +176,7 @@ pub fn refusal_message(lang: Lang, r: &ImportRow) -> String {
     )
 }
 
-fn strings(v: &Value) -> Vec<String> {
+pub(super) fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .map(|a| {
             a.iter()
@@ -215,7 +209,7 @@ async fn load(state: &AppState, ctx: &Ctx, id: Uuid) -> AppResult<(ImportRow, Ru
 }
 
 /// The import's page again, with what stops the request (nothing was changed) at its top.
-async fn unprocessable(
+pub(super) async fn unprocessable(
     state: &AppState,
     ctx: &Ctx,
     r: ImportRow,
@@ -235,7 +229,7 @@ async fn unprocessable(
     .await
 }
 
-async fn render_page(
+pub(super) async fn render_page(
     state: &AppState,
     ctx: &Ctx,
     r: ImportRow,
@@ -392,272 +386,4 @@ pub async fn progress(
             run,
         },
     )
-}
-
-#[derive(Deserialize)]
-pub struct SheetForm {
-    #[serde(default)]
-    sheet: String,
-    #[serde(default)]
-    version: i32,
-}
-
-/// Reads another sheet of the workbook; the mapping is suggested again from its headers.
-pub async fn choose_sheet(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<Uuid>,
-    Form(form): Form<SheetForm>,
-) -> AppResult<Response> {
-    ctx.require(Permission::ImportFiles)?;
-    let mut tx = ctx.tx(&state).await?;
-    repo::lock(&mut tx, id).await?;
-    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if r.state != "mapping" || r.version != form.version {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
-    let sheet: String = form
-        .sheet
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    if !strings(&r.sheets)
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(&sheet))
-    {
-        return Err(AppError::BadRequest("import.sheet_not_offered"));
-    }
-    let bytes = Arc::new(repo::file(&mut tx, id).await?);
-    let read = service::read_file(bytes.clone(), Some(SheetChoice::Name(sheet.clone()))).await;
-    // A sheet this kind cannot import leaves the import as it was, with a message.
-    let kind = kind::of(r.kind);
-    let read = match service::assess(kind, read) {
-        Ok(table) => Ok(table),
-        Err((key, arg)) => {
-            tx.commit().await?;
-            let error = ctx.lang.tf(key, &[("value", arg.as_str())]);
-            return unprocessable(&state, &ctx, r, None, error).await;
-        }
-    };
-    service::record_read(&mut tx, id, kind, &bytes, read).await?;
-    tx.commit().await?;
-    Ok(see_other(&format!("/admin/imports/{id}")))
-}
-
-/// The mapping form: `m_<field>` = a header's position, or empty for a column the file does not have.
-#[derive(Deserialize)]
-pub struct MappingForm {
-    #[serde(flatten)]
-    fields: std::collections::HashMap<String, String>,
-}
-
-fn mapping_from(kind: &Kind, form: &MappingForm, headers: usize) -> Mapping {
-    kind.columns
-        .iter()
-        .map(|c| {
-            form.fields
-                .get(&format!("m_{}", c.field))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .filter(|n| *n < headers)
-        })
-        .collect()
-}
-
-/// Confirms the mapping and queues the validation of every row.
-pub async fn confirm_mapping(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<Uuid>,
-    Form(form): Form<MappingForm>,
-) -> AppResult<Response> {
-    ctx.require(Permission::ImportFiles)?;
-    let now = state.clock.now();
-    let version: i32 = form
-        .fields
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut tx = ctx.tx(&state).await?;
-    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    // A form for an import that has moved on (committed, discarded, running) is stale, whatever
-    // columns it names.
-    if r.version != version || !matches!(r.state.as_str(), "mapping" | "validated" | "failed") {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
-    let kind = kind::of(r.kind);
-    let headers = strings(&r.headers).len();
-    let mapping = mapping_from(kind, &form, headers);
-    let missing = validate::missing_columns(kind, &mapping);
-    let mut used: Vec<usize> = mapping.iter().flatten().copied().collect();
-    used.sort_unstable();
-    let twice = used.windows(2).any(|w| w[0] == w[1]);
-    if !missing.is_empty() || twice {
-        tx.commit().await?;
-        let error = if twice {
-            ctx.lang.t("import.header_used_twice").to_owned()
-        } else {
-            let names: Vec<&str> = missing.iter().map(|k| ctx.lang.t(k)).collect();
-            ctx.lang
-                .tf("import.columns_missing", &[("columns", &names.join(", "))])
-        };
-        return unprocessable(&state, &ctx, r, Some(mapping), error).await;
-    }
-    if !repo::advance(
-        &mut tx,
-        id,
-        &["mapping", "validated", "failed"],
-        "validating",
-        version,
-        now,
-    )
-    .await?
-    {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
-    repo::set_mapping(
-        &mut tx,
-        id,
-        &validate::mapping_json(kind, &mapping),
-        &r.sheet,
-        r.skip_invalid,
-    )
-    .await?;
-    service::queue(&mut tx, id, JobKind::ImportValidate, Some(ctx.user_id), now).await?;
-    tx.commit().await?;
-    state.jobs.notify();
-    Ok(see_other(&format!("/admin/imports/{id}")))
-}
-
-#[derive(Deserialize)]
-pub struct DiscardForm {
-    #[serde(default)]
-    version: i32,
-    #[serde(default)]
-    confirm: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct VersionForm {
-    #[serde(default)]
-    version: i32,
-    #[serde(default)]
-    skip_invalid: Option<String>,
-}
-
-/// Back from the report to the mapping.
-pub async fn remap(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<Uuid>,
-    Form(form): Form<VersionForm>,
-) -> AppResult<Response> {
-    ctx.require(Permission::ImportFiles)?;
-    let mut tx = ctx.tx(&state).await?;
-    repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if !repo::advance(
-        &mut tx,
-        id,
-        &["validated", "failed"],
-        "mapping",
-        form.version,
-        state.clock.now(),
-    )
-    .await?
-    {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
-    tx.commit().await?;
-    Ok(see_other(&format!("/admin/imports/{id}")))
-}
-
-/// Queues the commit. With rejected rows it goes ahead only when the admin chose to skip them.
-pub async fn commit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<Uuid>,
-    Form(form): Form<VersionForm>,
-) -> AppResult<Response> {
-    ctx.require(Permission::ImportFiles)?;
-    let now = state.clock.now();
-    let skip = form.skip_invalid.is_some();
-    let mut tx = ctx.tx(&state).await?;
-    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if r.state == "validated" && r.version == form.version && r.rejected > 0 && !skip {
-        tx.commit().await?;
-        let error = ctx.lang.t("import.rejected_rows_block").to_owned();
-        return render_page(
-            &state,
-            &ctx,
-            r,
-            Running::default(),
-            None,
-            Some(error),
-            StatusCode::CONFLICT,
-        )
-        .await;
-    }
-    if !repo::advance(&mut tx, id, &["validated"], "committing", form.version, now).await? {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
-    repo::set_skip_invalid(&mut tx, id, skip).await?;
-    service::queue(&mut tx, id, JobKind::ImportCommit, Some(ctx.user_id), now).await?;
-    tx.commit().await?;
-    state.jobs.notify();
-    Ok(see_other(&format!("/admin/imports/{id}")))
-}
-
-/// Gives up an import before its commit (columns to confirm, checked, or failed): it stays in the
-/// history as discarded, its stored file goes, and the audit log says who did it.
-pub async fn discard(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<Uuid>,
-    Form(form): Form<DiscardForm>,
-) -> AppResult<Response> {
-    ctx.require(Permission::ImportFiles)?;
-    let now = state.clock.now();
-    let mut tx = ctx.tx(&state).await?;
-    let r = repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if r.version != form.version || !matches!(r.state.as_str(), "mapping" | "validated" | "failed")
-    {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
-    // The file goes with it: the page asks the admin to tick that they mean it.
-    if form.confirm.as_deref() != Some("yes") {
-        tx.commit().await?;
-        let error = ctx.lang.t("import.discard_confirm_needed").to_owned();
-        return unprocessable(&state, &ctx, r, None, error).await;
-    }
-    if !repo::advance(
-        &mut tx,
-        id,
-        &["mapping", "validated", "failed"],
-        "discarded",
-        form.version,
-        now,
-    )
-    .await?
-    {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
-    repo::drop_file(&mut tx, id).await?;
-    audit::repo::record(
-        &mut tx,
-        now,
-        &ctx.actor(),
-        Event::new(Action::ImportDiscarded, Entity::Import, Some(id)).with(
-            Changes::new()
-                .created("kind", r.kind.as_str())
-                .created("file", &r.file_name),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_with_flash(
-        "/admin/imports",
-        true,
-        "import.discarded_flash",
-    ))
 }
