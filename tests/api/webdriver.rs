@@ -338,6 +338,16 @@ impl Browser {
             == json!(true)
     }
 
+    /// True when no table laid out as cards (`.card-table`) nor any of its cells scrolls sideways.
+    pub async fn cards_fit(&self) -> bool {
+        self.execute(
+            "return [...document.querySelectorAll('.card-table, .card-table td')]
+               .every(e => e.scrollWidth <= e.clientWidth + 1)",
+        )
+        .await
+            == json!(true)
+    }
+
     pub async fn quit(mut self) {
         let _ = self.http.delete(&self.session).send().await;
         let _ = self.driver.kill().await;

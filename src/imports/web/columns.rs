@@ -129,7 +129,7 @@ pub async fn confirm_mapping(
         };
         return unprocessable(&state, &ctx, r, Some(mapping), error).await;
     }
-    if !repo::advance(
+    super::advance(
         &mut tx,
         id,
         &["mapping", "validated", "failed"],
@@ -137,10 +137,7 @@ pub async fn confirm_mapping(
         version,
         now,
     )
-    .await?
-    {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
+    .await?;
     repo::set_mapping(
         &mut tx,
         id,

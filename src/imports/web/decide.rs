@@ -41,7 +41,7 @@ pub async fn remap(
     ctx.require(Permission::ImportFiles)?;
     let mut tx = ctx.tx(&state).await?;
     repo::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    if !repo::advance(
+    super::advance(
         &mut tx,
         id,
         &["validated", "failed"],
@@ -49,10 +49,7 @@ pub async fn remap(
         form.version,
         state.clock.now(),
     )
-    .await?
-    {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
+    .await?;
     tx.commit().await?;
     Ok(see_other(&format!("/admin/imports/{id}")))
 }
@@ -83,9 +80,7 @@ pub async fn commit(
         )
         .await;
     }
-    if !repo::advance(&mut tx, id, &["validated"], "committing", form.version, now).await? {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
+    super::advance(&mut tx, id, &["validated"], "committing", form.version, now).await?;
     repo::set_skip_invalid(&mut tx, id, skip).await?;
     service::queue(&mut tx, id, JobKind::ImportCommit, Some(ctx.user_id), now).await?;
     tx.commit().await?;
@@ -115,7 +110,7 @@ pub async fn discard(
         let error = ctx.lang.t("import.discard_confirm_needed").to_owned();
         return unprocessable(&state, &ctx, r, None, error).await;
     }
-    if !repo::advance(
+    super::advance(
         &mut tx,
         id,
         &["mapping", "validated", "failed"],
@@ -123,10 +118,7 @@ pub async fn discard(
         form.version,
         now,
     )
-    .await?
-    {
-        return Err(AppError::Conflict("error.stale_edit"));
-    }
+    .await?;
     repo::drop_file(&mut tx, id).await?;
     audit::repo::record(
         &mut tx,

@@ -50,3 +50,20 @@ pub fn upload_router() -> Router<AppState> {
 
 /// The upload route's body limit, for the layer `web::router` puts around it.
 pub const UPLOAD_LIMIT: usize = MAX_BYTES + 64 * 1024;
+
+/// Moves the import on from one of `from` at the version the page showed (`repo::advance`), or
+/// answers that the page is stale: another request moved it first.
+async fn advance(
+    conn: &mut sqlx::PgConnection,
+    id: uuid::Uuid,
+    from: &[&str],
+    to: &str,
+    version: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::error::AppResult<()> {
+    if super::repo::advance(conn, id, from, to, version, now).await? {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::Conflict("error.stale_edit"))
+    }
+}
